@@ -1,0 +1,167 @@
+//! HTTP plumbing shared by the service's API functions: who is calling (from the JWT authorizer's
+//! claims, never from the body), reading a JSON body safely, and writing JSON answers.
+
+use std::collections::HashMap;
+
+use lambda_http::http::{StatusCode, header};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::domain::{EmailAddress, Language, OrganizationId, PersonName, Recruiter, RecruiterId};
+use crate::problem::ApiError;
+use crate::validation::{FieldErrors, parse_json_object};
+
+/// Bodies beyond this are refused before parsing: no form of ours comes near it.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub const ORGANIZATION_CLAIM: &str = "custom:organization_id";
+
+/// The recruiter vouched for by API Gateway's JWT authorizer. Missing or malformed claims are a
+/// 401: the service never guesses a tenant.
+pub fn recruiter(request: &Request) -> Result<Recruiter, ApiError> {
+    let claims = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .authorizer
+            .as_ref()
+            .and_then(|authorizer| authorizer.jwt.as_ref())
+            .map(|jwt| &jwt.claims),
+        _ => None,
+    }
+    .ok_or(ApiError::Unauthorized)?;
+    recruiter_from_claims(claims).ok_or(ApiError::Unauthorized)
+}
+
+pub fn recruiter_from_claims(claims: &HashMap<String, String>) -> Option<Recruiter> {
+    let claim = |name: &str| claims.get(name).map(String::as_str);
+    Some(Recruiter {
+        id: RecruiterId::parse(claim("sub")?).ok()?,
+        organization_id: OrganizationId::parse(claim(ORGANIZATION_CLAIM)?).ok()?,
+        email: EmailAddress::parse(claim("email")?).ok()?,
+        // Optional claims that do not fit are left out rather than refusing the recruiter.
+        name: claim("name").and_then(|name| PersonName::parse(name).ok()),
+        language: claim("locale").and_then(Language::from_locale),
+    })
+}
+
+/// The body as a JSON object: 415 unless it is declared JSON, 413 when too large, 400 when it
+/// does not parse (duplicate keys included).
+pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if !is_json(content_type) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    parse_json_object(bytes).map_err(ApiError::MalformedJson)
+}
+
+fn is_json(content_type: &str) -> bool {
+    let mut parts = content_type.split(';').map(str::trim);
+    let media_type = parts.next().unwrap_or_default();
+    media_type.eq_ignore_ascii_case("application/json")
+        && parts.all(|parameter| match parameter.split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+                value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        })
+}
+
+/// The query string as single-valued parameters; a parameter given twice is an error.
+pub fn query_parameters(request: &Request, errors: &mut FieldErrors) -> HashMap<String, String> {
+    let mut parameters = HashMap::new();
+    if let Some(query) = request.query_string_parameters_ref() {
+        for (name, value) in query.iter() {
+            if parameters
+                .insert(name.to_owned(), value.to_owned())
+                .is_some()
+            {
+                errors.add_parameter(name, "must be given at most once");
+            }
+        }
+    }
+    parameters
+}
+
+pub fn json_response(
+    status: StatusCode,
+    value: &impl Serialize,
+    location: Option<String>,
+) -> Response<Body> {
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(location) = location {
+        response = response.header(header::LOCATION, location);
+    }
+    let body = serde_json::to_string(value).expect("response types always serialize");
+    response
+        .body(Body::Text(body))
+        .expect("static headers are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=UTF-8"));
+        assert!(is_json("application/json;charset=\"utf-8\""));
+        assert!(!is_json("application/json; charset=latin1"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+        assert!(!is_json(""));
+    }
+
+    #[test]
+    fn claims_become_a_recruiter_or_nothing() {
+        let claims = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect()
+        };
+        let full = claims(&[
+            ("sub", "u-1"),
+            ("email", "rita@acme.example"),
+            ("name", "Rita"),
+            ("locale", "fi-FI"),
+            (ORGANIZATION_CLAIM, "acme"),
+        ]);
+        let recruiter = recruiter_from_claims(&full).unwrap();
+        assert_eq!(recruiter.organization_id.as_str(), "acme");
+        assert_eq!(recruiter.language, Some(Language::Fi));
+        assert_eq!(recruiter.display_name(), "Rita");
+        for missing in ["sub", "email", ORGANIZATION_CLAIM] {
+            let mut partial = full.clone();
+            partial.remove(missing);
+            assert!(recruiter_from_claims(&partial).is_none(), "{missing}");
+        }
+        let mut forged = full.clone();
+        forged.insert(ORGANIZATION_CLAIM.into(), "acme#INV".into());
+        assert!(recruiter_from_claims(&forged).is_none());
+        let mut nameless = full;
+        nameless.insert("name".into(), "Bad\r\nName".into());
+        assert_eq!(
+            recruiter_from_claims(&nameless).unwrap().display_name(),
+            "rita@acme.example"
+        );
+    }
+}

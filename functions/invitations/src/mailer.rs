@@ -1,0 +1,114 @@
+//! The mailer port and its SES v2 adapter.
+
+use std::future::Future;
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+use crate::domain::EmailAddress;
+
+/// A rendered email, ready to go. Recipients are validated addresses, so no header can be injected
+/// through them; SES builds the MIME message (and encodes the subject) itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingEmail {
+    pub to: EmailAddress,
+    pub bcc: Option<EmailAddress>,
+    pub reply_to: Option<EmailAddress>,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// SES answered and refused or failed the request: nothing was sent.
+    #[error("the email service refused the message ({0})")]
+    Refused(String),
+    /// SES could not be reached or did not answer in time.
+    #[error("the email service did not answer ({0})")]
+    Unavailable(String),
+}
+
+/// The SES message id of a sent email.
+pub type MessageId = String;
+
+pub trait Mailer: Send + Sync {
+    fn send(
+        &self,
+        email: &OutgoingEmail,
+    ) -> impl Future<Output = Result<MessageId, MailError>> + Send;
+}
+
+pub struct SesMailer {
+    client: Client,
+    /// `From`, as configured by the operator (may carry a display name).
+    sender: String,
+    configuration_set: Option<String>,
+}
+
+impl SesMailer {
+    pub fn new(
+        client: Client,
+        sender: impl Into<String>,
+        configuration_set: Option<String>,
+    ) -> Self {
+        Self {
+            client,
+            sender: sender.into(),
+            configuration_set,
+        }
+    }
+}
+
+fn utf8(data: &str) -> Result<Content, MailError> {
+    Content::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|error| MailError::Refused(error.to_string()))
+}
+
+impl Mailer for SesMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<MessageId, MailError> {
+        let destination = Destination::builder()
+            .to_addresses(email.to.as_str())
+            .set_bcc_addresses(email.bcc.as_ref().map(|bcc| vec![bcc.as_str().to_owned()]))
+            .build();
+        let message = Message::builder()
+            .subject(utf8(&email.subject)?)
+            .body(
+                Body::builder()
+                    .html(utf8(&email.html)?)
+                    .text(utf8(&email.text)?)
+                    .build(),
+            )
+            .build();
+        let output = self
+            .client
+            .send_email()
+            .from_email_address(&self.sender)
+            .destination(destination)
+            .set_reply_to_addresses(
+                email
+                    .reply_to
+                    .as_ref()
+                    .map(|reply_to| vec![reply_to.as_str().to_owned()]),
+            )
+            .content(EmailContent::builder().simple(message).build())
+            .set_configuration_set_name(self.configuration_set.clone())
+            .send()
+            .await
+            .map_err(|error| match &error {
+                SdkError::ServiceError(service) => {
+                    MailError::Refused(service.err().code().unwrap_or("unknown").to_owned())
+                }
+                SdkError::TimeoutError(_) => MailError::Unavailable("timeout".to_owned()),
+                SdkError::DispatchFailure(_) => MailError::Unavailable("unreachable".to_owned()),
+                _ => MailError::Unavailable("unreadable answer".to_owned()),
+            })?;
+        output
+            .message_id
+            .ok_or_else(|| MailError::Unavailable("no message id in the answer".to_owned()))
+    }
+}

@@ -1,0 +1,210 @@
+//! Every error the HTTP API answers, mapped to an RFC 9457 `application/problem+json` response in
+//! this one place.
+
+use lambda_http::http::{StatusCode, header};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+use crate::validation::{FieldError, MalformedJson};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request carries no valid recruiter identity")]
+    Unauthorized,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allowed: &'static str },
+    #[error("the body must be application/json")]
+    UnsupportedMediaType,
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    MalformedJson(MalformedJson),
+    #[error("invalid fields")]
+    Validation(Vec<FieldError>),
+    /// A dependency (the database) failed or timed out; nothing was changed.
+    #[error("a dependency is unavailable")]
+    Unavailable,
+    /// The invitation is stored with status `send_failed`: the email did not go out.
+    #[error("the invitation email could not be sent")]
+    SendFailed {
+        invitation_id: String,
+        location: String,
+    },
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "store operation failed");
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable,
+            StoreError::Conflict | StoreError::Corrupt(_) => Self::Internal,
+        }
+    }
+}
+
+/// The problem document (RFC 9457 members plus our extensions).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation_status: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem type (a URI reference, documented in docs/api.md) and its title.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unauthorized => ("/problems/unauthorized", "Unauthorized"),
+            Self::NotFound => ("/problems/not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("/problems/method-not-allowed", "Method not allowed"),
+            Self::UnsupportedMediaType => {
+                ("/problems/unsupported-media-type", "Unsupported media type")
+            }
+            Self::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Payload too large"),
+            Self::MalformedJson(_) => ("/problems/malformed-json", "Malformed JSON"),
+            Self::Validation(_) => ("/problems/validation", "Invalid request"),
+            Self::Unavailable => ("/problems/unavailable", "Service temporarily unavailable"),
+            Self::SendFailed { .. } => ("/problems/send-failed", "Invitation email not sent"),
+            Self::Internal => ("/problems/internal", "Internal error"),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Unauthorized => "Sign in again: the request carries no valid recruiter identity.".to_owned(),
+            Self::NotFound => "There is no such resource in your organization.".to_owned(),
+            Self::MethodNotAllowed { allowed } => format!("This resource allows {allowed}."),
+            Self::UnsupportedMediaType => "Send the body as application/json.".to_owned(),
+            Self::PayloadTooLarge { limit } => format!("The body must be at most {limit} bytes."),
+            Self::MalformedJson(error) => format!("The body could not be read: {error}."),
+            Self::Validation(errors) => format!(
+                "{} field{} invalid; see errors.",
+                errors.len(),
+                if errors.len() == 1 { " is" } else { "s are" }
+            ),
+            Self::Unavailable => "A service we depend on is unavailable. Nothing was changed; try again shortly.".to_owned(),
+            Self::SendFailed { .. } => "The invitation is stored, but its email could not be sent. It is listed with status send_failed.".to_owned(),
+            Self::Internal => "Something went wrong on our side.".to_owned(),
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let (kind, title) = self.kind();
+        let status = self.status();
+        let (invitation_id, location) = match &self {
+            Self::SendFailed {
+                invitation_id,
+                location,
+            } => (Some(invitation_id.as_str()), Some(location.as_str())),
+            _ => (None, None),
+        };
+        let problem = Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: match &self {
+                Self::Validation(errors) => Some(errors),
+                _ => None,
+            },
+            invitation_id,
+            invitation_status: invitation_id.map(|_| "send_failed"),
+        };
+        let body = serde_json::to_string(&problem).expect("a problem always serializes");
+        let mut response = Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "application/problem+json");
+        if let Self::MethodNotAllowed { allowed } = &self {
+            response = response.header(header::ALLOW, *allowed);
+        }
+        if let Some(location) = location {
+            response = response.header(header::LOCATION, location);
+        }
+        response
+            .body(Body::Text(body))
+            .expect("static headers are valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(response: &Response<Body>) -> serde_json::Value {
+        match response.body() {
+            Body::Text(text) => serde_json::from_str(text).unwrap(),
+            _ => panic!("not text"),
+        }
+    }
+
+    #[test]
+    fn validation_problems_list_every_field() {
+        let response = ApiError::Validation(vec![
+            FieldError {
+                pointer: Some("/email".into()),
+                parameter: None,
+                detail: "bad".into(),
+            },
+            FieldError {
+                pointer: None,
+                parameter: Some("limit".into()),
+                detail: "bad".into(),
+            },
+        ])
+        .into_response();
+        assert_eq!(response.status(), 422);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = body(&response);
+        assert_eq!(body["status"], 422);
+        assert_eq!(body["type"], "/problems/validation");
+        assert_eq!(body["errors"][0]["pointer"], "/email");
+        assert_eq!(body["errors"][1]["parameter"], "limit");
+        assert_eq!(body["detail"], "2 fields are invalid; see errors.");
+    }
+
+    #[test]
+    fn a_failed_send_names_the_stored_invitation() {
+        let response = ApiError::SendFailed {
+            invitation_id: "01ABC".into(),
+            location: "/invitations/01ABC".into(),
+        }
+        .into_response();
+        assert_eq!(response.status(), 502);
+        assert_eq!(response.headers()[header::LOCATION], "/invitations/01ABC");
+        let body = body(&response);
+        assert_eq!(body["invitationId"], "01ABC");
+        assert_eq!(body["invitationStatus"], "send_failed");
+    }
+}

@@ -1,0 +1,766 @@
+//! The store port and its DynamoDB adapter.
+//!
+//! One table, keyed by tenant: every item of an organization lives under partition `ORG#<id>`, and
+//! the partition is always built from the caller's verified claims, never from anything the caller
+//! sends (ids and cursors only ever name a sort key inside that partition). That is what makes
+//! tenant isolation hold by construction.
+//!
+//! | item              | pk            | sk              | gsi1pk (index `by-video-interview`) |
+//! |-------------------|---------------|-----------------|-------------------------------------|
+//! | video interview   | `ORG#<org>`   | `VI#<ulid>`     |                                     |
+//! | invitation        | `ORG#<org>`   | `INV#<ulid>`    | `ORG#<org>#VI#<ulid>`               |
+//! | candidate token   | `TOKEN#<sha>` | `TOKEN`         |                                     |
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::Timestamp;
+
+use crate::domain::{
+    AnswerDeadline, Candidate, DeadlineTimeZone, EmailAddress, Invitation, InvitationId,
+    InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, Question, QuestionText,
+    RecruiterId, VideoInterview, VideoInterviewId, VideoInterviewTitle,
+};
+use crate::token::CandidateTokenHash;
+
+pub const VIDEO_INTERVIEW_INDEX: &str = "by-video-interview";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// DynamoDB could not be reached, timed out, throttled or failed: worth retrying later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// A write's condition did not hold (the item exists already, or changed under us).
+    #[error("the write conflicted with the stored state")]
+    Conflict,
+    /// A stored item does not read back as a valid record: a bug or a manual edit.
+    #[error("a stored item is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// Where a listing goes on from. Opaque to callers (base64url), and it only names an id: the
+/// partition it is applied to comes from the caller's claims, so a forged cursor cannot reach
+/// another organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageCursor(String);
+
+impl PageCursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.0)
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, String> {
+        URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|id| id.parse::<ulid::Ulid>().is_ok())
+            .map(Self)
+            .ok_or_else(|| "is not a cursor returned by this API".to_owned())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRequest {
+    pub limit: usize,
+    pub cursor: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Present when there may be more items.
+    pub next: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvitationFilter {
+    pub status: Option<InvitationStatus>,
+    pub video_interview_id: Option<VideoInterviewId>,
+}
+
+/// How an attempt to send the invitation email ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    Sent { at: Timestamp, message_id: String },
+    Failed { reason: String },
+}
+
+/// The persistence port. Every read and write is scoped to an organization.
+pub trait Store: Send + Sync {
+    fn put_video_interview(
+        &self,
+        interview: &VideoInterview,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn get_video_interview(
+        &self,
+        organization: &OrganizationId,
+        id: VideoInterviewId,
+    ) -> impl Future<Output = Result<Option<VideoInterview>, StoreError>> + Send;
+
+    fn list_video_interviews(
+        &self,
+        organization: &OrganizationId,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<VideoInterview>, StoreError>> + Send;
+
+    /// Stores a new invitation together with the hash of its candidate token, all or nothing.
+    fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Moves an invitation out of `sending`; a `Conflict` when it was not in `sending`.
+    fn record_send_outcome(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        outcome: &SendOutcome,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn get_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+
+    fn list_invitations(
+        &self,
+        organization: &OrganizationId,
+        filter: &InvitationFilter,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Invitation>, StoreError>> + Send;
+}
+
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn organization_key(organization: &OrganizationId) -> String {
+    format!("ORG#{}", organization.as_str())
+}
+
+const VIDEO_INTERVIEW_PREFIX: &str = "VI#";
+const INVITATION_PREFIX: &str = "INV#";
+
+fn video_interview_key(organization: &OrganizationId, id: VideoInterviewId) -> Key {
+    Key::new(
+        organization_key(organization),
+        format!("{VIDEO_INTERVIEW_PREFIX}{id}"),
+    )
+}
+
+fn invitation_key(organization: &OrganizationId, id: InvitationId) -> Key {
+    Key::new(
+        organization_key(organization),
+        format!("{INVITATION_PREFIX}{id}"),
+    )
+}
+
+fn video_interview_partition(organization: &OrganizationId, id: VideoInterviewId) -> String {
+    format!("{}#VI#{id}", organization_key(organization))
+}
+
+struct Key(HashMap<String, AttributeValue>);
+
+impl Key {
+    fn new(pk: String, sk: String) -> Self {
+        Self(HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(pk)),
+            ("sk".to_owned(), AttributeValue::S(sk)),
+        ]))
+    }
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    // Only the error's kind and code: request parameters (which hold personal data) stay out.
+    let code = match &error {
+        SdkError::ServiceError(service) => service.err().code().unwrap_or("unknown").to_owned(),
+        SdkError::TimeoutError(_) => "timeout".to_owned(),
+        SdkError::DispatchFailure(_) => "dispatch failure".to_owned(),
+        SdkError::ResponseError(_) => "unreadable response".to_owned(),
+        SdkError::ConstructionFailure(_) => "request construction".to_owned(),
+        _ => "unknown".to_owned(),
+    };
+    StoreError::Unavailable(code)
+}
+
+fn is_conditional_check_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    matches!(error, SdkError::ServiceError(service)
+        if service.err().code() == Some("ConditionalCheckFailedException"))
+}
+
+// ---- item building ---------------------------------------------------------------------------
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn video_interview_item(interview: &VideoInterview) -> HashMap<String, AttributeValue> {
+    let mut item = video_interview_key(&interview.organization_id, interview.id).0;
+    let questions = interview
+        .questions
+        .iter()
+        .map(|question| {
+            let mut map = HashMap::from([("text".to_owned(), s(question.text.as_str()))]);
+            if let Some(seconds) = question.think_time_seconds {
+                map.insert("thinkTimeSeconds".to_owned(), n(seconds));
+            }
+            if let Some(seconds) = question.answer_time_seconds {
+                map.insert("answerTimeSeconds".to_owned(), n(seconds));
+            }
+            AttributeValue::M(map)
+        })
+        .collect();
+    item.extend([
+        ("entity".to_owned(), s("VideoInterview")),
+        ("id".to_owned(), s(interview.id.to_string())),
+        (
+            "organizationId".to_owned(),
+            s(interview.organization_id.as_str()),
+        ),
+        ("title".to_owned(), s(interview.title.as_str())),
+        ("questions".to_owned(), AttributeValue::L(questions)),
+        ("createdBy".to_owned(), s(interview.created_by.as_str())),
+        ("createdAt".to_owned(), s(interview.created_at.to_string())),
+    ]);
+    item
+}
+
+fn invitation_item(
+    invitation: &Invitation,
+    token: &CandidateTokenHash,
+) -> HashMap<String, AttributeValue> {
+    let mut item = invitation_key(&invitation.organization_id, invitation.id).0;
+    let inviter = &invitation.invited_by;
+    let mut invited_by = HashMap::from([
+        ("id".to_owned(), s(inviter.id.as_str())),
+        ("email".to_owned(), s(inviter.email.as_str())),
+    ]);
+    if let Some(name) = &inviter.name {
+        invited_by.insert("name".to_owned(), s(name.as_str()));
+    }
+    if let Some(language) = inviter.language {
+        invited_by.insert("language".to_owned(), s(language.code()));
+    }
+    let deadline = &invitation.deadline;
+    item.extend([
+        ("entity".to_owned(), s("Invitation")),
+        (
+            "gsi1pk".to_owned(),
+            s(video_interview_partition(
+                &invitation.organization_id,
+                invitation.video_interview_id,
+            )),
+        ),
+        ("id".to_owned(), s(invitation.id.to_string())),
+        (
+            "organizationId".to_owned(),
+            s(invitation.organization_id.as_str()),
+        ),
+        (
+            "videoInterviewId".to_owned(),
+            s(invitation.video_interview_id.to_string()),
+        ),
+        (
+            "videoInterviewTitle".to_owned(),
+            s(invitation.video_interview_title.as_str()),
+        ),
+        (
+            "firstName".to_owned(),
+            s(invitation.candidate.first_name.as_str()),
+        ),
+        (
+            "lastName".to_owned(),
+            s(invitation.candidate.last_name.as_str()),
+        ),
+        ("email".to_owned(), s(invitation.candidate.email.as_str())),
+        ("language".to_owned(), s(invitation.language.code())),
+        ("answerDeadline".to_owned(), s(deadline.date().to_string())),
+        ("timeZone".to_owned(), s(deadline.time_zone().name())),
+        ("expiresAt".to_owned(), s(deadline.expires_at().to_string())),
+        (
+            "bccMyself".to_owned(),
+            AttributeValue::Bool(invitation.bcc_myself),
+        ),
+        (
+            "notifyMe".to_owned(),
+            AttributeValue::Bool(invitation.notify_me),
+        ),
+        ("invitedBy".to_owned(), AttributeValue::M(invited_by)),
+        ("status".to_owned(), s(invitation.status.code())),
+        ("createdAt".to_owned(), s(invitation.created_at.to_string())),
+        ("tokenHash".to_owned(), s(token.as_str())),
+    ]);
+    if let Some(sent_at) = invitation.sent_at {
+        item.insert("sentAt".to_owned(), s(sent_at.to_string()));
+    }
+    item
+}
+
+// ---- item reading ----------------------------------------------------------------------------
+
+/// Reads attributes of a stored item, turning anything unexpected into `StoreError::Corrupt`.
+struct ItemReader<'a>(&'a HashMap<String, AttributeValue>);
+
+impl<'a> ItemReader<'a> {
+    fn string(&self, name: &str) -> Result<&'a str, StoreError> {
+        self.optional_string(name)?
+            .ok_or_else(|| StoreError::Corrupt(format!("missing attribute {name}")))
+    }
+
+    fn optional_string(&self, name: &str) -> Result<Option<&'a str>, StoreError> {
+        match self.0.get(name) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(AttributeValue::S(value)) => Ok(Some(value)),
+            Some(_) => Err(StoreError::Corrupt(format!(
+                "attribute {name} is not a string"
+            ))),
+        }
+    }
+
+    fn parsed<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        parse(self.string(name)?).map_err(|error| StoreError::Corrupt(format!("{name}: {error}")))
+    }
+
+    fn optional_parsed<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        self.optional_string(name)?
+            .map(|raw| parse(raw).map_err(|error| StoreError::Corrupt(format!("{name}: {error}"))))
+            .transpose()
+    }
+
+    fn bool(&self, name: &str) -> Result<bool, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::Bool(value)) => Ok(*value),
+            _ => Err(StoreError::Corrupt(format!(
+                "attribute {name} is not a boolean"
+            ))),
+        }
+    }
+
+    fn optional_u32(&self, name: &str) -> Result<Option<u32>, StoreError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(AttributeValue::N(value)) => value
+                .parse()
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a u32"))),
+            Some(_) => Err(StoreError::Corrupt(format!(
+                "attribute {name} is not a number"
+            ))),
+        }
+    }
+
+    fn map(&self, name: &str) -> Result<ItemReader<'a>, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::M(map)) => Ok(ItemReader(map)),
+            _ => Err(StoreError::Corrupt(format!(
+                "attribute {name} is not a map"
+            ))),
+        }
+    }
+
+    fn list(&self, name: &str) -> Result<&'a [AttributeValue], StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::L(list)) => Ok(list),
+            _ => Err(StoreError::Corrupt(format!(
+                "attribute {name} is not a list"
+            ))),
+        }
+    }
+}
+
+fn read_video_interview(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<VideoInterview, StoreError> {
+    let reader = ItemReader(item);
+    let questions = reader
+        .list("questions")?
+        .iter()
+        .map(|question| match question {
+            AttributeValue::M(map) => {
+                let question = ItemReader(map);
+                Ok(Question {
+                    text: question.parsed("text", QuestionText::parse)?,
+                    think_time_seconds: question.optional_u32("thinkTimeSeconds")?,
+                    answer_time_seconds: question.optional_u32("answerTimeSeconds")?,
+                })
+            }
+            _ => Err(StoreError::Corrupt("a question is not a map".to_owned())),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(VideoInterview {
+        id: reader.parsed("id", str::parse)?,
+        organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
+        title: reader.parsed("title", VideoInterviewTitle::parse)?,
+        questions,
+        created_by: reader.parsed("createdBy", RecruiterId::parse)?,
+        created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
+    })
+}
+
+fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation, StoreError> {
+    let reader = ItemReader(item);
+    let inviter = reader.map("invitedBy")?;
+    let time_zone = reader.parsed("timeZone", DeadlineTimeZone::parse)?;
+    let date = reader.parsed("answerDeadline", AnswerDeadline::parse_date)?;
+    let deadline = AnswerDeadline::new(date, time_zone)
+        .map_err(|error| StoreError::Corrupt(format!("answerDeadline: {error}")))?;
+    Ok(Invitation {
+        id: reader.parsed("id", str::parse)?,
+        organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
+        video_interview_id: reader.parsed("videoInterviewId", str::parse)?,
+        video_interview_title: reader.parsed("videoInterviewTitle", VideoInterviewTitle::parse)?,
+        candidate: Candidate {
+            first_name: reader.parsed("firstName", PersonName::parse)?,
+            last_name: reader.parsed("lastName", PersonName::parse)?,
+            email: reader.parsed("email", EmailAddress::parse)?,
+        },
+        language: reader.parsed("language", str::parse::<Language>)?,
+        deadline,
+        bcc_myself: reader.bool("bccMyself")?,
+        notify_me: reader.bool("notifyMe")?,
+        invited_by: InvitedBy {
+            id: inviter.parsed("id", RecruiterId::parse)?,
+            email: inviter.parsed("email", EmailAddress::parse)?,
+            name: inviter.optional_parsed("name", PersonName::parse)?,
+            language: inviter.optional_parsed("language", str::parse::<Language>)?,
+        },
+        status: reader.parsed("status", str::parse::<InvitationStatus>)?,
+        created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
+        sent_at: reader.optional_parsed("sentAt", str::parse::<Timestamp>)?,
+        send_failure: reader.optional_string("sendFailure")?.map(str::to_owned),
+    })
+}
+
+// ---- the adapter -----------------------------------------------------------------------------
+
+/// One partition (or index partition) of an organization, listed newest first.
+struct Listing<'a> {
+    partition_attribute: &'static str,
+    partition: String,
+    index: Option<&'static str>,
+    prefix: &'static str,
+    status: Option<InvitationStatus>,
+    organization: &'a OrganizationId,
+}
+
+impl DynamoStore {
+    /// Reads items newest first until the page is full. A status filter is applied by DynamoDB
+    /// after reading, so a page may need several queries; the cursor then names the last item
+    /// returned (not DynamoDB's last evaluated key), so nothing is skipped or repeated.
+    async fn list_items(
+        &self,
+        listing: Listing<'_>,
+        page: &PageRequest,
+    ) -> Result<Page<HashMap<String, AttributeValue>>, StoreError> {
+        // Bounds the work of one request when a filter matches rarely: the caller gets a cursor
+        // and fewer items instead of a timeout.
+        const MAX_QUERIES: usize = 10;
+        let mut items = Vec::new();
+        let mut start = page
+            .cursor
+            .as_ref()
+            .map(|cursor| self.start_key(&listing, &cursor.0));
+        for _ in 0..MAX_QUERIES {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(listing.index.map(str::to_owned))
+                .key_condition_expression("#pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_names("#pk", listing.partition_attribute)
+                .expression_attribute_values(":pk", s(&listing.partition))
+                .expression_attribute_values(":prefix", s(listing.prefix))
+                .scan_index_forward(false)
+                .limit(i32::try_from(page.limit + 1 - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take());
+            if let Some(status) = listing.status {
+                query = query
+                    .filter_expression("#status = :status")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.code()));
+            }
+            let output = query.send().await.map_err(unavailable)?;
+            items.extend(output.items.unwrap_or_default());
+            if items.len() > page.limit {
+                // One more than asked for was found: there is a next page, starting after the last
+                // item that this page returns.
+                items.truncate(page.limit);
+                return Ok(Page {
+                    next: items.last().map(|item| self.cursor_of(item)).transpose()?,
+                    items,
+                });
+            }
+            match output.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(Page { items, next: None }),
+            }
+        }
+        let next = start.as_ref().map(|key| self.cursor_of(key)).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    fn start_key(&self, listing: &Listing<'_>, id: &str) -> HashMap<String, AttributeValue> {
+        let mut key = Key::new(
+            organization_key(listing.organization),
+            format!("{}{id}", listing.prefix),
+        )
+        .0;
+        if listing.index.is_some() {
+            key.insert(
+                listing.partition_attribute.to_owned(),
+                s(&listing.partition),
+            );
+        }
+        key
+    }
+
+    fn cursor_of(&self, item: &HashMap<String, AttributeValue>) -> Result<PageCursor, StoreError> {
+        let sort_key = ItemReader(item).string("sk")?;
+        let id = sort_key
+            .split_once('#')
+            .map(|(_, id)| id)
+            .ok_or_else(|| StoreError::Corrupt("sort key without an id".to_owned()))?;
+        Ok(PageCursor(id.to_owned()))
+    }
+}
+
+impl Store for DynamoStore {
+    async fn put_video_interview(&self, interview: &VideoInterview) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(video_interview_item(interview)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(|error| {
+                if is_conditional_check_failure(&error) {
+                    StoreError::Conflict
+                } else {
+                    unavailable(error)
+                }
+            })?;
+        Ok(())
+    }
+
+    async fn get_video_interview(
+        &self,
+        organization: &OrganizationId,
+        id: VideoInterviewId,
+    ) -> Result<Option<VideoInterview>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(video_interview_key(organization, id).0))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.as_ref().map(read_video_interview).transpose()
+    }
+
+    async fn list_video_interviews(
+        &self,
+        organization: &OrganizationId,
+        page: &PageRequest,
+    ) -> Result<Page<VideoInterview>, StoreError> {
+        let listing = Listing {
+            partition_attribute: "pk",
+            partition: organization_key(organization),
+            index: None,
+            prefix: VIDEO_INTERVIEW_PREFIX,
+            status: None,
+            organization,
+        };
+        let page = self.list_items(listing, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(read_video_interview)
+                .collect::<Result<_, _>>()?,
+            next: page.next,
+        })
+    }
+
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        let put = |item: HashMap<String, AttributeValue>| {
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .map_err(|error| StoreError::Unavailable(error.to_string()))
+        };
+        let mut token_item = Key::new(format!("TOKEN#{}", token.as_str()), "TOKEN".to_owned()).0;
+        token_item.extend([
+            ("entity".to_owned(), s("CandidateToken")),
+            (
+                "organizationId".to_owned(),
+                s(invitation.organization_id.as_str()),
+            ),
+            ("invitationId".to_owned(), s(invitation.id.to_string())),
+        ]);
+        self.client
+            .transact_write_items()
+            .transact_items(put(invitation_item(invitation, token))?)
+            .transact_items(put(token_item)?)
+            .send()
+            .await
+            .map_err(|error| match &error {
+                SdkError::ServiceError(service)
+                    if service.err().code() == Some("TransactionCanceledException")
+                        && service
+                            .err()
+                            .message()
+                            .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
+                {
+                    StoreError::Conflict
+                }
+                _ => unavailable(error),
+            })?;
+        Ok(())
+    }
+
+    async fn record_send_outcome(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        outcome: &SendOutcome,
+    ) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(invitation_key(organization, id).0))
+            .condition_expression("attribute_exists(pk) AND #status = :sending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sending", s(InvitationStatus::Sending.code()));
+        let update = match outcome {
+            SendOutcome::Sent { at, message_id } => update
+                .update_expression("SET #status = :status, sentAt = :at, sesMessageId = :message")
+                .expression_attribute_values(":status", s(InvitationStatus::Sent.code()))
+                .expression_attribute_values(":at", s(at.to_string()))
+                .expression_attribute_values(":message", s(message_id)),
+            SendOutcome::Failed { reason } => update
+                .update_expression("SET #status = :status, sendFailure = :reason")
+                .expression_attribute_values(":status", s(InvitationStatus::SendFailed.code()))
+                .expression_attribute_values(":reason", s(reason)),
+        };
+        update.send().await.map_err(|error| {
+            if is_conditional_check_failure(&error) {
+                StoreError::Conflict
+            } else {
+                unavailable(error)
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn get_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(invitation_key(organization, id).0))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.as_ref().map(read_invitation).transpose()
+    }
+
+    async fn list_invitations(
+        &self,
+        organization: &OrganizationId,
+        filter: &InvitationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StoreError> {
+        let listing = match filter.video_interview_id {
+            Some(video_interview) => Listing {
+                partition_attribute: "gsi1pk",
+                partition: video_interview_partition(organization, video_interview),
+                index: Some(VIDEO_INTERVIEW_INDEX),
+                prefix: INVITATION_PREFIX,
+                status: filter.status,
+                organization,
+            },
+            None => Listing {
+                partition_attribute: "pk",
+                partition: organization_key(organization),
+                index: None,
+                prefix: INVITATION_PREFIX,
+                status: filter.status,
+                organization,
+            },
+        };
+        let page = self.list_items(listing, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(read_invitation)
+                .collect::<Result<_, _>>()?,
+            next: page.next,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_anything_else() {
+        let cursor = PageCursor("01JDQ5B3V5Z9K3W8Y4T1M2N6PQ".to_owned());
+        assert_eq!(PageCursor::decode(&cursor.encode()), Ok(cursor));
+        for forged in ["", "xyz", &URL_SAFE_NO_PAD.encode("ORG#other")] {
+            assert!(PageCursor::decode(forged).is_err(), "{forged:?}");
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! The recruiter API: video interviews and invitations, scoped to the caller's organization.
+//!
+//! `handle` never fails: every outcome, including a failing dependency, is an HTTP answer (JSON or
+//! `application/problem+json`), so API Gateway never has to invent one.
+
+mod views;
+
+use invitations::clock::Clock;
+use invitations::domain::{
+    Invitation, InvitationId, InvitationStatus, InvitedBy, Recruiter, VideoInterview,
+    VideoInterviewId,
+};
+use invitations::email::{candidate_link, invitation_email};
+use invitations::http::{json_object, json_response, query_parameters, recruiter};
+use invitations::mailer::{MailError, Mailer};
+use invitations::problem::ApiError;
+use invitations::requests::{
+    NewInvitation, NewVideoInterview, invitation_listing, video_interview_listing,
+};
+use invitations::store::{SendOutcome, Store};
+use invitations::token::CandidateToken;
+use invitations::validation::FieldErrors;
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use views::{InvitationView, ListView, VideoInterviewView};
+
+/// What the handler needs from the deployment's configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub candidate_app_url: String,
+    pub default_time_zone: invitations::domain::DeadlineTimeZone,
+}
+
+impl From<&invitations::config::Config> for Settings {
+    fn from(config: &invitations::config::Config) -> Self {
+        Self {
+            candidate_app_url: config.candidate_app_url.clone(),
+            default_time_zone: config.default_time_zone.clone(),
+        }
+    }
+}
+
+pub struct RecruiterApi<S, M, C> {
+    store: S,
+    mailer: M,
+    clock: C,
+    settings: Settings,
+}
+
+type Answer = Result<Response<Body>, ApiError>;
+
+enum Route {
+    VideoInterviews,
+    VideoInterview(String),
+    Invitations,
+    Invitation(String),
+}
+
+fn route(path: &str) -> Option<Route> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["video-interviews"] => Some(Route::VideoInterviews),
+        ["video-interviews", id] => Some(Route::VideoInterview((*id).to_owned())),
+        ["invitations"] => Some(Route::Invitations),
+        ["invitations", id] => Some(Route::Invitation((*id).to_owned())),
+        _ => None,
+    }
+}
+
+fn invitation_location(id: InvitationId) -> String {
+    format!("/invitations/{id}")
+}
+
+impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
+    pub fn new(store: S, mailer: M, clock: C, settings: Settings) -> Self {
+        Self {
+            store,
+            mailer,
+            clock,
+            settings,
+        }
+    }
+
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        self.dispatch(&request)
+            .await
+            .unwrap_or_else(ApiError::into_response)
+    }
+
+    async fn dispatch(&self, request: &Request) -> Answer {
+        let recruiter = recruiter(request)?;
+        let method = request.method();
+        match route(request.uri().path()).ok_or(ApiError::NotFound)? {
+            Route::VideoInterviews if method == Method::POST => {
+                self.create_video_interview(&recruiter, request).await
+            }
+            Route::VideoInterviews if method == Method::GET => {
+                self.list_video_interviews(&recruiter, request).await
+            }
+            Route::Invitations if method == Method::POST => {
+                self.send_invitation(&recruiter, request).await
+            }
+            Route::Invitations if method == Method::GET => {
+                self.list_invitations(&recruiter, request).await
+            }
+            Route::VideoInterview(id) if method == Method::GET => {
+                self.get_video_interview(&recruiter, &id).await
+            }
+            Route::Invitation(id) if method == Method::GET => {
+                self.get_invitation(&recruiter, &id).await
+            }
+            Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
+                allowed: "GET, POST",
+            }),
+            Route::VideoInterview(_) | Route::Invitation(_) => {
+                Err(ApiError::MethodNotAllowed { allowed: "GET" })
+            }
+        }
+    }
+
+    async fn create_video_interview(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let new = NewVideoInterview::parse(json_object(request)?).map_err(ApiError::Validation)?;
+        let now = self.clock.now();
+        let interview = VideoInterview {
+            id: VideoInterviewId::generate(now),
+            organization_id: recruiter.organization_id.clone(),
+            title: new.title,
+            questions: new.questions,
+            created_by: recruiter.id.clone(),
+            created_at: now,
+        };
+        self.store.put_video_interview(&interview).await?;
+        tracing::info!(
+            organization = recruiter.organization_id.as_str(),
+            video_interview = %interview.id,
+            "video interview created"
+        );
+        Ok(json_response(
+            StatusCode::CREATED,
+            &VideoInterviewView::from(&interview),
+            Some(format!("/video-interviews/{}", interview.id)),
+        ))
+    }
+
+    async fn list_video_interviews(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let mut errors = FieldErrors::default();
+        let parameters = query_parameters(request, &mut errors);
+        let page = video_interview_listing(parameters, errors).map_err(ApiError::Validation)?;
+        let page = self
+            .store
+            .list_video_interviews(&recruiter.organization_id, &page)
+            .await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &ListView::new(&page, VideoInterviewView::from),
+            None,
+        ))
+    }
+
+    async fn get_video_interview(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        // A malformed id cannot exist: the same 404 as an id of another organization.
+        let id: VideoInterviewId = id.parse().map_err(|_| ApiError::NotFound)?;
+        let interview = self
+            .store
+            .get_video_interview(&recruiter.organization_id, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(json_response(
+            StatusCode::OK,
+            &VideoInterviewView::from(&interview),
+            None,
+        ))
+    }
+
+    /// Stores the invitation first (status `sending`), then sends the email, then records how
+    /// sending went. So no email is ever sent for an invitation that is not stored, and a failed
+    /// send leaves a record that says so (`send_failed`) instead of a silent loss.
+    async fn send_invitation(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let body = json_object(request)?;
+        let now = self.clock.now();
+        let new = NewInvitation::parse(body, &self.settings.default_time_zone, now)
+            .map_err(ApiError::Validation)?;
+        let interview = self
+            .store
+            .get_video_interview(&recruiter.organization_id, new.video_interview_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let mut invitation = Invitation {
+            id: InvitationId::generate(now),
+            organization_id: recruiter.organization_id.clone(),
+            video_interview_id: interview.id,
+            video_interview_title: interview.title,
+            candidate: new.candidate,
+            language: new.language,
+            deadline: new.deadline,
+            bcc_myself: new.bcc_myself,
+            notify_me: new.notify_me,
+            invited_by: InvitedBy::from(recruiter),
+            status: InvitationStatus::Sending,
+            created_at: now,
+            sent_at: None,
+            send_failure: None,
+        };
+        let token = CandidateToken::generate();
+        // Rendered before anything is stored: a template failure leaves nothing behind.
+        let email = invitation_email(
+            &invitation,
+            &candidate_link(&self.settings.candidate_app_url, &token),
+        )
+        .map_err(|error| {
+            tracing::error!(%error, "rendering the invitation email failed");
+            ApiError::Internal
+        })?;
+        self.store
+            .insert_invitation(&invitation, &token.hash())
+            .await?;
+
+        let outcome = match self.mailer.send(&email).await {
+            Ok(message_id) => SendOutcome::Sent {
+                at: self.clock.now(),
+                message_id,
+            },
+            Err(error) => SendOutcome::Failed {
+                reason: send_failure_reason(&error),
+            },
+        };
+        let recorded = self
+            .store
+            .record_send_outcome(&invitation.organization_id, invitation.id, &outcome)
+            .await;
+        if let Err(error) = &recorded {
+            // The invitation stays `sending`: not confirmed either way, which is what we know.
+            tracing::error!(
+                %error,
+                organization = invitation.organization_id.as_str(),
+                invitation = %invitation.id,
+                "recording the send outcome failed"
+            );
+        }
+        match outcome {
+            SendOutcome::Sent { at, .. } => {
+                invitation.status = InvitationStatus::Sent;
+                invitation.sent_at = Some(at);
+                tracing::info!(
+                    organization = invitation.organization_id.as_str(),
+                    invitation = %invitation.id,
+                    language = invitation.language.code(),
+                    bcc = invitation.bcc_myself,
+                    "invitation sent"
+                );
+                Ok(json_response(
+                    StatusCode::CREATED,
+                    &InvitationView::from(&invitation),
+                    Some(invitation_location(invitation.id)),
+                ))
+            }
+            SendOutcome::Failed { reason } => {
+                tracing::warn!(
+                    organization = invitation.organization_id.as_str(),
+                    invitation = %invitation.id,
+                    reason,
+                    "invitation email not sent"
+                );
+                Err(ApiError::SendFailed {
+                    invitation_id: invitation.id.to_string(),
+                    location: invitation_location(invitation.id),
+                })
+            }
+        }
+    }
+
+    async fn list_invitations(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let mut errors = FieldErrors::default();
+        let parameters = query_parameters(request, &mut errors);
+        let (filter, page) =
+            invitation_listing(parameters, errors).map_err(ApiError::Validation)?;
+        let page = self
+            .store
+            .list_invitations(&recruiter.organization_id, &filter, &page)
+            .await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &ListView::new(&page, InvitationView::from),
+            None,
+        ))
+    }
+
+    async fn get_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let id: InvitationId = id.parse().map_err(|_| ApiError::NotFound)?;
+        let invitation = self
+            .store
+            .get_invitation(&recruiter.organization_id, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(json_response(
+            StatusCode::OK,
+            &InvitationView::from(&invitation),
+            None,
+        ))
+    }
+}
+
+/// Why sending failed, as the recruiter will read it on the invitation.
+fn send_failure_reason(error: &MailError) -> String {
+    match error {
+        MailError::Refused(code) => {
+            format!("The email service refused the message ({code}); it was not sent.")
+        }
+        MailError::Unavailable(what) => format!(
+            "The email service did not confirm the message ({what}); it was most likely not sent."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_matched_by_path_segments() {
+        assert!(matches!(route("/invitations"), Some(Route::Invitations)));
+        assert!(matches!(route("/invitations/"), Some(Route::Invitations)));
+        assert!(matches!(route("/invitations/abc"), Some(Route::Invitation(id)) if id == "abc"));
+        assert!(matches!(
+            route("/video-interviews/x"),
+            Some(Route::VideoInterview(_))
+        ));
+        assert!(route("/invitations/a/b").is_none());
+        assert!(route("/").is_none());
+        assert!(route("/admin").is_none());
+    }
+}

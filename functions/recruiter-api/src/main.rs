@@ -1,0 +1,33 @@
+//! Wiring only: configuration, AWS clients (built once per cold start) and the handler.
+
+use std::sync::Arc;
+
+use invitations::aws::load_sdk_config;
+use invitations::clock::SystemClock;
+use invitations::config::Config;
+use invitations::mailer::SesMailer;
+use invitations::store::DynamoStore;
+use lambda_http::{Error, Request, service_fn};
+use recruiter_api::{RecruiterApi, Settings};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let sdk = load_sdk_config().await;
+    let api = Arc::new(RecruiterApi::new(
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
+        SesMailer::new(
+            aws_sdk_sesv2::Client::new(&sdk),
+            &config.sender_email,
+            config.ses_configuration_set.clone(),
+        ),
+        SystemClock,
+        Settings::from(&config),
+    ));
+    lambda_http::run(service_fn(move |request: Request| {
+        let api = Arc::clone(&api);
+        async move { Ok::<_, Error>(api.handle(request).await) }
+    }))
+    .await
+}

@@ -1,0 +1,124 @@
+//! The JSON shapes of the recruiter API (camelCase), built from domain records.
+
+use invitations::domain::{Invitation, Language, VideoInterview};
+use invitations::store::Page;
+use serde::Serialize;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionView<'a> {
+    text: &'a str,
+    think_time_seconds: Option<u32>,
+    answer_time_seconds: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoInterviewView<'a> {
+    id: String,
+    title: &'a str,
+    questions: Vec<QuestionView<'a>>,
+    created_by: &'a str,
+    created_at: String,
+}
+
+impl<'a> From<&'a VideoInterview> for VideoInterviewView<'a> {
+    fn from(interview: &'a VideoInterview) -> Self {
+        Self {
+            id: interview.id.to_string(),
+            title: interview.title.as_str(),
+            questions: interview
+                .questions
+                .iter()
+                .map(|question| QuestionView {
+                    text: question.text.as_str(),
+                    think_time_seconds: question.think_time_seconds,
+                    answer_time_seconds: question.answer_time_seconds,
+                })
+                .collect(),
+            created_by: interview.created_by.as_str(),
+            created_at: interview.created_at.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitedByView<'a> {
+    id: &'a str,
+    email: &'a str,
+    name: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationView<'a> {
+    id: String,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    language: Language,
+    video_interview_id: String,
+    video_interview_title: &'a str,
+    answer_deadline: String,
+    time_zone: &'a str,
+    expires_at: String,
+    bcc_myself: bool,
+    notify_me: bool,
+    status: invitations::domain::InvitationStatus,
+    invited_by: InvitedByView<'a>,
+    created_at: String,
+    sent_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_failure: Option<&'a str>,
+}
+
+impl<'a> From<&'a Invitation> for InvitationView<'a> {
+    fn from(invitation: &'a Invitation) -> Self {
+        let deadline = &invitation.deadline;
+        Self {
+            id: invitation.id.to_string(),
+            first_name: invitation.candidate.first_name.as_str(),
+            last_name: invitation.candidate.last_name.as_str(),
+            email: invitation.candidate.email.as_str(),
+            language: invitation.language,
+            video_interview_id: invitation.video_interview_id.to_string(),
+            video_interview_title: invitation.video_interview_title.as_str(),
+            answer_deadline: deadline.date().to_string(),
+            time_zone: deadline.time_zone().name(),
+            expires_at: deadline.expires_at().to_string(),
+            bcc_myself: invitation.bcc_myself,
+            notify_me: invitation.notify_me,
+            status: invitation.status,
+            invited_by: InvitedByView {
+                id: invitation.invited_by.id.as_str(),
+                email: invitation.invited_by.email.as_str(),
+                name: invitation
+                    .invited_by
+                    .name
+                    .as_ref()
+                    .map(|name| name.as_str()),
+            },
+            created_at: invitation.created_at.to_string(),
+            sent_at: invitation.sent_at.map(|at| at.to_string()),
+            send_failure: invitation.send_failure.as_deref(),
+        }
+    }
+}
+
+/// One page of a listing, newest first, with the cursor of the next page when there is one.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListView<V> {
+    items: Vec<V>,
+    next_cursor: Option<String>,
+}
+
+impl<V> ListView<V> {
+    pub fn new<'a, T>(page: &'a Page<T>, view: impl Fn(&'a T) -> V) -> Self {
+        Self {
+            items: page.items.iter().map(view).collect(),
+            next_cursor: page.next.as_ref().map(|cursor| cursor.encode()),
+        }
+    }
+}

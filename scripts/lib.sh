@@ -17,3 +17,33 @@ ensure_python_tools() {
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PY_TOOLS[@]}"
   touch "$stamp"
 }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts the AWS stand-in on a free loopback port, points the AWS SDKs at it with dummy
+# credentials, and stops it when the calling script exits.
+start_local_aws() {
+  ensure_python_tools
+  mkdir -p "$ROOT/.local"
+  local port; port="$(free_port)"
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/.local/moto.log" 2>&1 &
+  MOTO_PID=$!
+  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_SESSION_TOKEN=local
+  export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
+  unset AWS_PROFILE
+  for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/data.json" 2>/dev/null; then
+      log "local AWS stand-in (moto) listening on $AWS_ENDPOINT_URL"
+      return
+    fi
+    kill -0 "$MOTO_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$ROOT/.local/moto.log" >&2
+  echo "the local AWS stand-in did not start" >&2
+  exit 1
+}

@@ -1,1 +1,297 @@
+//! The local AWS stand-in (moto server) as the tests and the local run see it: the table created
+//! from `infra/template.yaml` (parsed, never copied), the sender identity verified, and the emails
+//! that SES "sent" read back.
+//!
+//! `scripts/test` and `scripts/run-local` start moto and export `AWS_ENDPOINT_URL` with dummy
+//! credentials; everything here goes through the real AWS SDK over HTTP.
 
+pub mod events;
+
+use std::path::PathBuf;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use serde::Deserialize;
+use serde_yaml::Value;
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the repository")
+        .to_path_buf()
+}
+
+/// The endpoint of the local stand-in. Refuses anything but loopback, so that no test can ever
+/// write to a real AWS account by accident.
+pub fn local_endpoint() -> String {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
+        panic!("AWS_ENDPOINT_URL is not set: run the tests with scripts/test, which starts the local AWS stand-in")
+    });
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "AWS_ENDPOINT_URL={endpoint} is not a local stand-in; refusing to run against it"
+    );
+    endpoint
+}
+
+/// The SDK configuration the functions themselves load (same timeouts and retries), pointed at the
+/// local stand-in by the environment.
+pub async fn sdk_config() -> SdkConfig {
+    local_endpoint();
+    invitations::aws::load_sdk_config().await
+}
+
+/// The table definition of `infra/template.yaml`, read as CloudFormation would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDefinition {
+    pub attributes: Vec<(String, String)>,
+    pub key_schema: Vec<(String, String)>,
+    pub indexes: Vec<IndexDefinition>,
+    pub billing_mode: String,
+    pub ttl_attribute: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDefinition {
+    pub name: String,
+    pub key_schema: Vec<(String, String)>,
+    pub projection: String,
+}
+
+pub fn template() -> Result<Value, Error> {
+    let path = repository_root().join("infra/template.yaml");
+    let text = std::fs::read_to_string(&path)?;
+    Ok(serde_yaml::from_str(&text)?)
+}
+
+/// The one `AWS::DynamoDB::Table` resource of the template.
+pub fn table_definition() -> Result<TableDefinition, Error> {
+    let template = template()?;
+    let resources = template["Resources"]
+        .as_mapping()
+        .ok_or("the template has no Resources")?;
+    let tables: Vec<&Value> = resources
+        .values()
+        .filter(|resource| resource["Type"].as_str() == Some("AWS::DynamoDB::Table"))
+        .collect();
+    let [table] = tables.as_slice() else {
+        return Err(format!(
+            "expected one DynamoDB table in the template, found {}",
+            tables.len()
+        )
+        .into());
+    };
+    let properties = &table["Properties"];
+    let pairs = |list: &Value, name: &str, value: &str| -> Result<Vec<(String, String)>, Error> {
+        list.as_sequence()
+            .ok_or("expected a list")?
+            .iter()
+            .map(|item| {
+                Ok((
+                    item[name].as_str().ok_or("missing name")?.to_owned(),
+                    item[value].as_str().ok_or("missing value")?.to_owned(),
+                ))
+            })
+            .collect()
+    };
+    let indexes = match properties.get("GlobalSecondaryIndexes") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_sequence()
+            .ok_or("GlobalSecondaryIndexes is not a list")?
+            .iter()
+            .map(|index| {
+                Ok(IndexDefinition {
+                    name: index["IndexName"]
+                        .as_str()
+                        .ok_or("index without a name")?
+                        .to_owned(),
+                    key_schema: pairs(&index["KeySchema"], "AttributeName", "KeyType")?,
+                    projection: index["Projection"]["ProjectionType"]
+                        .as_str()
+                        .ok_or("index without a projection")?
+                        .to_owned(),
+                })
+            })
+            .collect::<Result<_, Error>>()?,
+    };
+    let ttl = &properties["TimeToLiveSpecification"];
+    Ok(TableDefinition {
+        attributes: pairs(
+            &properties["AttributeDefinitions"],
+            "AttributeName",
+            "AttributeType",
+        )?,
+        key_schema: pairs(&properties["KeySchema"], "AttributeName", "KeyType")?,
+        indexes,
+        billing_mode: properties["BillingMode"]
+            .as_str()
+            .unwrap_or("PROVISIONED")
+            .to_owned(),
+        ttl_attribute: (ttl["Enabled"].as_bool() == Some(true))
+            .then(|| ttl["AttributeName"].as_str().map(str::to_owned))
+            .flatten(),
+    })
+}
+
+fn key_schema(pairs: &[(String, String)]) -> Result<Vec<KeySchemaElement>, Error> {
+    pairs
+        .iter()
+        .map(|(name, kind)| {
+            Ok(KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(KeyType::from(kind.as_str()))
+                .build()?)
+        })
+        .collect()
+}
+
+/// Creates a table named `name` exactly as the template defines it.
+pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), Error> {
+    let definition = table_definition()?;
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::from(definition.billing_mode.as_str()))
+        .set_key_schema(Some(key_schema(&definition.key_schema)?));
+    for (attribute, kind) in &definition.attributes {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attribute)
+                .attribute_type(ScalarAttributeType::from(kind.as_str()))
+                .build()?,
+        );
+    }
+    for index in &definition.indexes {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .set_key_schema(Some(key_schema(&index.key_schema)?))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(index.projection.as_str()))
+                        .build(),
+                )
+                .build()?,
+        );
+    }
+    request.send().await?;
+    if let Some(attribute) = definition.ttl_attribute {
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(attribute)
+                    .enabled(true)
+                    .build()?,
+            )
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+/// Verifies a sender identity (a domain or an address); the stand-in accepts it at once.
+pub async fn verify_sender_identity(
+    client: &aws_sdk_sesv2::Client,
+    identity: &str,
+) -> Result<(), Error> {
+    match client
+        .create_email_identity()
+        .email_identity(identity)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(error)
+            if aws_sdk_sesv2::error::ProvideErrorMetadata::code(&error)
+                == Some("AlreadyExistsException") =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// An email as SES received it (for Simple content the stand-in keeps the HTML body only).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentEmail {
+    pub id: String,
+    pub source: String,
+    pub subject: String,
+    #[serde(rename = "body")]
+    pub html: String,
+    pub destinations: Destinations,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Destinations {
+    #[serde(default)]
+    pub to_addresses: Vec<String>,
+    #[serde(default)]
+    pub cc_addresses: Vec<String>,
+    #[serde(default)]
+    pub bcc_addresses: Vec<String>,
+}
+
+impl SentEmail {
+    pub fn all_recipients(&self) -> impl Iterator<Item = &str> {
+        let d = &self.destinations;
+        d.to_addresses
+            .iter()
+            .chain(&d.cc_addresses)
+            .chain(&d.bcc_addresses)
+            .map(String::as_str)
+    }
+}
+
+/// Every email the stand-in has accepted since it started (or was reset).
+pub async fn sent_emails() -> Result<Vec<SentEmail>, Error> {
+    #[derive(Deserialize)]
+    struct Data {
+        ses: Ses,
+    }
+    #[derive(Deserialize)]
+    struct Ses {
+        #[serde(rename = "Message", default)]
+        messages: Vec<SentEmail>,
+    }
+    let url = format!("{}/moto-api/data.json", local_endpoint());
+    let data: Data = reqwest::get(url).await?.error_for_status()?.json().await?;
+    Ok(data.ses.messages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_defines_the_keys_and_index_the_store_uses() {
+        let table = table_definition().unwrap();
+        assert_eq!(
+            table.key_schema,
+            [("pk".into(), "HASH".into()), ("sk".into(), "RANGE".into())]
+        );
+        let index = table
+            .indexes
+            .iter()
+            .find(|index| index.name == invitations::store::VIDEO_INTERVIEW_INDEX)
+            .expect("the index the store queries is defined");
+        assert_eq!(
+            index.key_schema,
+            [
+                ("gsi1pk".into(), "HASH".into()),
+                ("sk".into(), "RANGE".into())
+            ]
+        );
+        assert_eq!(index.projection, "ALL");
+        assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
+    }
+}

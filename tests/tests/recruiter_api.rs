@@ -1,0 +1,908 @@
+//! The recruiter API end to end: the real handler, the real SDK clients, DynamoDB and SES of the
+//! local stand-in (table created from infra/template.yaml), and the sent emails read back.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::events::{ApiEvent, Claims};
+use integration_tests::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_identity};
+use invitations::clock::FixedClock;
+use invitations::domain::DeadlineTimeZone;
+use invitations::mailer::SesMailer;
+use invitations::store::DynamoStore;
+use invitations::token::CandidateToken;
+use lambda_http::{Body, Response};
+use recruiter_api::{RecruiterApi, Settings};
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-12-01T10:00:00Z";
+const SENDER: &str = "Acme Recruiting <invitations@example.com>";
+const CANDIDATE_APP: &str = "https://interview.example.com/i";
+
+type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock>;
+
+struct World {
+    api: Api,
+    dynamodb: aws_sdk_dynamodb::Client,
+    table: String,
+    /// Unique to this test, so that emails of tests running in parallel are told apart.
+    tag: String,
+    acme: Claims,
+    globex: Claims,
+}
+
+fn claims(organization: &str, tag: &str, name: Option<&str>) -> Claims {
+    Claims {
+        sub: format!("user-{organization}"),
+        email: format!("recruiter+{tag}@{organization}.example"),
+        name: name.map(str::to_owned),
+        organization_id: organization.to_owned(),
+        locale: None,
+    }
+}
+
+async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
+    let mut options = WorldOptions {
+        sender: SENDER.to_owned(),
+        table_exists: true,
+    };
+    adjust(&mut options);
+    let sdk = sdk_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    let table = format!("invitations-{tag}");
+    if options.table_exists {
+        create_table(&dynamodb, &table).await.unwrap();
+    }
+    verify_sender_identity(&ses, "example.com").await.unwrap();
+    let api = RecruiterApi::new(
+        DynamoStore::new(dynamodb.clone(), &table),
+        SesMailer::new(ses, options.sender, None),
+        FixedClock(NOW.parse().unwrap()),
+        Settings {
+            candidate_app_url: CANDIDATE_APP.to_owned(),
+            default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+        },
+    );
+    World {
+        api,
+        dynamodb,
+        table,
+        acme: claims("acme", &tag, Some("Rita Recruiter")),
+        globex: claims("globex", &tag, None),
+        tag,
+    }
+}
+
+struct WorldOptions {
+    sender: String,
+    table_exists: bool,
+}
+
+struct Answer {
+    status: u16,
+    headers: lambda_http::http::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn from(response: Response<Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let body = match body {
+            Body::Text(text) => serde_json::from_str(&text).expect("every answer is JSON"),
+            Body::Empty => Value::Null,
+            Body::Binary(bytes) => serde_json::from_slice(&bytes).expect("every answer is JSON"),
+            _ => Value::Null,
+        };
+        Self {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The JSON Pointers (or parameter names) of a validation problem.
+    fn invalid_fields(&self) -> Vec<String> {
+        assert_eq!(self.status, 422, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        self.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| {
+                error["pointer"]
+                    .as_str()
+                    .or(error["parameter"].as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        assert_eq!(self.body["status"], status);
+        assert!(
+            self.body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("/problems/")
+        );
+        assert!(!self.body["title"].as_str().unwrap().is_empty());
+        assert!(!self.body["detail"].as_str().unwrap().is_empty());
+    }
+}
+
+impl World {
+    async fn call(&self, event: ApiEvent) -> Answer {
+        Answer::from(self.api.handle(event.into_request()).await)
+    }
+
+    async fn create_video_interview(&self, recruiter: &Claims, title: &str) -> String {
+        let answer = self
+            .call(
+                ApiEvent::post(
+                    "/video-interviews",
+                    &json!({"title": title, "questions": [
+                        {"text": "Why do you want this job?", "thinkTimeSeconds": 30, "answerTimeSeconds": 120},
+                        {"text": "Tell us about a hard problem you solved."}
+                    ]}),
+                )
+                .claims(recruiter),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+
+    fn candidate_email(&self, name: &str) -> String {
+        format!("{name}+{}@candidates.example", self.tag)
+    }
+
+    fn invitation_form(&self, video_interview: &str, language: &str, bcc: bool) -> Value {
+        json!({
+            "firstName": "Anna",
+            "lastName": "Virtanen",
+            "email": self.candidate_email("anna"),
+            "language": language,
+            "videoInterviewId": video_interview,
+            "answerDeadline": "2026-12-15",
+            "bccMyself": bcc,
+            "notifyMe": true
+        })
+    }
+
+    async fn invite(&self, recruiter: &Claims, form: &Value) -> Answer {
+        self.call(ApiEvent::post("/invitations", form).claims(recruiter))
+            .await
+    }
+
+    /// The emails of this test (any recipient carries its tag).
+    async fn emails(&self) -> Vec<SentEmail> {
+        sent_emails()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|email| email.all_recipients().any(|to| to.contains(&self.tag)))
+            .collect()
+    }
+
+    async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        self.dynamodb
+            .scan()
+            .table_name(&self.table)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn a_video_interview_is_created_read_and_listed_newest_first() {
+    let world = world().await;
+    let answer = world
+        .call(
+            ApiEvent::post(
+                "/video-interviews",
+                &json!({"title": "  Sales lead ", "questions": [{"text": "Why us?", "answerTimeSeconds": 90}]}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let id = answer.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(answer.header("location"), format!("/video-interviews/{id}"));
+    assert_eq!(answer.body["title"], "Sales lead");
+    assert_eq!(
+        answer.body["questions"],
+        json!([{"text": "Why us?", "thinkTimeSeconds": null, "answerTimeSeconds": 90}])
+    );
+    assert_eq!(answer.body["createdBy"], "user-acme");
+    assert_eq!(answer.body["createdAt"], NOW);
+
+    let read = world
+        .call(ApiEvent::get(&format!("/video-interviews/{id}")).claims(&world.acme))
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body, answer.body);
+
+    let second = world.create_video_interview(&world.acme, "Engineer").await;
+    let list = world
+        .call(ApiEvent::get("/video-interviews").claims(&world.acme))
+        .await;
+    assert_eq!(list.status, 200);
+    let ids: Vec<_> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [second, id]);
+    assert_eq!(list.body["nextCursor"], Value::Null);
+}
+
+#[tokio::test]
+async fn an_invalid_video_interview_names_every_bad_field_and_stores_nothing() {
+    let world = world().await;
+    let answer = world
+        .call(
+            ApiEvent::post(
+                "/video-interviews",
+                &json!({"title": "x".repeat(201), "questions": [{"text": ""}, {"text": "ok", "thinkTimeSeconds": -1}], "owner": "me"}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(
+        answer.invalid_fields(),
+        [
+            "/owner",
+            "/questions/0/text",
+            "/questions/1/thinkTimeSeconds",
+            "/title"
+        ]
+    );
+    assert!(world.items().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let answer = world
+        .invite(&world.acme, &world.invitation_form(&interview, "en", true))
+        .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let id = answer.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(answer.header("location"), format!("/invitations/{id}"));
+    let body = &answer.body;
+    assert_eq!(body["firstName"], "Anna");
+    assert_eq!(body["lastName"], "Virtanen");
+    assert_eq!(body["email"], world.candidate_email("anna"));
+    assert_eq!(body["language"], "en");
+    assert_eq!(body["videoInterviewId"], interview.as_str());
+    assert_eq!(body["videoInterviewTitle"], "Sales lead");
+    assert_eq!(body["answerDeadline"], "2026-12-15");
+    assert_eq!(body["timeZone"], "Europe/Helsinki");
+    assert_eq!(body["expiresAt"], "2026-12-15T22:00:00Z");
+    assert_eq!(body["bccMyself"], true);
+    assert_eq!(body["notifyMe"], true);
+    assert_eq!(body["status"], "sent");
+    assert_eq!(body["createdAt"], NOW);
+    assert_eq!(body["sentAt"], NOW);
+    assert_eq!(
+        body["invitedBy"],
+        json!({"id": "user-acme", "email": world.acme.email, "name": "Rita Recruiter"})
+    );
+
+    let emails = world.emails().await;
+    assert_eq!(emails.len(), 1, "exactly one email");
+    let email = &emails[0];
+    assert_eq!(email.source, SENDER);
+    assert_eq!(
+        email.destinations.to_addresses,
+        [world.candidate_email("anna")]
+    );
+    assert_eq!(
+        email.destinations.bcc_addresses,
+        [world.acme.email.as_str()]
+    );
+    assert!(email.destinations.cc_addresses.is_empty());
+    assert_eq!(email.subject, "Invitation to a video interview: Sales lead");
+    assert!(email.html.contains("Hello Anna,"));
+    assert!(email.html.contains("Rita Recruiter has invited you"));
+    assert!(email.html.contains("Tuesday 15 December 2026"));
+    assert!(email.html.contains("You can still answer on that day"));
+
+    // The link carries a token that works (its hash is what is stored) and is stored nowhere.
+    let link_start =
+        email.html.find(&format!("{CANDIDATE_APP}/")).unwrap() + CANDIDATE_APP.len() + 1;
+    let token: String = email.html[link_start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let token = CandidateToken::parse(&token).expect("the link carries a well-formed token");
+    let items = world.items().await;
+    let dump = format!("{items:?}");
+    assert!(
+        !dump.contains(token.expose()),
+        "the token is never stored in plain text"
+    );
+    let invitation = items
+        .iter()
+        .find(|item| item.get("entity") == Some(&AttributeValue::S("Invitation".into())))
+        .unwrap();
+    assert_eq!(
+        invitation["tokenHash"],
+        AttributeValue::S(token.hash().as_str().to_owned())
+    );
+    assert!(
+        items.iter().any(|item| item["pk"]
+            == AttributeValue::S(format!("TOKEN#{}", token.hash().as_str()))),
+        "the token's lookup item is stored with the invitation"
+    );
+
+    // The recruiter sees it, as sent, in the list and on its own.
+    let read = world
+        .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body, answer.body);
+    let list = world
+        .call(ApiEvent::get("/invitations").claims(&world.acme))
+        .await;
+    assert_eq!(list.body["items"], json!([answer.body]));
+}
+
+#[tokio::test]
+async fn without_bcc_only_the_candidate_gets_the_email() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.globex, "Engineer")
+        .await;
+    let answer = world
+        .invite(
+            &world.globex,
+            &world.invitation_form(&interview, "en", false),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.body["bccMyself"], false);
+    let emails = world.emails().await;
+    assert_eq!(emails.len(), 1);
+    assert_eq!(
+        emails[0].destinations.to_addresses,
+        [world.candidate_email("anna")]
+    );
+    assert!(emails[0].destinations.bcc_addresses.is_empty());
+    // A recruiter without a name claim is named by their email address.
+    assert!(
+        emails[0]
+            .html
+            .contains(&format!("{} has invited you", world.globex.email))
+    );
+}
+
+#[tokio::test]
+async fn the_email_is_written_in_the_invitations_language() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Myyntipäällikkö")
+        .await;
+    for (language, subject, deadline, still) in [
+        (
+            "en",
+            "Invitation to a video interview: Myyntipäällikkö",
+            "Tuesday 15 December 2026",
+            "You can still answer on that day",
+        ),
+        (
+            "fi",
+            "Kutsu videohaastatteluun: Myyntipäällikkö",
+            "tiistaina 15.12.2026",
+            "Voit vastata vielä sinä päivänä",
+        ),
+        (
+            "sv",
+            "Inbjudan till en videointervju: Myyntipäällikkö",
+            "tisdag 15 december 2026",
+            "Du kan fortfarande svara den dagen",
+        ),
+    ] {
+        let mut form = world.invitation_form(&interview, language, false);
+        form["email"] = json!(world.candidate_email(language));
+        let answer = world.invite(&world.acme, &form).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        assert_eq!(answer.body["language"], language);
+        let emails = world.emails().await;
+        let email = emails
+            .iter()
+            .find(|email| email.destinations.to_addresses == [world.candidate_email(language)])
+            .unwrap();
+        assert_eq!(email.subject, subject);
+        assert!(email.html.contains(deadline), "{language}: {}", email.html);
+        assert!(email.html.contains(still), "{language}");
+        assert!(email.html.contains(&format!("lang=\"{language}\"")));
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_name_is_escaped_in_the_email_and_a_line_break_is_refused() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "<b>Bold</b> & co")
+        .await;
+    let mut form = world.invitation_form(&interview, "en", false);
+    form["firstName"] = json!("<script>alert('x')</script>");
+    let answer = world.invite(&world.acme, &form).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let email = world.emails().await.pop().unwrap();
+    assert!(!email.html.contains("<script>"));
+    assert!(!email.html.contains("<b>Bold</b>"));
+    assert!(email.html.contains("&#60;script&#62;") || email.html.contains("&lt;script&gt;"));
+
+    form["firstName"] = json!("Anna\r\nBcc: attacker@evil.example");
+    let answer = world.invite(&world.acme, &form).await;
+    assert_eq!(answer.invalid_fields(), ["/firstName"]);
+    assert_eq!(world.emails().await.len(), 1, "no second email");
+}
+
+#[tokio::test]
+async fn an_invalid_invitation_names_every_bad_field_writes_nothing_and_sends_nothing() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let before = world.items().await.len();
+    let answer = world
+        .invite(
+            &world.acme,
+            &json!({
+                "firstName": " ",
+                "lastName": "x".repeat(101),
+                "email": format!("Anna <{}>", world.candidate_email("anna")),
+                "language": "de",
+                "videoInterviewId": interview,
+                "answerDeadline": "2026-02-30",
+                "timeZone": "Europe/Nowhere",
+                "notifyme": true
+            }),
+        )
+        .await;
+    assert_eq!(
+        answer.invalid_fields(),
+        [
+            "/answerDeadline",
+            "/email",
+            "/firstName",
+            "/language",
+            "/lastName",
+            "/notifyme",
+            "/timeZone"
+        ]
+    );
+    assert_eq!(answer.body["detail"], "7 fields are invalid; see errors.");
+    let language = &answer.body["errors"][3]["detail"];
+    assert!(
+        language.as_str().unwrap().contains("en, fi, sv"),
+        "{language}"
+    );
+
+    for (deadline, zone) in [
+        ("2026-11-30", "Europe/Helsinki"),
+        ("2027-12-02", "Europe/Helsinki"),
+        ("2026-02-30", "UTC"),
+        ("2026-12-15T00:00", "UTC"),
+    ] {
+        let mut form = world.invitation_form(&interview, "en", true);
+        form["answerDeadline"] = json!(deadline);
+        form["timeZone"] = json!(zone);
+        let answer = world.invite(&world.acme, &form).await;
+        assert_eq!(answer.invalid_fields(), ["/answerDeadline"], "{deadline}");
+    }
+    assert_eq!(world.items().await.len(), before, "nothing was written");
+    assert!(world.emails().await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn todays_deadline_is_allowed_and_a_far_zone_decides_which_day_it_is() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    // At 10:00 UTC on 1 December it is already 2 December in Kiritimati (UTC+14).
+    let mut form = world.invitation_form(&interview, "en", false);
+    form["answerDeadline"] = json!("2026-12-01");
+    assert_eq!(world.invite(&world.acme, &form).await.status, 201);
+    form["timeZone"] = json!("Pacific/Kiritimati");
+    assert_eq!(
+        world.invite(&world.acme, &form).await.invalid_fields(),
+        ["/answerDeadline"]
+    );
+    form["answerDeadline"] = json!("2026-12-02");
+    let answer = world.invite(&world.acme, &form).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.body["expiresAt"], "2026-12-02T10:00:00Z");
+}
+
+#[tokio::test]
+async fn the_envelope_is_checked_before_the_fields() {
+    let world = world().await;
+    let post = |content_type: &str, body: &str| {
+        ApiEvent::new("POST", "/invitations")
+            .raw_body(content_type, body)
+            .claims(&world.acme)
+    };
+    let answer = world.call(post("text/plain", "{}")).await;
+    answer.assert_problem(415);
+    let answer = world
+        .call(post("application/json", "{\"firstName\": "))
+        .await;
+    answer.assert_problem(400);
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
+    let answer = world.call(post("application/json", "[]")).await;
+    answer.assert_problem(400);
+    let answer = world
+        .call(post(
+            "application/json",
+            r#"{"email":"a@b.example","email":"c@d.example"}"#,
+        ))
+        .await;
+    answer.assert_problem(400);
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key")
+    );
+    let huge = json!({"firstName": "x".repeat(70 * 1024)}).to_string();
+    world
+        .call(post("application/json", &huge))
+        .await
+        .assert_problem(413);
+    let answer = world
+        .call(ApiEvent::new("POST", "/invitations").claims(&world.acme))
+        .await;
+    answer.assert_problem(415);
+    assert!(world.items().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_video_interview_of_another_organization_is_not_found() {
+    let world = world().await;
+    let acme_interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let answer = world
+        .invite(
+            &world.globex,
+            &world.invitation_form(&acme_interview, "en", true),
+        )
+        .await;
+    answer.assert_problem(404);
+    let unknown = ulid::Ulid::new().to_string();
+    let answer = world
+        .invite(&world.acme, &world.invitation_form(&unknown, "en", true))
+        .await;
+    answer.assert_problem(404);
+    assert!(world.emails().await.is_empty());
+    let invitations = world
+        .items()
+        .await
+        .into_iter()
+        .filter(|item| item.get("entity") == Some(&AttributeValue::S("Invitation".into())))
+        .count();
+    assert_eq!(invitations, 0);
+}
+
+#[tokio::test]
+async fn one_organization_never_sees_anothers_data() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let answer = world
+            .invite(&world.acme, &world.invitation_form(&interview, "en", false))
+            .await;
+        ids.push(answer.body["id"].as_str().unwrap().to_owned());
+    }
+    let globex_interview = world
+        .create_video_interview(&world.globex, "Engineer")
+        .await;
+    let globex_invite = world
+        .invite(
+            &world.globex,
+            &world.invitation_form(&globex_interview, "en", false),
+        )
+        .await;
+    let globex_id = globex_invite.body["id"].as_str().unwrap().to_owned();
+
+    for path in [
+        format!("/invitations/{}", ids[0]),
+        format!("/video-interviews/{interview}"),
+    ] {
+        world
+            .call(ApiEvent::get(&path).claims(&world.globex))
+            .await
+            .assert_problem(404);
+    }
+    let list = world
+        .call(ApiEvent::get("/invitations").claims(&world.globex))
+        .await;
+    let listed: Vec<_> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].clone())
+        .collect();
+    assert_eq!(listed, [json!(globex_id)]);
+    let list = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("videoInterviewId", &interview)
+                .claims(&world.globex),
+        )
+        .await;
+    assert_eq!(list.body["items"], json!([]));
+    let list = world
+        .call(ApiEvent::get("/video-interviews").claims(&world.globex))
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+
+    // A cursor taken from acme's listing only positions globex's own listing.
+    let page = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("limit", "1")
+                .claims(&world.acme),
+        )
+        .await;
+    let cursor = page.body["nextCursor"].as_str().unwrap().to_owned();
+    let replayed = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("cursor", &cursor)
+                .claims(&world.globex),
+        )
+        .await;
+    assert_eq!(replayed.status, 200);
+    for item in replayed.body["items"].as_array().unwrap() {
+        assert!(!ids.contains(&item["id"].as_str().unwrap().to_owned()));
+    }
+    // A forged cursor is refused.
+    let forged = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("cursor", "T1JHI2FjbWUj")
+                .claims(&world.globex),
+        )
+        .await;
+    assert_eq!(forged.invalid_fields(), ["cursor"]);
+}
+
+#[tokio::test]
+async fn invitations_are_paged_newest_first_and_filtered() {
+    let world = world().await;
+    let sales = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let engineer = world.create_video_interview(&world.acme, "Engineer").await;
+    let mut expected = Vec::new();
+    for (index, interview) in [&sales, &engineer, &sales, &engineer, &sales]
+        .into_iter()
+        .enumerate()
+    {
+        let mut form = world.invitation_form(interview, "en", false);
+        form["email"] = json!(world.candidate_email(&format!("c{index}")));
+        let answer = world.invite(&world.acme, &form).await;
+        assert_eq!(answer.status, 201);
+        expected.push(answer.body["id"].as_str().unwrap().to_owned());
+    }
+    expected.reverse();
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut event = ApiEvent::get("/invitations").query("limit", "2");
+        if let Some(cursor) = &cursor {
+            event = event.query("cursor", cursor);
+        }
+        let page = world.call(event.claims(&world.acme)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        pages += 1;
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned()),
+        );
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every invitation once, newest first");
+    assert_eq!(pages, 3);
+
+    let sales_only = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("videoInterviewId", &sales)
+                .claims(&world.acme),
+        )
+        .await;
+    let sales_ids: Vec<_> = sales_only.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        sales_ids,
+        [
+            expected[0].clone(),
+            expected[2].clone(),
+            expected[4].clone()
+        ]
+    );
+
+    let sent = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("status", "sent")
+                .query("limit", "4")
+                .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(sent.body["items"].as_array().unwrap().len(), 4);
+    let failed = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("status", "send_failed")
+                .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(failed.body["items"], json!([]));
+
+    let bad = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("status", "done")
+                .query("limit", "500")
+                .query("videoInterviewId", "x")
+                .query("order", "asc")
+                .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(
+        bad.invalid_fields(),
+        ["limit", "order", "status", "videoInterviewId"]
+    );
+}
+
+#[tokio::test]
+async fn when_ses_refuses_the_invitation_is_kept_as_send_failed() {
+    // The stand-in, like SES, refuses to send as an identity that is not verified.
+    let world = world_with(|options| options.sender = "jobs@unverified.example".to_owned()).await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let answer = world
+        .invite(&world.acme, &world.invitation_form(&interview, "en", true))
+        .await;
+    answer.assert_problem(502);
+    let id = answer.body["invitationId"].as_str().unwrap().to_owned();
+    assert_eq!(answer.body["invitationStatus"], "send_failed");
+    assert_eq!(answer.header("location"), format!("/invitations/{id}"));
+    assert!(world.emails().await.is_empty());
+
+    let stored = world
+        .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+        .await;
+    assert_eq!(stored.body["status"], "send_failed");
+    assert_eq!(stored.body["sentAt"], Value::Null);
+    assert!(
+        stored.body["sendFailure"]
+            .as_str()
+            .unwrap()
+            .contains("MessageRejected")
+    );
+    let listed = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("status", "send_failed")
+                .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(listed.body["items"][0]["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn when_dynamodb_fails_nothing_is_sent() {
+    let world = world_with(|options| options.table_exists = false).await;
+    let answer = world
+        .invite(
+            &world.acme,
+            &world.invitation_form(&ulid::Ulid::new().to_string(), "en", true),
+        )
+        .await;
+    answer.assert_problem(503);
+    let answer = world
+        .call(ApiEvent::get("/invitations").claims(&world.acme))
+        .await;
+    answer.assert_problem(503);
+    assert!(world.emails().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_caller_without_a_recruiter_identity_is_refused() {
+    let world = world().await;
+    world
+        .call(ApiEvent::get("/invitations"))
+        .await
+        .assert_problem(401);
+    let mut partial = world.acme.to_json();
+    partial
+        .as_object_mut()
+        .unwrap()
+        .remove("custom:organization_id");
+    world
+        .call(ApiEvent::get("/invitations").raw_claims(partial))
+        .await
+        .assert_problem(401);
+    let mut forged = world.acme.to_json();
+    forged["custom:organization_id"] = json!("acme#VI#x");
+    world
+        .call(ApiEvent::get("/invitations").raw_claims(forged))
+        .await
+        .assert_problem(401);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_answered_as_problems() {
+    let world = world().await;
+    world
+        .call(ApiEvent::get("/candidates").claims(&world.acme))
+        .await
+        .assert_problem(404);
+    world
+        .call(ApiEvent::get("/invitations/not-an-id").claims(&world.acme))
+        .await
+        .assert_problem(404);
+    let answer = world
+        .call(ApiEvent::new("DELETE", "/invitations").claims(&world.acme))
+        .await;
+    answer.assert_problem(405);
+    assert_eq!(answer.header("allow"), "GET, POST");
+    let answer = world
+        .call(ApiEvent::new("PUT", "/video-interviews/x").claims(&world.acme))
+        .await;
+    answer.assert_problem(405);
+    assert_eq!(answer.header("allow"), "GET");
+}

@@ -6,6 +6,11 @@ VENV="$ROOT/.venv"
 # Pinned so that every machine gets the stand-in whose behaviour the tests were written against.
 PY_TOOLS=("moto[server]==5.2.5" "cargo-lambda==1.9.2")
 
+# Builds are cached per machine, outside the work tree, so that a fresh clone (as CI makes for
+# every run) reuses what an earlier run compiled. A cold cache only costs time: cargo rebuilds
+# whatever is stale. Set CARGO_TARGET_DIR to choose another place.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/video-interview-invitations/target}"
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # Project-local Python tools: the AWS stand-in (moto) and cargo-lambda with zig.

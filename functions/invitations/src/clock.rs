@@ -9,8 +9,11 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Millisecond precision: what ids carry and what API callers need; nanoseconds would only
+    /// make every stored and returned instant longer.
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        Timestamp::from_millisecond(Timestamp::now().as_millisecond())
+            .expect("the current time is a valid timestamp")
     }
 }
 

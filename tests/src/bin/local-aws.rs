@@ -1,0 +1,87 @@
+//! The local AWS stand-in for people: `setup` creates the service's table (from
+//! infra/template.yaml) and verifies the sender's domain; `emails` prints what SES was asked to send.
+//! Used by scripts/run-local; reads the same environment as the functions.
+
+use integration_tests::{Error, create_table, sdk_config, sent_emails, verify_sender_identity};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    match std::env::args().nth(1).as_deref() {
+        Some("setup") => setup().await,
+        Some("emails") => print_emails().await,
+        _ => Err("usage: local-aws setup|emails".into()),
+    }
+}
+
+async fn setup() -> Result<(), Error> {
+    let sdk = sdk_config().await;
+    let table = std::env::var("TABLE_NAME")?;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let existing = dynamodb
+        .list_tables()
+        .send()
+        .await?
+        .table_names
+        .unwrap_or_default();
+    if !existing.contains(&table) {
+        create_table(&dynamodb, &table).await?;
+    }
+    let sender = std::env::var("SENDER_EMAIL")?;
+    let domain = sender
+        .trim_end_matches('>')
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.to_owned())
+        .ok_or("SENDER_EMAIL has no domain")?;
+    verify_sender_identity(&aws_sdk_sesv2::Client::new(&sdk), &domain).await?;
+    println!("table {table} created from infra/template.yaml; sender domain {domain} verified");
+    Ok(())
+}
+
+async fn print_emails() -> Result<(), Error> {
+    let emails = sent_emails().await?;
+    println!("{} email(s) sent through SES:", emails.len());
+    for email in emails {
+        let d = &email.destinations;
+        println!("\n----------------------------------------------------------------------");
+        println!("From:    {}", email.source);
+        println!("To:      {}", d.to_addresses.join(", "));
+        if !d.bcc_addresses.is_empty() {
+            println!("Bcc:     {}", d.bcc_addresses.join(", "));
+        }
+        println!("Subject: {}", email.subject);
+        println!("\n{}", readable(&email.html));
+    }
+    Ok(())
+}
+
+/// The HTML body as plain lines, enough to read it in a terminal (the stand-in keeps only the
+/// HTML part of a message).
+fn readable(html: &str) -> String {
+    let body = html
+        .split_once("<body")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map_or(html, |(_, body)| body)
+        .replace("<br>", "\n");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    // Askama's escapes; `&` last, so that an escaped escape stays as the author wrote it.
+    let text = text
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&");
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

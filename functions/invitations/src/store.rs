@@ -206,9 +206,20 @@ where
     StoreError::Unavailable(code)
 }
 
-fn is_conditional_check_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
-    matches!(error, SdkError::ServiceError(service)
-        if service.err().code() == Some("ConditionalCheckFailedException"))
+/// A failed conditional write: `Conflict` when the condition did not hold, else `Unavailable`.
+fn conditional_write_error<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            StoreError::Conflict
+        }
+        _ => unavailable(error),
+    }
 }
 
 // ---- item building ---------------------------------------------------------------------------
@@ -534,6 +545,23 @@ impl DynamoStore {
         Ok(Page { items, next })
     }
 
+    /// A strongly consistent read: a recruiter reads what they just wrote.
+    async fn get_item(
+        &self,
+        key: Key,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
     fn start_key(&self, listing: &Listing<'_>, id: &str) -> HashMap<String, AttributeValue> {
         let mut key = Key::new(
             organization_key(listing.organization),
@@ -568,13 +596,7 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await
-            .map_err(|error| {
-                if is_conditional_check_failure(&error) {
-                    StoreError::Conflict
-                } else {
-                    unavailable(error)
-                }
-            })?;
+            .map_err(conditional_write_error)?;
         Ok(())
     }
 
@@ -583,16 +605,11 @@ impl Store for DynamoStore {
         organization: &OrganizationId,
         id: VideoInterviewId,
     ) -> Result<Option<VideoInterview>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(video_interview_key(organization, id).0))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        output.item.as_ref().map(read_video_interview).transpose()
+        self.get_item(video_interview_key(organization, id))
+            .await?
+            .as_ref()
+            .map(read_video_interview)
+            .transpose()
     }
 
     async fn list_video_interviews(
@@ -688,13 +705,7 @@ impl Store for DynamoStore {
                 .expression_attribute_values(":status", s(InvitationStatus::SendFailed.code()))
                 .expression_attribute_values(":reason", s(reason)),
         };
-        update.send().await.map_err(|error| {
-            if is_conditional_check_failure(&error) {
-                StoreError::Conflict
-            } else {
-                unavailable(error)
-            }
-        })?;
+        update.send().await.map_err(conditional_write_error)?;
         Ok(())
     }
 
@@ -703,16 +714,11 @@ impl Store for DynamoStore {
         organization: &OrganizationId,
         id: InvitationId,
     ) -> Result<Option<Invitation>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(invitation_key(organization, id).0))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        output.item.as_ref().map(read_invitation).transpose()
+        self.get_item(invitation_key(organization, id))
+            .await?
+            .as_ref()
+            .map(read_invitation)
+            .transpose()
     }
 
     async fn list_invitations(

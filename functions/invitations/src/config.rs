@@ -93,15 +93,18 @@ impl Config {
     }
 }
 
-fn check_sender(value: &str) -> Result<(), String> {
-    // Either a bare address or `Display Name <address>`.
-    let address = match value.rsplit_once('<') {
+/// The address part of a sender: either a bare address or `Display Name <address>`.
+pub fn sender_address(value: &str) -> &str {
+    match value.rsplit_once('<') {
         Some((name, rest)) if rest.ends_with('>') && !name.contains(['\r', '\n']) => {
             &rest[..rest.len() - 1]
         }
         _ => value,
-    };
-    EmailAddress::parse(address)
+    }
+}
+
+fn check_sender(value: &str) -> Result<(), String> {
+    EmailAddress::parse(sender_address(value))
         .map(drop)
         .map_err(|problem| format!("{problem} (optionally with a display name: Name <address>)"))
 }

@@ -27,8 +27,7 @@ async fn setup() -> Result<(), Error> {
         create_table(&dynamodb, &table).await?;
     }
     let sender = std::env::var("SENDER_EMAIL")?;
-    let domain = sender
-        .trim_end_matches('>')
+    let domain = invitations::config::sender_address(&sender)
         .rsplit_once('@')
         .map(|(_, domain)| domain.to_owned())
         .ok_or("SENDER_EMAIL has no domain")?;

@@ -6,6 +6,7 @@
 //! credentials; everything here goes through the real AWS SDK over HTTP.
 
 pub mod events;
+pub mod world;
 
 use std::path::PathBuf;
 
@@ -266,6 +267,109 @@ pub async fn sent_emails() -> Result<Vec<SentEmail>, Error> {
     let url = format!("{}/moto-api/data.json", local_endpoint());
     let data: Data = reqwest::get(url).await?.error_for_status()?.json().await?;
     Ok(data.ses.messages)
+}
+
+/// The event pattern of the notifier's EventBridge rule in the template, as JSON.
+pub fn completion_rule_pattern() -> Result<String, Error> {
+    let template = template()?;
+    let events = template["Resources"]["CompletionNotifierFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .ok_or("the notifier has no Events")?;
+    let pattern = events
+        .values()
+        .find(|event| event["Type"].as_str() == Some("EventBridgeRule"))
+        .map(|event| &event["Properties"]["Pattern"])
+        .ok_or("the notifier has no EventBridgeRule")?;
+    Ok(serde_json::to_string(&serde_yaml::from_value::<
+        serde_json::Value,
+    >(pattern.clone())?)?)
+}
+
+/// An event bus with the notifier's rule (pattern from the template), whose target is an SQS queue
+/// instead of the function: the test reads what EventBridge delivered and hands it to the handler,
+/// as Lambda would.
+pub struct CompletionRoute {
+    pub bus_name: String,
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+}
+
+impl CompletionRoute {
+    pub async fn create(sdk: &SdkConfig, name: &str) -> Result<Self, Error> {
+        let events = aws_sdk_eventbridge::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let bus_name = format!("bus-{name}");
+        events.create_event_bus().name(&bus_name).send().await?;
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(format!("deliveries-{name}"))
+            .send()
+            .await?
+            .queue_url
+            .ok_or("no queue url")?;
+        let queue_arn = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await?
+            .attributes
+            .and_then(|mut attributes| {
+                attributes.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            })
+            .ok_or("no queue arn")?;
+        events
+            .put_rule()
+            .name(format!("completed-{name}"))
+            .event_bus_name(&bus_name)
+            .event_pattern(completion_rule_pattern()?)
+            .send()
+            .await?;
+        events
+            .put_targets()
+            .rule(format!("completed-{name}"))
+            .event_bus_name(&bus_name)
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder()
+                    .id("notifier")
+                    .arn(queue_arn)
+                    .build()?,
+            )
+            .send()
+            .await?;
+        Ok(Self {
+            bus_name,
+            sqs,
+            queue_url,
+        })
+    }
+
+    /// The events delivered since the last call.
+    pub async fn delivered(&self) -> Result<Vec<serde_json::Value>, Error> {
+        let mut events = Vec::new();
+        loop {
+            let output = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await?;
+            let messages = output.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return Ok(events);
+            }
+            for message in messages {
+                events.push(serde_json::from_str(message.body().unwrap_or_default())?);
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(message.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await?;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,16 +6,38 @@ use std::fmt;
 
 use crate::domain::{DeadlineTimeZone, EmailAddress};
 
+/// How every email leaves: the sender and the SES configuration set.
 #[derive(Debug, Clone)]
-pub struct Config {
-    pub table_name: String,
+pub struct MailConfig {
     /// `From` of every email, optionally with a display name: `Acme Recruiting <jobs@acme.example>`.
     pub sender_email: String,
-    pub candidate_app_url: String,
-    pub recruiter_app_url: String,
-    pub default_time_zone: DeadlineTimeZone,
     /// The SES configuration set every send uses (bounce/complaint handling, metrics), if any.
     pub ses_configuration_set: Option<String>,
+}
+
+/// The recruiter API (`recruiter-api`).
+#[derive(Debug, Clone)]
+pub struct RecruiterApiConfig {
+    pub table_name: String,
+    pub mail: MailConfig,
+    pub candidate_app_url: String,
+    pub default_time_zone: DeadlineTimeZone,
+}
+
+/// The candidate API (`candidate-api`).
+#[derive(Debug, Clone)]
+pub struct CandidateApiConfig {
+    pub table_name: String,
+    /// The EventBridge bus the completion event goes to.
+    pub event_bus_name: String,
+}
+
+/// The notify-me sender (`completion-notifier`).
+#[derive(Debug, Clone)]
+pub struct CompletionNotifierConfig {
+    pub table_name: String,
+    pub mail: MailConfig,
+    pub recruiter_app_url: String,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -33,63 +55,117 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+/// A function's configuration, read from its environment variables.
+pub trait Configuration: Sized {
+    /// Reads every variable (recording each problem), and gives the configuration when all were right.
+    fn read(variables: &mut Variables<'_>) -> Option<Self>;
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut variables = Variables {
+            lookup: &lookup,
+            problems: Vec::new(),
+        };
+        let config = Self::read(&mut variables);
+        variables.finish(config)
     }
 
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut problems = Vec::new();
-        let mut read =
-            |name: &'static str, check: &dyn Fn(&str) -> Result<(), String>| match lookup(name)
-                .filter(|value| !value.trim().is_empty())
-            {
-                None => {
-                    problems.push((name, "is not set".to_owned()));
-                    None
-                }
-                Some(value) => match check(value.trim()) {
-                    Ok(()) => Some(value.trim().to_owned()),
-                    Err(problem) => {
-                        problems.push((name, problem));
-                        None
-                    }
-                },
-            };
-        let table_name = read("TABLE_NAME", &|_| Ok(()));
-        let sender_email = read("SENDER_EMAIL", &check_sender);
-        let candidate_app_url = read("CANDIDATE_APP_URL", &check_url);
-        let recruiter_app_url = read("RECRUITER_APP_URL", &check_url);
-        let default_time_zone = read("DEFAULT_TIME_ZONE", &|name| {
-            DeadlineTimeZone::parse(name).map(drop)
+    fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+/// Reads variables and collects every problem, so that one start reports them all.
+pub struct Variables<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<(&'static str, String)>,
+}
+
+impl Variables<'_> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn required<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let Some(value) = self.optional(name) else {
+            self.problems.push((name, "is not set".to_owned()));
+            return None;
+        };
+        parse(&value)
+            .inspect_err(|problem| self.problems.push((name, problem.clone())))
+            .ok()
+    }
+
+    fn text(&mut self, name: &'static str) -> Option<String> {
+        self.required(name, |value| Ok(value.to_owned()))
+    }
+
+    fn url(&mut self, name: &'static str) -> Option<String> {
+        self.required(name, |value| {
+            check_url(value).map(|()| value.trim_end_matches('/').to_owned())
+        })
+    }
+
+    fn mail(&mut self) -> Option<MailConfig> {
+        let sender_email = self.required("SENDER_EMAIL", |value| {
+            check_sender(value).map(|()| value.to_owned())
         });
-        let ses_configuration_set = lookup("SES_CONFIGURATION_SET")
-            .map(|name| name.trim().to_owned())
-            .filter(|name| !name.is_empty());
-        match (
-            table_name,
-            sender_email,
-            candidate_app_url,
-            recruiter_app_url,
-            default_time_zone,
-        ) {
-            (
-                Some(table_name),
-                Some(sender_email),
-                Some(candidate_app_url),
-                Some(recruiter_app_url),
-                Some(default_time_zone),
-            ) if problems.is_empty() => Ok(Self {
-                table_name,
-                sender_email,
-                candidate_app_url: candidate_app_url.trim_end_matches('/').to_owned(),
-                recruiter_app_url: recruiter_app_url.trim_end_matches('/').to_owned(),
-                default_time_zone: DeadlineTimeZone::parse(&default_time_zone)
-                    .expect("checked above"),
-                ses_configuration_set,
-            }),
-            _ => Err(ConfigError(problems)),
+        Some(MailConfig {
+            sender_email: sender_email?,
+            ses_configuration_set: self.optional("SES_CONFIGURATION_SET"),
+        })
+    }
+
+    /// The configuration, when every variable was right.
+    fn finish<T>(self, config: Option<T>) -> Result<T, ConfigError> {
+        match config {
+            Some(config) if self.problems.is_empty() => Ok(config),
+            _ => Err(ConfigError(self.problems)),
         }
+    }
+}
+
+impl Configuration for RecruiterApiConfig {
+    fn read(variables: &mut Variables<'_>) -> Option<Self> {
+        let table_name = variables.text("TABLE_NAME");
+        let mail = variables.mail();
+        let candidate_app_url = variables.url("CANDIDATE_APP_URL");
+        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", DeadlineTimeZone::parse);
+        Some(Self {
+            table_name: table_name?,
+            mail: mail?,
+            candidate_app_url: candidate_app_url?,
+            default_time_zone: default_time_zone?,
+        })
+    }
+}
+
+impl Configuration for CandidateApiConfig {
+    fn read(variables: &mut Variables<'_>) -> Option<Self> {
+        let table_name = variables.text("TABLE_NAME");
+        let event_bus_name = variables.text("EVENT_BUS_NAME");
+        Some(Self {
+            table_name: table_name?,
+            event_bus_name: event_bus_name?,
+        })
+    }
+}
+
+impl Configuration for CompletionNotifierConfig {
+    fn read(variables: &mut Variables<'_>) -> Option<Self> {
+        let table_name = variables.text("TABLE_NAME");
+        let mail = variables.mail();
+        let recruiter_app_url = variables.url("RECRUITER_APP_URL");
+        Some(Self {
+            table_name: table_name?,
+            mail: mail?,
+            recruiter_app_url: recruiter_app_url?,
+        })
     }
 }
 
@@ -131,7 +207,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -139,28 +215,65 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    const VALID: [(&str, &str); 5] = [
+    const VALID: [(&str, &str); 6] = [
         ("TABLE_NAME", "invitations"),
         ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
         ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
-        ("RECRUITER_APP_URL", "https://recruit.acme.example"),
+        ("RECRUITER_APP_URL", "https://recruit.acme.example/"),
         ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
+        ("EVENT_BUS_NAME", "recruiting"),
     ];
 
     #[test]
-    fn a_complete_configuration_is_read() {
-        let config = Config::from_lookup(env(&VALID)).unwrap();
-        assert_eq!(config.candidate_app_url, "https://interview.acme.example/i");
-        assert_eq!(config.default_time_zone.name(), "Europe/Helsinki");
-        assert_eq!(config.ses_configuration_set, None);
+    fn each_function_reads_its_own_configuration() {
+        let recruiter = RecruiterApiConfig::from_lookup(env(&VALID)).unwrap();
+        assert_eq!(
+            recruiter.candidate_app_url,
+            "https://interview.acme.example/i"
+        );
+        assert_eq!(recruiter.default_time_zone.name(), "Europe/Helsinki");
+        assert_eq!(recruiter.mail.ses_configuration_set, None);
+        let candidate = CandidateApiConfig::from_lookup(env(&VALID)).unwrap();
+        assert_eq!(candidate.event_bus_name, "recruiting");
+        let notifier = CompletionNotifierConfig::from_lookup(env(&VALID)).unwrap();
+        assert_eq!(notifier.recruiter_app_url, "https://recruit.acme.example");
+        assert_eq!(
+            notifier.mail.sender_email,
+            "Acme Recruiting <jobs@acme.example>"
+        );
+    }
+
+    #[test]
+    fn a_function_needs_only_its_own_variables() {
+        let only = |names: &[&str]| {
+            let pairs: Vec<_> = VALID
+                .into_iter()
+                .filter(|(name, _)| names.contains(name))
+                .collect();
+            env(&pairs)
+        };
+        assert!(CandidateApiConfig::from_lookup(only(&["TABLE_NAME", "EVENT_BUS_NAME"])).is_ok());
+        assert!(
+            CompletionNotifierConfig::from_lookup(only(&[
+                "TABLE_NAME",
+                "SENDER_EMAIL",
+                "RECRUITER_APP_URL"
+            ]))
+            .is_ok()
+        );
+        let error = CandidateApiConfig::from_lookup(only(&["TABLE_NAME"])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid configuration: EVENT_BUS_NAME is not set;"
+        );
     }
 
     #[test]
     fn every_problem_is_named() {
-        let error = Config::from_lookup(env(&[
+        let error = RecruiterApiConfig::from_lookup(env(&[
             ("SENDER_EMAIL", "not an address"),
             ("CANDIDATE_APP_URL", "ftp://x"),
-            ("RECRUITER_APP_URL", "https://ok.example"),
+            ("SES_CONFIGURATION_SET", "  "),
             ("DEFAULT_TIME_ZONE", "Mars/Base"),
         ]))
         .unwrap_err();

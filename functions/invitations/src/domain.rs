@@ -425,26 +425,53 @@ pub struct Candidate {
     pub email: EmailAddress,
 }
 
-/// Where an invitation is in its life. `Sending` is written before the email goes out, so that an
-/// email is never sent for an invitation that is not stored; it stays only if the process died
-/// between the two, which the recruiter then sees instead of a silent loss.
+/// Where an invitation is in its life:
+///
+/// ```text
+/// sending ─┬─> sent ────────┬─> opened ──> completed
+///          └─> send_failed ─┘
+/// ```
+///
+/// and the recruiter may cancel from anything but `completed`.
+///
+/// `Sending` is written before the email goes out, so that an email is never sent for an
+/// invitation that is not stored; it stays only if the process died between the two, which the
+/// recruiter then sees instead of a silent loss. A candidate may open and complete from any of the
+/// first three (SES may have delivered an email whose confirmation was lost), and completion may
+/// also arrive without an open (from the recording service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationStatus {
     Sending,
     Sent,
     SendFailed,
+    Opened,
+    Completed,
+    Cancelled,
 }
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 3] = [Self::Sending, Self::Sent, Self::SendFailed];
+    pub const ALL: [InvitationStatus; 6] = [
+        Self::Sending,
+        Self::Sent,
+        Self::SendFailed,
+        Self::Opened,
+        Self::Completed,
+        Self::Cancelled,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Sending => "sending",
             Self::Sent => "sent",
             Self::SendFailed => "send_failed",
+            Self::Opened => "opened",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
         }
     }
+
+    /// The statuses in which the candidate has not opened the interview yet.
+    pub const UNOPENED: [InvitationStatus; 3] = [Self::Sending, Self::Sent, Self::SendFailed];
 }
 
 impl FromStr for InvitationStatus {
@@ -490,6 +517,8 @@ pub struct Invitation {
     pub organization_id: OrganizationId,
     pub video_interview_id: VideoInterviewId,
     pub video_interview_title: VideoInterviewTitle,
+    /// The questions as they were when the invitation was sent: what this candidate is asked.
+    pub questions: Vec<Question>,
     pub candidate: Candidate,
     pub language: Language,
     pub deadline: AnswerDeadline,
@@ -501,6 +530,88 @@ pub struct Invitation {
     pub sent_at: Option<Timestamp>,
     /// Why sending failed, in words fit for the recruiter (no personal data, no AWS internals).
     pub send_failure: Option<String>,
+    pub opened_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    /// Whether the completion event is known to be on the bus (else a repeated completion call
+    /// publishes it again).
+    pub completion_published: bool,
+    /// When the notify-me email went to the recruiter.
+    pub recruiter_notified_at: Option<Timestamp>,
+}
+
+/// What the candidate's link leads to at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateAccess {
+    /// The candidate may answer.
+    Open,
+    /// Already submitted: shown as done, whatever the date.
+    Completed,
+    /// The recruiter withdrew the invitation.
+    Cancelled,
+    /// The deadline day is over (in the deadline's zone) and nothing was submitted.
+    Expired,
+}
+
+impl Invitation {
+    pub fn candidate_access(&self, now: Timestamp) -> CandidateAccess {
+        if self.status == InvitationStatus::Completed {
+            CandidateAccess::Completed
+        } else if self.status == InvitationStatus::Cancelled {
+            CandidateAccess::Cancelled
+        } else if self.deadline.is_open_at(now) {
+            CandidateAccess::Open
+        } else {
+            CandidateAccess::Expired
+        }
+    }
+}
+
+/// A valid invitation for unit tests to adjust.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub fn invitation() -> Invitation {
+        let now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        Invitation {
+            id: InvitationId::generate(now),
+            organization_id: OrganizationId::parse("acme").unwrap(),
+            video_interview_id: VideoInterviewId::generate(now),
+            video_interview_title: VideoInterviewTitle::parse("Sales Lead").unwrap(),
+            questions: vec![Question {
+                text: QuestionText::parse("Why us?").unwrap(),
+                think_time_seconds: Some(30),
+                answer_time_seconds: Some(120),
+            }],
+            candidate: Candidate {
+                first_name: PersonName::parse("Anna").unwrap(),
+                last_name: PersonName::parse("Virtanen").unwrap(),
+                email: EmailAddress::parse("anna@example.fi").unwrap(),
+            },
+            language: Language::En,
+            deadline: AnswerDeadline::new(
+                AnswerDeadline::parse_date("2026-12-15").unwrap(),
+                DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+            )
+            .unwrap(),
+            bcc_myself: false,
+            notify_me: true,
+            invited_by: InvitedBy {
+                id: RecruiterId::parse("user-1").unwrap(),
+                email: EmailAddress::parse("rita@acme.example").unwrap(),
+                name: Some(PersonName::parse("Rita").unwrap()),
+                language: None,
+            },
+            status: InvitationStatus::Sending,
+            created_at: now,
+            sent_at: None,
+            send_failure: None,
+            opened_at: None,
+            completed_at: None,
+            completion_published: false,
+            recruiter_notified_at: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -726,5 +837,99 @@ mod tests {
                 .unwrap_err()
                 .contains("Invitation id")
         );
+    }
+
+    fn invitation_due(date_text: &str, zone_name: &str) -> Invitation {
+        let mut invitation = fixtures::invitation();
+        invitation.deadline = AnswerDeadline::new(date(date_text), zone(zone_name)).unwrap();
+        invitation.status = InvitationStatus::Sent;
+        invitation
+    }
+
+    #[test]
+    fn the_candidate_may_answer_until_the_last_second_of_the_deadline_day() {
+        // Helsinki: 23:59:59 local on 15 December is 21:59:59 UTC.
+        let invitation = invitation_due("2026-12-15", "Europe/Helsinki");
+        let last_second = at("2026-12-15T21:59:59Z");
+        assert_eq!(
+            invitation.candidate_access(last_second),
+            CandidateAccess::Open
+        );
+        let midnight = at("2026-12-15T22:00:00Z");
+        assert_eq!(
+            invitation.candidate_access(midnight),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn the_deadline_day_follows_a_daylight_saving_change_on_it() {
+        // Helsinki's clocks go back in the night to Sunday 25 October 2026 (03:00 EEST -> 02:00 EET):
+        // that day lasts 25 hours and ends at 22:00 UTC, not 21:00 UTC as the day before did.
+        let invitation = invitation_due("2026-10-25", "Europe/Helsinki");
+        assert_eq!(
+            invitation.candidate_access(at("2026-10-25T21:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            invitation.candidate_access(at("2026-10-25T22:00:00Z")),
+            CandidateAccess::Expired
+        );
+        // Spring forward (29 March): a 23-hour day that ends at 21:00 UTC.
+        let spring = invitation_due("2026-03-29", "Europe/Helsinki");
+        assert_eq!(
+            spring.candidate_access(at("2026-03-29T20:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            spring.candidate_access(at("2026-03-29T21:00:00Z")),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn far_from_utc_the_deadline_day_ends_far_from_utc_midnight() {
+        // Kiritimati is UTC+14: its 15 December ends at 10:00 UTC on the 15th.
+        let east = invitation_due("2026-12-15", "Pacific/Kiritimati");
+        assert_eq!(
+            east.candidate_access(at("2026-12-15T09:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            east.candidate_access(at("2026-12-15T10:00:00Z")),
+            CandidateAccess::Expired
+        );
+        // Pago Pago is UTC-11: its 15 December ends at 11:00 UTC on the 16th.
+        let west = invitation_due("2026-12-15", "Pacific/Pago_Pago");
+        assert_eq!(
+            west.candidate_access(at("2026-12-16T10:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            west.candidate_access(at("2026-12-16T11:00:00Z")),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn completed_stays_completed_and_cancelled_wins_over_open() {
+        let mut invitation = invitation_due("2026-12-15", "UTC");
+        invitation.status = InvitationStatus::Completed;
+        assert_eq!(
+            invitation.candidate_access(at("2027-01-01T00:00:00Z")),
+            CandidateAccess::Completed
+        );
+        invitation.status = InvitationStatus::Cancelled;
+        assert_eq!(
+            invitation.candidate_access(at("2026-12-01T00:00:00Z")),
+            CandidateAccess::Cancelled
+        );
+    }
+
+    #[test]
+    fn every_status_code_reads_back() {
+        for status in InvitationStatus::ALL {
+            assert_eq!(status.code().parse::<InvitationStatus>(), Ok(status));
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! part, and each email has a plain-text part for clients that do not show HTML.
 
 use askama::Template;
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::{Invitation, Language};
@@ -165,6 +166,145 @@ struct InvitationText<'a> {
     link: &'a str,
 }
 
+/// The fixed wording of the notify-me email in one language.
+struct CompletionNoticeCopy {
+    subject: &'static str,
+    greeting: &'static str,
+    completed: &'static str,
+    view: &'static str,
+    link_fallback: &'static str,
+    why: &'static str,
+}
+
+impl CompletionNoticeCopy {
+    fn of(language: Language) -> &'static Self {
+        match language {
+            Language::En => &Self {
+                subject: "Video interview completed",
+                greeting: "Hello,",
+                completed: "has completed the video interview",
+                view: "View the answers",
+                link_fallback: "If the button does not work, copy this link into your browser:",
+                why: "You get this email because you asked to be notified when this candidate completes the interview.",
+            },
+            Language::Fi => &Self {
+                subject: "Videohaastattelu vastattu",
+                greeting: "Hei,",
+                completed: "on vastannut videohaastatteluun",
+                view: "Katso vastaukset",
+                link_fallback: "Jos painike ei toimi, kopioi tämä linkki selaimeesi:",
+                why: "Saat tämän viestin, koska pyysit ilmoitusta, kun tämä hakija on vastannut haastatteluun.",
+            },
+            Language::Sv => &Self {
+                subject: "Videointervjun är slutförd",
+                greeting: "Hej,",
+                completed: "har slutfört videointervjun",
+                view: "Visa svaren",
+                link_fallback: "Om knappen inte fungerar kan du kopiera den här länken till din webbläsare:",
+                why: "Du får det här mejlet eftersom du bad om att få veta när den här kandidaten har slutfört intervjun.",
+            },
+        }
+    }
+}
+
+/// An instant as a date and a 24-hour time in a zone, as each language writes it:
+/// "on Thursday 10 December 2026 at 16:03", "torstaina 10.12.2026 klo 16.03",
+/// "torsdag 10 december 2026 kl. 16.03".
+fn long_date_time(at: Timestamp, zone: &jiff::tz::TimeZone, language: Language) -> String {
+    let local = at.to_zoned_datetime(zone.clone());
+    let date = long_date(local.date(), language);
+    let (hour, minute) = (local.hour(), local.minute());
+    match language {
+        Language::En => format!("on {date} at {hour:02}:{minute:02}"),
+        Language::Fi => format!("{date} klo {hour}.{minute:02}"),
+        Language::Sv => format!("{date} kl. {hour:02}.{minute:02}"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "completion_notice.html")]
+struct CompletionNoticeHtml<'a> {
+    copy: &'a CompletionNoticeCopy,
+    language: &'a str,
+    subject: &'a str,
+    candidate: &'a str,
+    candidate_email: &'a str,
+    title: &'a str,
+    completed_at: &'a str,
+    time_zone: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "completion_notice.txt")]
+struct CompletionNoticeText<'a> {
+    copy: &'a CompletionNoticeCopy,
+    candidate: &'a str,
+    candidate_email: &'a str,
+    title: &'a str,
+    completed_at: &'a str,
+    time_zone: &'a str,
+    link: &'a str,
+}
+
+/// Where the recruiter sees one completed interview: the recruiting app's page of the invitation.
+pub fn completed_interview_link(recruiter_app_url: &str, invitation: &Invitation) -> String {
+    format!(
+        "{}/invitations/{}",
+        recruiter_app_url.trim_end_matches('/'),
+        invitation.id
+    )
+}
+
+/// The notify-me email to the recruiter who sent the invitation, in the language of their
+/// `locale` at that time (English when it had none we write).
+pub fn completion_notice(
+    invitation: &Invitation,
+    completed_at: Timestamp,
+    link: &str,
+) -> Result<OutgoingEmail, askama::Error> {
+    let language = invitation.invited_by.language.unwrap_or(Language::En);
+    let copy = CompletionNoticeCopy::of(language);
+    let candidate = format!(
+        "{} {}",
+        invitation.candidate.first_name, invitation.candidate.last_name
+    );
+    let title = invitation.video_interview_title.as_str();
+    let time_zone = invitation.deadline.time_zone();
+    let when = long_date_time(completed_at, time_zone.zone(), language);
+    let subject = format!("{}: {candidate} – {title}", copy.subject);
+    let html = CompletionNoticeHtml {
+        copy,
+        language: language.code(),
+        subject: &subject,
+        candidate: &candidate,
+        candidate_email: invitation.candidate.email.as_str(),
+        title,
+        completed_at: &when,
+        time_zone: time_zone.name(),
+        link,
+    }
+    .render()?;
+    let text = CompletionNoticeText {
+        copy,
+        candidate: &candidate,
+        candidate_email: invitation.candidate.email.as_str(),
+        title,
+        completed_at: &when,
+        time_zone: time_zone.name(),
+        link,
+    }
+    .render()?;
+    Ok(OutgoingEmail {
+        to: invitation.invited_by.email.clone(),
+        bcc: None,
+        reply_to: None,
+        subject,
+        html,
+        text,
+    })
+}
+
 /// The candidate's personal link: the app's base URL and the token.
 pub fn candidate_link(candidate_app_url: &str, token: &CandidateToken) -> String {
     format!(
@@ -232,38 +372,14 @@ mod tests {
     use crate::domain::*;
 
     fn invitation(language: Language, bcc_myself: bool) -> Invitation {
-        let now: jiff::Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
-        let deadline = AnswerDeadline::new(
-            AnswerDeadline::parse_date("2026-12-15").unwrap(),
-            DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
-        )
-        .unwrap();
-        Invitation {
-            id: InvitationId::generate(now),
-            organization_id: OrganizationId::parse("acme").unwrap(),
-            video_interview_id: VideoInterviewId::generate(now),
-            video_interview_title: VideoInterviewTitle::parse("Sales <b>Lead</b> & \"Co\"")
-                .unwrap(),
-            candidate: Candidate {
-                first_name: PersonName::parse("<script>alert(1)</script>").unwrap(),
-                last_name: PersonName::parse("Virtanen").unwrap(),
-                email: EmailAddress::parse("anna@example.fi").unwrap(),
-            },
-            language,
-            deadline,
-            bcc_myself,
-            notify_me: false,
-            invited_by: InvitedBy {
-                id: RecruiterId::parse("user-1").unwrap(),
-                email: EmailAddress::parse("rita@acme.example").unwrap(),
-                name: Some(PersonName::parse("Rita O'Hara").unwrap()),
-                language: None,
-            },
-            status: InvitationStatus::Sending,
-            created_at: now,
-            sent_at: None,
-            send_failure: None,
-        }
+        let mut invitation = crate::domain::fixtures::invitation();
+        invitation.video_interview_title =
+            VideoInterviewTitle::parse("Sales <b>Lead</b> & \"Co\"").unwrap();
+        invitation.candidate.first_name = PersonName::parse("<script>alert(1)</script>").unwrap();
+        invitation.invited_by.name = Some(PersonName::parse("Rita O'Hara").unwrap());
+        invitation.language = language;
+        invitation.bcc_myself = bcc_myself;
+        invitation
     }
 
     const LINK: &str = "https://interview.example/i/abc_DEF-123";
@@ -341,5 +457,57 @@ mod tests {
         let token = CandidateToken::generate();
         let link = candidate_link("https://app.example/i/", &token);
         assert_eq!(link, format!("https://app.example/i/{}", token.expose()));
+    }
+
+    const RECRUITER_APP: &str = "https://recruit.example/";
+
+    #[test]
+    fn the_notice_says_who_completed_what_and_when_with_a_direct_link() {
+        let invitation = invitation(Language::En, false);
+        let link = completed_interview_link(RECRUITER_APP, &invitation);
+        assert_eq!(
+            link,
+            format!("https://recruit.example/invitations/{}", invitation.id)
+        );
+        // 14:03 UTC is 16:03 in Helsinki, the invitation's zone.
+        let at: Timestamp = "2026-12-10T14:03:00Z".parse().unwrap();
+        let email = completion_notice(&invitation, at, &link).unwrap();
+        assert_eq!(email.to.as_str(), "rita@acme.example");
+        assert_eq!(email.bcc, None);
+        assert_eq!(
+            email.subject,
+            "Video interview completed: <script>alert(1)</script> Virtanen – Sales <b>Lead</b> & \"Co\""
+        );
+        assert!(email.text.contains(
+            "<script>alert(1)</script> Virtanen (anna@example.fi) has completed the video interview \
+             Sales <b>Lead</b> & \"Co\" on Thursday 10 December 2026 at 16:03 (Europe/Helsinki)."
+        ), "{}", email.text);
+        assert!(email.text.contains(&link));
+        assert!(email.html.contains(&format!("href=\"{link}\"")));
+        assert!(!email.html.contains("<script>"));
+        assert!(!email.html.contains("<b>Lead</b>"));
+    }
+
+    #[test]
+    fn the_notice_speaks_the_recruiters_language_not_the_candidates() {
+        let mut invitation = invitation(Language::En, false);
+        let at: Timestamp = "2026-12-10T14:03:00Z".parse().unwrap();
+        invitation.invited_by.language = Some(Language::Fi);
+        let fi = completion_notice(&invitation, at, "https://r.example/x").unwrap();
+        assert!(fi.subject.starts_with("Videohaastattelu vastattu: "));
+        assert!(fi.text.contains("on vastannut videohaastatteluun"));
+        assert!(
+            fi.text.contains("torstaina 10.12.2026 klo 16.03"),
+            "{}",
+            fi.text
+        );
+        assert!(fi.html.contains("lang=\"fi\""));
+        invitation.invited_by.language = Some(Language::Sv);
+        let sv = completion_notice(&invitation, at, "https://r.example/x").unwrap();
+        assert!(
+            sv.text.contains("torsdag 10 december 2026 kl. 16.03"),
+            "{}",
+            sv.text
+        );
     }
 }

@@ -9,7 +9,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::domain::{EmailAddress, Language, OrganizationId, PersonName, Recruiter, RecruiterId};
+use crate::domain::{
+    EmailAddress, Language, OrganizationId, PersonName, Question, Recruiter, RecruiterId,
+};
 use crate::problem::ApiError;
 use crate::validation::{FieldErrors, parse_json_object};
 
@@ -96,6 +98,25 @@ pub fn query_parameters(request: &Request, errors: &mut FieldErrors) -> HashMap<
         }
     }
     parameters
+}
+
+/// A question as both APIs show it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionView<'a> {
+    text: &'a str,
+    think_time_seconds: Option<u32>,
+    answer_time_seconds: Option<u32>,
+}
+
+impl<'a> From<&'a Question> for QuestionView<'a> {
+    fn from(question: &'a Question) -> Self {
+        Self {
+            text: question.text.as_str(),
+            think_time_seconds: question.think_time_seconds,
+            answer_time_seconds: question.answer_time_seconds,
+        }
+    }
 }
 
 pub fn json_response(

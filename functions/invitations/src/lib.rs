@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod clock;
+pub mod completion;
 pub mod config;
 pub mod domain;
 pub mod email;

@@ -6,6 +6,7 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
+use crate::config::MailConfig;
 use crate::domain::EmailAddress;
 
 /// A rendered email, ready to go. Recipients are validated addresses, so no header can be injected
@@ -48,15 +49,11 @@ pub struct SesMailer {
 }
 
 impl SesMailer {
-    pub fn new(
-        client: Client,
-        sender: impl Into<String>,
-        configuration_set: Option<String>,
-    ) -> Self {
+    pub fn new(client: Client, config: &MailConfig) -> Self {
         Self {
             client,
-            sender: sender.into(),
-            configuration_set,
+            sender: config.sender_email.clone(),
+            configuration_set: config.ses_configuration_set.clone(),
         }
     }
 }

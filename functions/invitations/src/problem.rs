@@ -33,8 +33,32 @@ pub enum ApiError {
         invitation_id: String,
         location: String,
     },
+    /// The candidate's invitation can no longer be answered.
+    #[error("the invitation is {}", .0.code())]
+    Gone(GoneReason),
+    /// The request contradicts the invitation's state (such as cancelling a completed one).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The completion is stored, but its event is not yet on the bus; repeating the call finishes it.
+    #[error("the completion could not be announced")]
+    CompletionNotAnnounced,
     #[error("internal error")]
     Internal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoneReason {
+    Expired,
+    Cancelled,
+}
+
+impl GoneReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -65,6 +89,18 @@ struct Problem<'a> {
 }
 
 impl ApiError {
+    /// The invitation status a problem reports, where it is about one invitation's state.
+    fn invitation_status(&self) -> Option<&'static str> {
+        match self {
+            Self::SendFailed { .. } => Some("send_failed"),
+            Self::Gone(reason) => Some(reason.code()),
+            Self::CompletionNotAnnounced => Some("completed"),
+            _ => None,
+        }
+    }
+}
+
+impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -76,6 +112,9 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +133,17 @@ impl ApiError {
             Self::Validation(_) => ("/problems/validation", "Invalid request"),
             Self::Unavailable => ("/problems/unavailable", "Service temporarily unavailable"),
             Self::SendFailed { .. } => ("/problems/send-failed", "Invitation email not sent"),
+            Self::Gone(GoneReason::Expired) => {
+                ("/problems/invitation-expired", "Invitation expired")
+            }
+            Self::Gone(GoneReason::Cancelled) => {
+                ("/problems/invitation-cancelled", "Invitation cancelled")
+            }
+            Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::CompletionNotAnnounced => (
+                "/problems/completion-not-announced",
+                "Completion stored, not yet announced",
+            ),
             Self::Internal => ("/problems/internal", "Internal error"),
         }
     }
@@ -101,7 +151,7 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             Self::Unauthorized => "Sign in again: the request carries no valid recruiter identity.".to_owned(),
-            Self::NotFound => "There is no such resource in your organization.".to_owned(),
+            Self::NotFound => "There is nothing here, or it is not yours to see.".to_owned(),
             Self::MethodNotAllowed { allowed } => format!("This resource allows {allowed}."),
             Self::UnsupportedMediaType => "Send the body as application/json.".to_owned(),
             Self::PayloadTooLarge { limit } => format!("The body must be at most {limit} bytes."),
@@ -113,6 +163,10 @@ impl ApiError {
             ),
             Self::Unavailable => "A service we depend on is unavailable. Nothing was changed; try again shortly.".to_owned(),
             Self::SendFailed { .. } => "The invitation is stored, but its email could not be sent. It is listed with status send_failed.".to_owned(),
+            Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
+            Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
+            Self::Conflict(why) => format!("{why}."),
+            Self::CompletionNotAnnounced => "Your answers are saved. Confirming them failed for a moment: send the same request again.".to_owned(),
             Self::Internal => "Something went wrong on our side.".to_owned(),
         }
     }
@@ -137,7 +191,7 @@ impl ApiError {
                 _ => None,
             },
             invitation_id,
-            invitation_status: invitation_id.map(|_| "send_failed"),
+            invitation_status: self.invitation_status(),
         };
         let body = serde_json::to_string(&problem).expect("a problem always serializes");
         let mut response = Response::builder()
@@ -148,6 +202,9 @@ impl ApiError {
         }
         if let Some(location) = location {
             response = response.header(header::LOCATION, location);
+        }
+        if matches!(self, Self::Unavailable | Self::CompletionNotAnnounced) {
+            response = response.header(header::RETRY_AFTER, "1");
         }
         response
             .body(Body::Text(body))
@@ -206,5 +263,28 @@ mod tests {
         let body = body(&response);
         assert_eq!(body["invitationId"], "01ABC");
         assert_eq!(body["invitationStatus"], "send_failed");
+    }
+
+    #[test]
+    fn gone_says_whether_expired_or_cancelled() {
+        for (reason, kind) in [
+            (GoneReason::Expired, "/problems/invitation-expired"),
+            (GoneReason::Cancelled, "/problems/invitation-cancelled"),
+        ] {
+            let response = ApiError::Gone(reason).into_response();
+            assert_eq!(response.status(), 410);
+            let body = body(&response);
+            assert_eq!(body["type"], kind);
+            assert_eq!(body["invitationStatus"], reason.code());
+        }
+    }
+
+    #[test]
+    fn retryable_failures_say_when_to_retry() {
+        for error in [ApiError::Unavailable, ApiError::CompletionNotAnnounced] {
+            let response = error.into_response();
+            assert_eq!(response.status(), 503);
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        }
     }
 }

@@ -137,6 +137,70 @@ pub trait Store: Send + Sync {
         filter: &InvitationFilter,
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<Invitation>, StoreError>> + Send;
+
+    /// The invitation a candidate token belongs to, whatever its organization.
+    fn find_invitation_by_token(
+        &self,
+        token: &CandidateTokenHash,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+
+    /// The candidate's first open: `opened`; a `Conflict` unless it was still unopened.
+    fn record_opened(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// `completed` at `at`; a `Conflict` when it was completed or cancelled already.
+    fn record_completion(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The completion event is on the bus.
+    fn record_completion_published(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// `cancelled`; a `Conflict` when it was completed or cancelled already.
+    fn cancel_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Claims the right to send the notify-me email until `until`: a `Conflict` when it was sent
+    /// already or another delivery holds an unexpired claim.
+    fn claim_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The notify-me email went out; the claim is done.
+    fn record_recruiter_notified(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+        message_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives up a claim taken with `until` (after a failed send), so that a retry need not wait for
+    /// it to expire; a `Conflict` when the claim is no longer that one.
+    fn release_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        until: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 pub struct DynamoStore {
@@ -176,6 +240,10 @@ fn invitation_key(organization: &OrganizationId, id: InvitationId) -> Key {
 
 fn video_interview_partition(organization: &OrganizationId, id: VideoInterviewId) -> String {
     format!("{}#VI#{id}", organization_key(organization))
+}
+
+fn token_key(token: &CandidateTokenHash) -> Key {
+    Key::new(format!("TOKEN#{}", token.as_str()), "TOKEN".to_owned())
 }
 
 struct Key(HashMap<String, AttributeValue>);
@@ -232,22 +300,26 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+fn questions_attribute(questions: &[Question]) -> AttributeValue {
+    AttributeValue::L(
+        questions
+            .iter()
+            .map(|question| {
+                let mut map = HashMap::from([("text".to_owned(), s(question.text.as_str()))]);
+                if let Some(seconds) = question.think_time_seconds {
+                    map.insert("thinkTimeSeconds".to_owned(), n(seconds));
+                }
+                if let Some(seconds) = question.answer_time_seconds {
+                    map.insert("answerTimeSeconds".to_owned(), n(seconds));
+                }
+                AttributeValue::M(map)
+            })
+            .collect(),
+    )
+}
+
 fn video_interview_item(interview: &VideoInterview) -> HashMap<String, AttributeValue> {
     let mut item = video_interview_key(&interview.organization_id, interview.id).0;
-    let questions = interview
-        .questions
-        .iter()
-        .map(|question| {
-            let mut map = HashMap::from([("text".to_owned(), s(question.text.as_str()))]);
-            if let Some(seconds) = question.think_time_seconds {
-                map.insert("thinkTimeSeconds".to_owned(), n(seconds));
-            }
-            if let Some(seconds) = question.answer_time_seconds {
-                map.insert("answerTimeSeconds".to_owned(), n(seconds));
-            }
-            AttributeValue::M(map)
-        })
-        .collect();
     item.extend([
         ("entity".to_owned(), s("VideoInterview")),
         ("id".to_owned(), s(interview.id.to_string())),
@@ -256,7 +328,10 @@ fn video_interview_item(interview: &VideoInterview) -> HashMap<String, Attribute
             s(interview.organization_id.as_str()),
         ),
         ("title".to_owned(), s(interview.title.as_str())),
-        ("questions".to_owned(), AttributeValue::L(questions)),
+        (
+            "questions".to_owned(),
+            questions_attribute(&interview.questions),
+        ),
         ("createdBy".to_owned(), s(interview.created_by.as_str())),
         ("createdAt".to_owned(), s(interview.created_at.to_string())),
     ]);
@@ -303,6 +378,10 @@ fn invitation_item(
             s(invitation.video_interview_title.as_str()),
         ),
         (
+            "questions".to_owned(),
+            questions_attribute(&invitation.questions),
+        ),
+        (
             "firstName".to_owned(),
             s(invitation.candidate.first_name.as_str()),
         ),
@@ -328,9 +407,8 @@ fn invitation_item(
         ("createdAt".to_owned(), s(invitation.created_at.to_string())),
         ("tokenHash".to_owned(), s(token.as_str())),
     ]);
-    if let Some(sent_at) = invitation.sent_at {
-        item.insert("sentAt".to_owned(), s(sent_at.to_string()));
-    }
+    // Only a new invitation is ever written whole; later facts arrive by conditional updates.
+    debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
     item
 }
 
@@ -404,13 +482,36 @@ impl<'a> ItemReader<'a> {
         }
     }
 
-    fn list(&self, name: &str) -> Result<&'a [AttributeValue], StoreError> {
+    fn optional_bool(&self, name: &str) -> Result<bool, StoreError> {
         match self.0.get(name) {
-            Some(AttributeValue::L(list)) => Ok(list),
-            _ => Err(StoreError::Corrupt(format!(
-                "attribute {name} is not a list"
-            ))),
+            None => Ok(false),
+            Some(_) => self.bool(name),
         }
+    }
+
+    fn optional_timestamp(&self, name: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.optional_parsed(name, str::parse::<Timestamp>)
+    }
+
+    fn questions(&self) -> Result<Vec<Question>, StoreError> {
+        let Some(AttributeValue::L(list)) = self.0.get("questions") else {
+            return Err(StoreError::Corrupt(
+                "attribute questions is not a list".to_owned(),
+            ));
+        };
+        list.iter()
+            .map(|question| match question {
+                AttributeValue::M(map) => {
+                    let question = ItemReader(map);
+                    Ok(Question {
+                        text: question.parsed("text", QuestionText::parse)?,
+                        think_time_seconds: question.optional_u32("thinkTimeSeconds")?,
+                        answer_time_seconds: question.optional_u32("answerTimeSeconds")?,
+                    })
+                }
+                _ => Err(StoreError::Corrupt("a question is not a map".to_owned())),
+            })
+            .collect()
     }
 }
 
@@ -418,26 +519,11 @@ fn read_video_interview(
     item: &HashMap<String, AttributeValue>,
 ) -> Result<VideoInterview, StoreError> {
     let reader = ItemReader(item);
-    let questions = reader
-        .list("questions")?
-        .iter()
-        .map(|question| match question {
-            AttributeValue::M(map) => {
-                let question = ItemReader(map);
-                Ok(Question {
-                    text: question.parsed("text", QuestionText::parse)?,
-                    think_time_seconds: question.optional_u32("thinkTimeSeconds")?,
-                    answer_time_seconds: question.optional_u32("answerTimeSeconds")?,
-                })
-            }
-            _ => Err(StoreError::Corrupt("a question is not a map".to_owned())),
-        })
-        .collect::<Result<_, _>>()?;
     Ok(VideoInterview {
         id: reader.parsed("id", str::parse)?,
         organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
         title: reader.parsed("title", VideoInterviewTitle::parse)?,
-        questions,
+        questions: reader.questions()?,
         created_by: reader.parsed("createdBy", RecruiterId::parse)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
     })
@@ -455,6 +541,7 @@ fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation,
         organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
         video_interview_id: reader.parsed("videoInterviewId", str::parse)?,
         video_interview_title: reader.parsed("videoInterviewTitle", VideoInterviewTitle::parse)?,
+        questions: reader.questions()?,
         candidate: Candidate {
             first_name: reader.parsed("firstName", PersonName::parse)?,
             last_name: reader.parsed("lastName", PersonName::parse)?,
@@ -472,12 +559,47 @@ fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation,
         },
         status: reader.parsed("status", str::parse::<InvitationStatus>)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
-        sent_at: reader.optional_parsed("sentAt", str::parse::<Timestamp>)?,
+        sent_at: reader.optional_timestamp("sentAt")?,
         send_failure: reader.optional_string("sendFailure")?.map(str::to_owned),
+        opened_at: reader.optional_timestamp("openedAt")?,
+        completed_at: reader.optional_timestamp("completedAt")?,
+        completion_published: reader.optional_bool("completionPublished")?,
+        recruiter_notified_at: reader.optional_timestamp("recruiterNotifiedAt")?,
     })
 }
 
 // ---- the adapter -----------------------------------------------------------------------------
+
+/// A conditional update of an existing invitation. `#status` stands for the status attribute, and
+/// `:<status code>` (such as `:sending`) for that status, wherever the expressions use them.
+struct InvitationUpdate {
+    condition: &'static str,
+    expression: &'static str,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl InvitationUpdate {
+    fn when(condition: &'static str) -> Self {
+        Self {
+            condition,
+            expression: "",
+            values: Vec::new(),
+        }
+    }
+
+    /// The placeholders the expressions use (DynamoDB refuses unused ones).
+    fn placeholders(&self) -> impl Iterator<Item = &'static str> {
+        [self.condition, self.expression]
+            .into_iter()
+            .flat_map(|expression| {
+                expression
+                    .split(|c: char| {
+                        !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '#')
+                    })
+                    .filter(|token| token.starts_with([':', '#']))
+            })
+    }
+}
 
 /// One partition (or index partition) of an organization, listed newest first.
 struct Listing<'a> {
@@ -560,6 +682,36 @@ impl DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(output.item)
+    }
+
+    async fn update_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        update: InvitationUpdate,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(invitation_key(organization, id).0))
+            .condition_expression(format!("attribute_exists(pk) AND ({})", update.condition))
+            .update_expression(update.expression);
+        for placeholder in update.placeholders() {
+            if placeholder == "#status" {
+                request = request.expression_attribute_names("#status", "status");
+            } else if let Some(status) = InvitationStatus::ALL
+                .into_iter()
+                .find(|status| placeholder.strip_prefix(':') == Some(status.code()))
+            {
+                request = request.expression_attribute_values(placeholder, s(status.code()));
+            }
+        }
+        for (name, value) in update.values {
+            request = request.expression_attribute_values(name, value);
+        }
+        request.send().await.map_err(conditional_write_error)?;
+        Ok(())
     }
 
     fn start_key(&self, listing: &Listing<'_>, id: &str) -> HashMap<String, AttributeValue> {
@@ -650,7 +802,7 @@ impl Store for DynamoStore {
                 .map(|put| TransactWriteItem::builder().put(put).build())
                 .map_err(|error| StoreError::Unavailable(error.to_string()))
         };
-        let mut token_item = Key::new(format!("TOKEN#{}", token.as_str()), "TOKEN".to_owned()).0;
+        let mut token_item = token_key(token).0;
         token_item.extend([
             ("entity".to_owned(), s("CandidateToken")),
             (
@@ -686,27 +838,26 @@ impl Store for DynamoStore {
         id: InvitationId,
         outcome: &SendOutcome,
     ) -> Result<(), StoreError> {
-        let update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(invitation_key(organization, id).0))
-            .condition_expression("attribute_exists(pk) AND #status = :sending")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":sending", s(InvitationStatus::Sending.code()));
         let update = match outcome {
-            SendOutcome::Sent { at, message_id } => update
-                .update_expression("SET #status = :status, sentAt = :at, sesMessageId = :message")
-                .expression_attribute_values(":status", s(InvitationStatus::Sent.code()))
-                .expression_attribute_values(":at", s(at.to_string()))
-                .expression_attribute_values(":message", s(message_id)),
-            SendOutcome::Failed { reason } => update
-                .update_expression("SET #status = :status, sendFailure = :reason")
-                .expression_attribute_values(":status", s(InvitationStatus::SendFailed.code()))
-                .expression_attribute_values(":reason", s(reason)),
+            SendOutcome::Sent { at, message_id } => InvitationUpdate {
+                expression: "SET #status = :status, sentAt = :at, sesMessageId = :message",
+                values: vec![
+                    (":status", s(InvitationStatus::Sent.code())),
+                    (":at", s(at.to_string())),
+                    (":message", s(message_id)),
+                ],
+                ..InvitationUpdate::when("#status = :sending")
+            },
+            SendOutcome::Failed { reason } => InvitationUpdate {
+                expression: "SET #status = :status, sendFailure = :reason",
+                values: vec![
+                    (":status", s(InvitationStatus::SendFailed.code())),
+                    (":reason", s(reason)),
+                ],
+                ..InvitationUpdate::when("#status = :sending")
+            },
         };
-        update.send().await.map_err(conditional_write_error)?;
-        Ok(())
+        self.update_invitation(organization, id, update).await
     }
 
     async fn get_invitation(
@@ -754,6 +905,127 @@ impl Store for DynamoStore {
                 .collect::<Result<_, _>>()?,
             next: page.next,
         })
+    }
+
+    async fn find_invitation_by_token(
+        &self,
+        token: &CandidateTokenHash,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let Some(item) = self.get_item(token_key(token)).await? else {
+            return Ok(None);
+        };
+        let reader = ItemReader(&item);
+        let organization = reader.parsed("organizationId", OrganizationId::parse)?;
+        let id = reader.parsed("invitationId", str::parse::<InvitationId>)?;
+        self.get_invitation(&organization, id).await
+    }
+
+    async fn record_opened(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "SET #status = :opened, openedAt = :at",
+            values: vec![
+                (":opened", s(InvitationStatus::Opened.code())),
+                (":at", s(at.to_string())),
+            ],
+            ..InvitationUpdate::when("#status IN (:sending, :sent, :send_failed)")
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn record_completion(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "SET #status = :completed, completedAt = :at",
+            values: vec![(":at", s(at.to_string()))],
+            ..InvitationUpdate::when("NOT #status IN (:completed, :cancelled)")
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn record_completion_published(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "SET completionPublished = :true",
+            values: vec![(":true", AttributeValue::Bool(true))],
+            ..InvitationUpdate::when("#status = :completed")
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn cancel_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "SET #status = :cancelled",
+            ..InvitationUpdate::when("NOT #status IN (:completed, :cancelled)")
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn claim_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        // Epoch milliseconds, so that DynamoDB compares instants as numbers.
+        let update = InvitationUpdate {
+            expression: "SET notificationClaimedUntil = :until",
+            values: vec![
+                (":now", n(now.as_millisecond())),
+                (":until", n(until.as_millisecond())),
+            ],
+            ..InvitationUpdate::when(
+                "attribute_not_exists(recruiterNotifiedAt) AND \
+                 (attribute_not_exists(notificationClaimedUntil) OR notificationClaimedUntil < :now)",
+            )
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn record_recruiter_notified(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+        message_id: &str,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "SET recruiterNotifiedAt = :at, notificationMessageId = :message \
+                         REMOVE notificationClaimedUntil",
+            values: vec![(":at", s(at.to_string())), (":message", s(message_id))],
+            ..InvitationUpdate::when("attribute_not_exists(recruiterNotifiedAt)")
+        };
+        self.update_invitation(organization, id, update).await
+    }
+
+    async fn release_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let update = InvitationUpdate {
+            expression: "REMOVE notificationClaimedUntil",
+            values: vec![(":until", n(until.as_millisecond()))],
+            ..InvitationUpdate::when("notificationClaimedUntil = :until")
+        };
+        self.update_invitation(organization, id, update).await
     }
 }
 

@@ -17,7 +17,7 @@ use invitations::problem::ApiError;
 use invitations::requests::{
     NewInvitation, NewVideoInterview, invitation_listing, video_interview_listing,
 };
-use invitations::store::{SendOutcome, Store};
+use invitations::store::{SendOutcome, Store, StoreError};
 use invitations::token::CandidateToken;
 use invitations::validation::FieldErrors;
 use lambda_http::http::{Method, StatusCode};
@@ -32,8 +32,8 @@ pub struct Settings {
     pub default_time_zone: invitations::domain::DeadlineTimeZone,
 }
 
-impl From<&invitations::config::Config> for Settings {
-    fn from(config: &invitations::config::Config) -> Self {
+impl From<&invitations::config::RecruiterApiConfig> for Settings {
+    fn from(config: &invitations::config::RecruiterApiConfig) -> Self {
         Self {
             candidate_app_url: config.candidate_app_url.clone(),
             default_time_zone: config.default_time_zone.clone(),
@@ -55,6 +55,7 @@ enum Route {
     VideoInterview(String),
     Invitations,
     Invitation(String),
+    Cancellation(String),
 }
 
 fn route(path: &str) -> Option<Route> {
@@ -64,6 +65,7 @@ fn route(path: &str) -> Option<Route> {
         ["video-interviews", id] => Some(Route::VideoInterview((*id).to_owned())),
         ["invitations"] => Some(Route::Invitations),
         ["invitations", id] => Some(Route::Invitation((*id).to_owned())),
+        ["invitations", id, "cancellation"] => Some(Route::Cancellation((*id).to_owned())),
         _ => None,
     }
 }
@@ -110,6 +112,10 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             Route::Invitation(id) if method == Method::GET => {
                 self.get_invitation(&recruiter, &id).await
             }
+            Route::Cancellation(id) if method == Method::POST => {
+                self.cancel_invitation(&recruiter, &id).await
+            }
+            Route::Cancellation(_) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
             Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
                 allowed: "GET, POST",
             }),
@@ -191,6 +197,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             organization_id: recruiter.organization_id.clone(),
             video_interview_id: interview.id,
             video_interview_title: interview.title,
+            questions: interview.questions,
             candidate: new.candidate,
             language: new.language,
             deadline: new.deadline,
@@ -201,6 +208,10 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             created_at: now,
             sent_at: None,
             send_failure: None,
+            opened_at: None,
+            completed_at: None,
+            completion_published: false,
+            recruiter_notified_at: None,
         };
         let token = CandidateToken::generate();
         // Rendered before anything is stored: a template failure leaves nothing behind.
@@ -287,12 +298,52 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
     }
 
     async fn get_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let invitation = self.invitation(recruiter, id).await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &InvitationView::from(&invitation),
+            None,
+        ))
+    }
+}
+
+impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
+    async fn invitation(&self, recruiter: &Recruiter, id: &str) -> Result<Invitation, ApiError> {
+        // A malformed id cannot exist: the same 404 as an id of another organization.
         let id: InvitationId = id.parse().map_err(|_| ApiError::NotFound)?;
-        let invitation = self
-            .store
+        self.store
             .get_invitation(&recruiter.organization_id, id)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// Withdraws an invitation: the candidate's link then answers 410. Cancelling twice is
+    /// harmless; a completed interview cannot be withdrawn.
+    async fn cancel_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let mut invitation = self.invitation(recruiter, id).await?;
+        match self
+            .store
+            .cancel_invitation(&invitation.organization_id, invitation.id)
+            .await
+        {
+            Ok(()) => {
+                invitation.status = InvitationStatus::Cancelled;
+                tracing::info!(
+                    organization = invitation.organization_id.as_str(),
+                    invitation = %invitation.id,
+                    "invitation cancelled"
+                );
+            }
+            Err(StoreError::Conflict) => {
+                invitation = self.invitation(recruiter, id).await?;
+                if invitation.status != InvitationStatus::Cancelled {
+                    return Err(ApiError::Conflict(
+                        "The candidate has completed this video interview; it cannot be cancelled",
+                    ));
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
         Ok(json_response(
             StatusCode::OK,
             &InvitationView::from(&invitation),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use invitations::aws::load_sdk_config;
 use invitations::clock::SystemClock;
-use invitations::config::Config;
+use invitations::config::{Configuration, RecruiterApiConfig};
 use invitations::mailer::SesMailer;
 use invitations::store::DynamoStore;
 use lambda_http::{Error, Request, service_fn};
@@ -13,15 +13,11 @@ use recruiter_api::{RecruiterApi, Settings};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let config = RecruiterApiConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let api = Arc::new(RecruiterApi::new(
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
-        SesMailer::new(
-            aws_sdk_sesv2::Client::new(&sdk),
-            &config.sender_email,
-            config.ses_configuration_set.clone(),
-        ),
+        SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail),
         SystemClock,
         Settings::from(&config),
     ));

@@ -1,16 +1,9 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
 use invitations::domain::{Invitation, Language, VideoInterview};
+use invitations::http::QuestionView;
 use invitations::store::Page;
 use serde::Serialize;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QuestionView<'a> {
-    text: &'a str,
-    think_time_seconds: Option<u32>,
-    answer_time_seconds: Option<u32>,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,15 +20,7 @@ impl<'a> From<&'a VideoInterview> for VideoInterviewView<'a> {
         Self {
             id: interview.id.to_string(),
             title: interview.title.as_str(),
-            questions: interview
-                .questions
-                .iter()
-                .map(|question| QuestionView {
-                    text: question.text.as_str(),
-                    think_time_seconds: question.think_time_seconds,
-                    answer_time_seconds: question.answer_time_seconds,
-                })
-                .collect(),
+            questions: interview.questions.iter().map(QuestionView::from).collect(),
             created_by: interview.created_by.as_str(),
             created_at: interview.created_at.to_string(),
         }
@@ -71,6 +56,9 @@ pub struct InvitationView<'a> {
     sent_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     send_failure: Option<&'a str>,
+    opened_at: Option<String>,
+    completed_at: Option<String>,
+    recruiter_notified_at: Option<String>,
 }
 
 impl<'a> From<&'a Invitation> for InvitationView<'a> {
@@ -102,6 +90,9 @@ impl<'a> From<&'a Invitation> for InvitationView<'a> {
             created_at: invitation.created_at.to_string(),
             sent_at: invitation.sent_at.map(|at| at.to_string()),
             send_failure: invitation.send_failure.as_deref(),
+            opened_at: invitation.opened_at.map(|at| at.to_string()),
+            completed_at: invitation.completed_at.map(|at| at.to_string()),
+            recruiter_notified_at: invitation.recruiter_notified_at.map(|at| at.to_string()),
         }
     }
 }

@@ -1,0 +1,36 @@
+//! Wiring only: configuration, AWS clients (built once per cold start) and the handler.
+
+use std::sync::Arc;
+
+use completion_notifier::CompletionNotifier;
+use invitations::aws::load_sdk_config;
+use invitations::clock::SystemClock;
+use invitations::config::{CompletionNotifierConfig, Configuration};
+use invitations::mailer::SesMailer;
+use invitations::store::DynamoStore;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config =
+        CompletionNotifierConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let sdk = load_sdk_config().await;
+    let notifier = Arc::new(CompletionNotifier::new(
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
+        SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail),
+        SystemClock,
+        &config.recruiter_app_url,
+    ));
+    // The event is taken as plain JSON: a malformed one must reach the handler to be dropped,
+    // not fail deserialization and be retried.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let notifier = Arc::clone(&notifier);
+        async move {
+            let outcome = notifier.handle(&event.payload).await?;
+            Ok::<_, Error>(json!({ "outcome": outcome.code() }))
+        }
+    }))
+    .await
+}

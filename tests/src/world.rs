@@ -1,0 +1,302 @@
+//! The world the end-to-end tests run in: the real handlers of every function, the real SDK
+//! clients, a table of its own (created from infra/template.yaml) in the local stand-in, and what
+//! SES sent read back.
+
+use std::collections::HashMap;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::types::AttributeValue;
+use candidate_api::CandidateApi;
+use completion_notifier::CompletionNotifier;
+use invitations::clock::FixedClock;
+use invitations::completion::EventBridgeBus;
+use invitations::config::MailConfig;
+use invitations::domain::DeadlineTimeZone;
+use invitations::mailer::SesMailer;
+use invitations::store::DynamoStore;
+use invitations::token::CandidateToken;
+use lambda_http::{Body, Response};
+use recruiter_api::{RecruiterApi, Settings};
+use serde_json::{Value, json};
+
+use crate::events::{ApiEvent, Claims};
+use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_identity};
+
+pub const RECRUITER_APP: &str = "https://recruit.example.com";
+
+pub fn mailer(sdk: &SdkConfig, sender: impl Into<String>) -> SesMailer {
+    SesMailer::new(
+        aws_sdk_sesv2::Client::new(sdk),
+        &MailConfig {
+            sender_email: sender.into(),
+            ses_configuration_set: None,
+        },
+    )
+}
+
+pub fn at(instant: &str) -> FixedClock {
+    FixedClock(instant.parse().expect("a valid instant"))
+}
+
+pub const NOW: &str = "2026-12-01T10:00:00Z";
+pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
+pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
+
+pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock>;
+
+pub struct World {
+    pub sdk: SdkConfig,
+    pub api: Api,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub table: String,
+    /// Unique to this test, so that emails of tests running in parallel are told apart.
+    pub tag: String,
+    pub acme: Claims,
+    pub globex: Claims,
+}
+
+pub fn claims(organization: &str, tag: &str, name: Option<&str>) -> Claims {
+    Claims {
+        sub: format!("user-{organization}"),
+        email: format!("recruiter+{tag}@{organization}.example"),
+        name: name.map(str::to_owned),
+        organization_id: organization.to_owned(),
+        locale: None,
+    }
+}
+
+pub async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
+    let mut options = WorldOptions {
+        sender: SENDER.to_owned(),
+        table_exists: true,
+    };
+    adjust(&mut options);
+    let sdk = sdk_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    let table = format!("invitations-{tag}");
+    if options.table_exists {
+        create_table(&dynamodb, &table).await.unwrap();
+    }
+    verify_sender_identity(&ses, "example.com").await.unwrap();
+    let api = RecruiterApi::new(
+        DynamoStore::new(dynamodb.clone(), &table),
+        mailer(&sdk, options.sender),
+        FixedClock(NOW.parse().unwrap()),
+        Settings {
+            candidate_app_url: CANDIDATE_APP.to_owned(),
+            default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+        },
+    );
+    World {
+        sdk,
+        api,
+        dynamodb,
+        table,
+        acme: claims("acme", &tag, Some("Rita Recruiter")),
+        globex: claims("globex", &tag, None),
+        tag,
+    }
+}
+
+pub struct WorldOptions {
+    pub sender: String,
+    pub table_exists: bool,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: lambda_http::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn from(response: Response<Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let body = match body {
+            Body::Text(text) => serde_json::from_str(&text).expect("every answer is JSON"),
+            Body::Empty => Value::Null,
+            Body::Binary(bytes) => serde_json::from_slice(&bytes).expect("every answer is JSON"),
+            _ => Value::Null,
+        };
+        Self {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The JSON Pointers (or parameter names) of a validation problem.
+    pub fn invalid_fields(&self) -> Vec<String> {
+        assert_eq!(self.status, 422, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        self.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| {
+                error["pointer"]
+                    .as_str()
+                    .or(error["parameter"].as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        assert_eq!(self.body["status"], status);
+        assert!(
+            self.body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("/problems/")
+        );
+        assert!(!self.body["title"].as_str().unwrap().is_empty());
+        assert!(!self.body["detail"].as_str().unwrap().is_empty());
+    }
+}
+
+impl World {
+    pub async fn call(&self, event: ApiEvent) -> Answer {
+        Answer::from(self.api.handle(event.into_request()).await)
+    }
+
+    pub async fn create_video_interview(&self, recruiter: &Claims, title: &str) -> String {
+        let answer = self
+            .call(
+                ApiEvent::post(
+                    "/video-interviews",
+                    &json!({"title": title, "questions": [
+                        {"text": "Why do you want this job?", "thinkTimeSeconds": 30, "answerTimeSeconds": 120},
+                        {"text": "Tell us about a hard problem you solved."}
+                    ]}),
+                )
+                .claims(recruiter),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub fn candidate_email(&self, name: &str) -> String {
+        format!("{name}+{}@candidates.example", self.tag)
+    }
+
+    pub fn invitation_form(&self, video_interview: &str, language: &str, bcc: bool) -> Value {
+        json!({
+            "firstName": "Anna",
+            "lastName": "Virtanen",
+            "email": self.candidate_email("anna"),
+            "language": language,
+            "videoInterviewId": video_interview,
+            "answerDeadline": "2026-12-15",
+            "bccMyself": bcc,
+            "notifyMe": true
+        })
+    }
+
+    pub async fn invite(&self, recruiter: &Claims, form: &Value) -> Answer {
+        self.call(ApiEvent::post("/invitations", form).claims(recruiter))
+            .await
+    }
+
+    /// The emails of this test (any recipient carries its tag).
+    pub async fn emails(&self) -> Vec<SentEmail> {
+        sent_emails()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|email| email.all_recipients().any(|to| to.contains(&self.tag)))
+            .collect()
+    }
+
+    pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        self.dynamodb
+            .scan()
+            .table_name(&self.table)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    }
+}
+
+impl World {
+    pub fn store(&self) -> DynamoStore {
+        DynamoStore::new(self.dynamodb.clone(), &self.table)
+    }
+
+    /// The candidate API publishing to `bus_name`, its clock standing at `now`.
+    pub fn candidate_api(
+        &self,
+        bus_name: &str,
+        now: &str,
+    ) -> CandidateApi<DynamoStore, EventBridgeBus, FixedClock> {
+        CandidateApi::new(
+            self.store(),
+            EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&self.sdk), bus_name),
+            at(now),
+        )
+    }
+
+    /// The notifier sending as `sender`, its clock standing at `now`.
+    pub fn notifier(
+        &self,
+        sender: &str,
+        now: &str,
+    ) -> CompletionNotifier<DynamoStore, SesMailer, FixedClock> {
+        CompletionNotifier::new(
+            self.store(),
+            mailer(&self.sdk, sender),
+            at(now),
+            RECRUITER_APP,
+        )
+    }
+
+    /// The personal token in the candidate's email to `address`.
+    pub async fn candidate_token(&self, address: &str) -> CandidateToken {
+        let emails = self.emails().await;
+        let email = emails
+            .iter()
+            .rev()
+            .find(|email| {
+                email
+                    .destinations
+                    .to_addresses
+                    .iter()
+                    .any(|to| to == address)
+            })
+            .expect("the candidate got an email");
+        candidate_token_in(&email.html)
+    }
+}
+
+/// The token of the personal link in an invitation email.
+pub fn candidate_token_in(html: &str) -> CandidateToken {
+    let link_start = html
+        .find(&format!("{CANDIDATE_APP}/"))
+        .expect("the email has the link")
+        + CANDIDATE_APP.len()
+        + 1;
+    let token: String = html[link_start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    CandidateToken::parse(&token).expect("the link carries a well-formed token")
+}

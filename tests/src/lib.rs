@@ -295,10 +295,11 @@ pub struct CompletionRoute {
 }
 
 impl CompletionRoute {
+    /// The bus `bus-<name>`, its rule and the queue `deliveries-<name>`.
     pub async fn create(sdk: &SdkConfig, name: &str) -> Result<Self, Error> {
         let events = aws_sdk_eventbridge::Client::new(sdk);
         let sqs = aws_sdk_sqs::Client::new(sdk);
-        let bus_name = format!("bus-{name}");
+        let bus_name = Self::bus_name(name);
         events.create_event_bus().name(&bus_name).send().await?;
         let queue_url = sqs
             .create_queue()
@@ -339,6 +340,27 @@ impl CompletionRoute {
             .await?;
         Ok(Self {
             bus_name,
+            sqs,
+            queue_url,
+        })
+    }
+
+    pub fn bus_name(name: &str) -> String {
+        format!("bus-{name}")
+    }
+
+    /// A route that `create` made earlier (in another process).
+    pub async fn existing(sdk: &SdkConfig, name: &str) -> Result<Self, Error> {
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let queue_url = sqs
+            .get_queue_url()
+            .queue_name(format!("deliveries-{name}"))
+            .send()
+            .await?
+            .queue_url
+            .ok_or("no queue url")?;
+        Ok(Self {
+            bus_name: Self::bus_name(name),
             sqs,
             queue_url,
         })

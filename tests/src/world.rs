@@ -283,17 +283,14 @@ impl World {
                     .any(|to| to == address)
             })
             .expect("the candidate got an email");
-        candidate_token_in(&email.html)
+        candidate_token_in(&email.html, CANDIDATE_APP)
     }
 }
 
-/// The token of the personal link in an invitation email.
-pub fn candidate_token_in(html: &str) -> CandidateToken {
-    let link_start = html
-        .find(&format!("{CANDIDATE_APP}/"))
-        .expect("the email has the link")
-        + CANDIDATE_APP.len()
-        + 1;
+/// The token of the personal link to `candidate_app_url` in an invitation email.
+pub fn candidate_token_in(html: &str, candidate_app_url: &str) -> CandidateToken {
+    let prefix = format!("{}/", candidate_app_url.trim_end_matches('/'));
+    let link_start = html.find(&prefix).expect("the email has the link") + prefix.len();
     let token: String = html[link_start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')

@@ -1,16 +1,50 @@
-//! The local AWS stand-in for people: `setup` creates the service's table (from
-//! infra/template.yaml) and verifies the sender's domain; `emails` prints what SES was asked to send.
-//! Used by scripts/run-local; reads the same environment as the functions.
+//! The local AWS stand-in for people, used by scripts/run-local; reads the same environment as the
+//! functions.
+//!
+//! - `setup`: creates the service's table (from infra/template.yaml), verifies the sender's domain,
+//!   and creates the bus `bus-local` with the notifier's rule (from the template), delivering to a
+//!   queue in place of the function.
+//! - `candidate-token`: the personal token in the newest invitation email.
+//! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
+//! - `emails`: what SES was asked to send.
 
-use integration_tests::{Error, create_table, sdk_config, sent_emails, verify_sender_identity};
+use integration_tests::world::candidate_token_in;
+use integration_tests::{
+    CompletionRoute, Error, create_table, sdk_config, sent_emails, verify_sender_identity,
+};
+
+/// The name of the local completion route: its bus is `bus-local`.
+const ROUTE: &str = "local";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     match std::env::args().nth(1).as_deref() {
         Some("setup") => setup().await,
+        Some("candidate-token") => print_candidate_token().await,
+        Some("deliveries") => print_deliveries().await,
         Some("emails") => print_emails().await,
-        _ => Err("usage: local-aws setup|emails".into()),
+        _ => Err("usage: local-aws setup|candidate-token|deliveries|emails".into()),
     }
+}
+
+async fn print_candidate_token() -> Result<(), Error> {
+    let app = std::env::var("CANDIDATE_APP_URL")?;
+    let emails = sent_emails().await?;
+    let invitation = emails
+        .iter()
+        .rev()
+        .find(|email| email.html.contains(&app))
+        .ok_or("no invitation email was sent")?;
+    println!("{}", candidate_token_in(&invitation.html, &app).expose());
+    Ok(())
+}
+
+async fn print_deliveries() -> Result<(), Error> {
+    let route = CompletionRoute::existing(&sdk_config().await, ROUTE).await?;
+    for event in route.delivered().await? {
+        println!("{event}");
+    }
+    Ok(())
 }
 
 async fn setup() -> Result<(), Error> {
@@ -32,7 +66,12 @@ async fn setup() -> Result<(), Error> {
         .map(|(_, domain)| domain.to_owned())
         .ok_or("SENDER_EMAIL has no domain")?;
     verify_sender_identity(&aws_sdk_sesv2::Client::new(&sdk), &domain).await?;
-    println!("table {table} created from infra/template.yaml; sender domain {domain} verified");
+    let route = CompletionRoute::create(&sdk, ROUTE).await?;
+    println!(
+        "table {table} created from infra/template.yaml; sender domain {domain} verified; \
+         bus {} routes VideoInterviewCompleted to a local queue",
+        route.bus_name
+    );
     Ok(())
 }
 

@@ -72,12 +72,34 @@ impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
             .ok_or(ApiError::NotFound)
     }
 
-    /// The invitation as stored now, after a conditional write found it changed under us.
-    async fn reload(&self, invitation: &Invitation) -> Result<Invitation, ApiError> {
-        self.store
-            .get_invitation(&invitation.organization_id, invitation.id)
-            .await?
-            .ok_or(ApiError::NotFound)
+    /// Brings `invitation` up to date after a conditional write: `applied` makes the change in
+    /// hand (and names it for the log) when the write went through; when the stored invitation had
+    /// changed under us (another tab, the recruiter, the notifier), it is read again.
+    async fn settle(
+        &self,
+        invitation: &mut Invitation,
+        written: Result<(), StoreError>,
+        applied: impl FnOnce(&mut Invitation) -> &'static str,
+    ) -> Result<(), ApiError> {
+        match written {
+            Ok(()) => {
+                let what = applied(invitation);
+                tracing::info!(
+                    organization = invitation.organization_id.as_str(),
+                    invitation = %invitation.id,
+                    "{what}"
+                );
+            }
+            Err(StoreError::Conflict) => {
+                *invitation = self
+                    .store
+                    .get_invitation(&invitation.organization_id, invitation.id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(())
     }
 
     /// What the interview app shows. The first open while answering is allowed marks it opened.
@@ -87,24 +109,16 @@ impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
         if invitation.candidate_access(now) == CandidateAccess::Open
             && InvitationStatus::UNOPENED.contains(&invitation.status)
         {
-            match self
+            let written = self
                 .store
                 .record_opened(&invitation.organization_id, invitation.id, now)
-                .await
-            {
-                Ok(()) => {
-                    invitation.status = InvitationStatus::Opened;
-                    invitation.opened_at = Some(now);
-                    tracing::info!(
-                        organization = invitation.organization_id.as_str(),
-                        invitation = %invitation.id,
-                        "invitation opened"
-                    );
-                }
-                // Opened, completed or cancelled meanwhile (another tab, the recruiter).
-                Err(StoreError::Conflict) => invitation = self.reload(&invitation).await?,
-                Err(error) => return Err(error.into()),
-            }
+                .await;
+            self.settle(&mut invitation, written, |invitation| {
+                invitation.status = InvitationStatus::Opened;
+                invitation.opened_at = Some(now);
+                "invitation opened"
+            })
+            .await?;
         }
         answerable(&invitation, now)?;
         Ok(json_response(
@@ -121,23 +135,16 @@ impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
         let mut invitation = self.invitation(token).await?;
         let now = self.clock.now();
         if invitation.candidate_access(now) == CandidateAccess::Open {
-            match self
+            let written = self
                 .store
                 .record_completion(&invitation.organization_id, invitation.id, now)
-                .await
-            {
-                Ok(()) => {
-                    invitation.status = InvitationStatus::Completed;
-                    invitation.completed_at = Some(now);
-                    tracing::info!(
-                        organization = invitation.organization_id.as_str(),
-                        invitation = %invitation.id,
-                        "video interview completed"
-                    );
-                }
-                Err(StoreError::Conflict) => invitation = self.reload(&invitation).await?,
-                Err(error) => return Err(error.into()),
-            }
+                .await;
+            self.settle(&mut invitation, written, |invitation| {
+                invitation.status = InvitationStatus::Completed;
+                invitation.completed_at = Some(now);
+                "video interview completed"
+            })
+            .await?;
         }
         answerable(&invitation, now)?;
         let completed_at = match (invitation.status, invitation.completed_at) {

@@ -4,7 +4,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 # Pinned so that every machine gets the stand-in whose behaviour the tests were written against.
+# cargo-lambda brings zig (ziglang), which cross-compiles the functions for arm64 without Docker.
 PY_TOOLS=("moto[server]==5.2.5" "cargo-lambda==1.9.2")
+# The SAM CLI and the linters live in venvs of their own: they pin other versions of boto3 and
+# friends than moto does.
+INFRA_VENV="$ROOT/.venv-infra"
+INFRA_TOOLS=("aws-sam-cli==1.170.0" "cfn-lint==1.58.0")
+CHECKOV_VENV="$ROOT/.venv-checkov"
+CHECKOV_TOOLS=("checkov==3.3.30")
+export SAM_CLI_TELEMETRY=0
 
 # Builds are cached per machine, outside the work tree, so that a fresh clone (as CI makes for
 # every run) reuses what an earlier run compiled. A cold cache only costs time: cargo rebuilds
@@ -13,14 +21,33 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vid
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Project-local Python tools: the AWS stand-in (moto) and cargo-lambda with zig.
-ensure_python_tools() {
-  local stamp="$VENV/.installed-$(printf '%s ' "${PY_TOOLS[@]}" | sha256sum | cut -c1-16)"
+# A project-local venv with pinned packages, installed once: ensure_venv DIR PACKAGE...
+ensure_venv() {
+  local venv="$1"; shift
+  local stamp="$venv/.installed-$(printf '%s ' "$@" | sha256sum | cut -c1-16)"
   if [[ -f "$stamp" ]]; then return; fi
-  log "installing moto and cargo-lambda into $VENV (once per machine)"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PY_TOOLS[@]}"
+  log "installing $* into $venv (once per machine)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
   touch "$stamp"
+}
+
+# The AWS stand-in (moto) and cargo-lambda with zig.
+ensure_python_tools() { ensure_venv "$VENV" "${PY_TOOLS[@]}"; }
+
+# What building and checking the stack needs: the SAM CLI, cfn-lint, checkov, cargo-lambda with zig
+# and Rust's standard library for aarch64 Linux (from rustup's distribution server).
+ensure_infra_tools() {
+  ensure_python_tools
+  ensure_venv "$INFRA_VENV" "${INFRA_TOOLS[@]}"
+  ensure_venv "$CHECKOV_VENV" "${CHECKOV_TOOLS[@]}"
+  if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+    log "adding the aarch64-unknown-linux-gnu target (rustup)"
+    rustup target add aarch64-unknown-linux-gnu || {
+      echo "rustup could not add aarch64-unknown-linux-gnu: the arm64 build needs it" >&2
+      exit 1
+    }
+  fi
 }
 
 free_port() {

@@ -5,6 +5,7 @@
 //! `scripts/test` and `scripts/run-local` start moto and export `AWS_ENDPOINT_URL` with dummy
 //! credentials; everything here goes through the real AWS SDK over HTTP.
 
+pub mod calls;
 pub mod events;
 pub mod world;
 
@@ -267,6 +268,31 @@ pub async fn sent_emails() -> Result<Vec<SentEmail>, Error> {
     let url = format!("{}/moto-api/data.json", local_endpoint());
     let data: Data = reqwest::get(url).await?.error_for_status()?.json().await?;
     Ok(data.ses.messages)
+}
+
+/// Every IAM action the inline policies of a function of the template allow.
+pub fn policy_actions(function: &str) -> Result<std::collections::BTreeSet<String>, Error> {
+    let template = template()?;
+    let policies = template["Resources"][function]["Properties"]["Policies"]
+        .as_sequence()
+        .ok_or_else(|| format!("{function} has no Policies"))?;
+    let mut actions = std::collections::BTreeSet::new();
+    for statement in policies
+        .iter()
+        .filter_map(|policy| policy["Statement"].as_sequence())
+        .flatten()
+    {
+        match &statement["Action"] {
+            Value::String(action) => {
+                actions.insert(action.clone());
+            }
+            Value::Sequence(list) => {
+                actions.extend(list.iter().filter_map(Value::as_str).map(str::to_owned))
+            }
+            other => return Err(format!("{function}: unexpected Action {other:?}").into()),
+        }
+    }
+    Ok(actions)
 }
 
 /// The event pattern of the notifier's EventBridge rule in the template, as JSON.

@@ -19,14 +19,15 @@ use lambda_http::{Body, Response};
 use recruiter_api::{RecruiterApi, Settings};
 use serde_json::{Value, json};
 
+use crate::calls::CallLog;
 use crate::events::{ApiEvent, Claims};
 use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_identity};
 
 pub const RECRUITER_APP: &str = "https://recruit.example.com";
 
-pub fn mailer(sdk: &SdkConfig, sender: impl Into<String>) -> SesMailer {
+pub fn mailer(client: aws_sdk_sesv2::Client, sender: impl Into<String>) -> SesMailer {
     SesMailer::new(
-        aws_sdk_sesv2::Client::new(sdk),
+        client,
         &MailConfig {
             sender_email: sender.into(),
             ses_configuration_set: None,
@@ -44,9 +45,19 @@ pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
 
 pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock>;
 
+/// The AWS requests each function made, through the clients it was built with.
+#[derive(Debug, Default)]
+pub struct FunctionCalls {
+    pub recruiter_api: CallLog,
+    pub candidate_api: CallLog,
+    pub completion_notifier: CallLog,
+}
+
 pub struct World {
     pub sdk: SdkConfig,
     pub api: Api,
+    pub calls: FunctionCalls,
+    /// The test's own client, for looking at the table (its requests are not recorded).
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub table: String,
     /// Unique to this test, so that emails of tests running in parallel are told apart.
@@ -84,9 +95,10 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
         create_table(&dynamodb, &table).await.unwrap();
     }
     verify_sender_identity(&ses, "example.com").await.unwrap();
+    let calls = FunctionCalls::default();
     let api = RecruiterApi::new(
-        DynamoStore::new(dynamodb.clone(), &table),
-        mailer(&sdk, options.sender),
+        DynamoStore::new(calls.recruiter_api.dynamodb(&sdk), &table),
+        mailer(calls.recruiter_api.sesv2(&sdk), options.sender),
         FixedClock(NOW.parse().unwrap()),
         Settings {
             candidate_app_url: CANDIDATE_APP.to_owned(),
@@ -96,6 +108,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
     World {
         sdk,
         api,
+        calls,
         dynamodb,
         table,
         acme: claims("acme", &tag, Some("Rita Recruiter")),
@@ -238,6 +251,7 @@ impl World {
 }
 
 impl World {
+    /// The store as the test itself uses it (its requests are not recorded).
     pub fn store(&self) -> DynamoStore {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
     }
@@ -248,9 +262,10 @@ impl World {
         bus_name: &str,
         now: &str,
     ) -> CandidateApi<DynamoStore, EventBridgeBus, FixedClock> {
+        let calls = &self.calls.candidate_api;
         CandidateApi::new(
-            self.store(),
-            EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&self.sdk), bus_name),
+            DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
+            EventBridgeBus::new(calls.eventbridge(&self.sdk), bus_name),
             at(now),
         )
     }
@@ -261,9 +276,10 @@ impl World {
         sender: &str,
         now: &str,
     ) -> CompletionNotifier<DynamoStore, SesMailer, FixedClock> {
+        let calls = &self.calls.completion_notifier;
         CompletionNotifier::new(
-            self.store(),
-            mailer(&self.sdk, sender),
+            DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
+            mailer(calls.sesv2(&self.sdk), sender),
             at(now),
             RECRUITER_APP,
         )

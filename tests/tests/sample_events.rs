@@ -13,6 +13,7 @@ use serde_json::Value;
 
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
+const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
 const TOKEN_PLACEHOLDER: &str = "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDA";
 
 fn sample(path: &str, replacements: &[(&str, &str)]) -> Value {
@@ -40,13 +41,16 @@ async fn journey(world: &World) {
     let created = recruiter(sample("recruiter-api/create-video-interview.json", &[])).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let video_interview = created.body["id"].as_str().unwrap().to_owned();
-    let send = || {
+    let send = |key: &str| {
         sample(
             "recruiter-api/send-invitation.json",
-            &[(VIDEO_INTERVIEW_PLACEHOLDER, &video_interview)],
+            &[
+                (VIDEO_INTERVIEW_PLACEHOLDER, &video_interview),
+                (SAMPLE_IDEMPOTENCY_KEY, key),
+            ],
         )
     };
-    let sent = recruiter(send()).await;
+    let sent = recruiter(send(SAMPLE_IDEMPOTENCY_KEY)).await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     let invitation = sent.body["id"].as_str().unwrap().to_owned();
     let ids = [
@@ -101,7 +105,8 @@ async fn journey(world: &World) {
     assert_eq!(notifier.handle(&event).await.unwrap(), Outcome::Notified);
 
     // Cancelling: a second invitation, as the completed one cannot be.
-    let second = recruiter(send()).await;
+    // (With a key of its own: the sample's key would replay the first invitation.)
+    let second = recruiter(send("c6a1f0d2-5b7e-4c3a-9e8f-0a1b2c3d4e5f")).await;
     let second = second.body["id"].as_str().unwrap();
     let cancelled = recruiter(sample(
         "recruiter-api/cancel-invitation.json",

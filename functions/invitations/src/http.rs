@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use lambda_http::http::{StatusCode, header};
+use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 use crate::domain::{
     EmailAddress, Language, OrganizationId, PersonName, Question, Recruiter, RecruiterId,
 };
+use crate::idempotency::{self, IdempotencyKey};
 use crate::problem::ApiError;
-use crate::validation::{FieldErrors, parse_json_object};
+use crate::validation::{FieldError, FieldErrors, parse_json_object};
 
 /// Bodies beyond this are refused before parsing: no form of ours comes near it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -58,18 +59,39 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     if !is_json(content_type) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let bytes: &[u8] = match request.body() {
-        Body::Empty => &[],
-        Body::Text(text) => text.as_bytes(),
-        Body::Binary(bytes) => bytes,
-        _ => &[],
-    };
+    let bytes = body_bytes(request);
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge {
             limit: MAX_BODY_BYTES,
         });
     }
     parse_json_object(bytes).map_err(ApiError::MalformedJson)
+}
+
+/// The body as it arrived.
+pub fn body_bytes(request: &Request) -> &[u8] {
+    match request.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    }
+}
+
+/// The `Idempotency-Key` of a POST, if it has one; a 422 naming the header when it is malformed.
+pub fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
+    if request.method() != Method::POST {
+        return Ok(None);
+    }
+    let Some(value) = request.headers().get(idempotency::HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .map_err(|_| "must be visible ASCII".to_owned())
+        .and_then(IdempotencyKey::parse)
+        .map(Some)
+        .map_err(|detail| ApiError::Validation(vec![FieldError::header("Idempotency-Key", detail)]))
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod http;
+pub mod idempotency;
 pub mod mailer;
 pub mod problem;
 pub mod requests;

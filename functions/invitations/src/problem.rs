@@ -39,6 +39,12 @@ pub enum ApiError {
     /// The request contradicts the invitation's state (such as cancelling a completed one).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A request with this Idempotency-Key is still running.
+    #[error("the idempotency key is in use")]
+    IdempotencyKeyInUse,
+    /// The Idempotency-Key was used for a different request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
     /// The completion is stored, but its event is not yet on the bus; repeating the call finishes it.
     #[error("the completion could not be announced")]
     CompletionNotAnnounced,
@@ -113,7 +119,8 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Gone(_) => StatusCode::GONE,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -140,6 +147,14 @@ impl ApiError {
                 ("/problems/invitation-cancelled", "Invitation cancelled")
             }
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::IdempotencyKeyInUse => (
+                "/problems/idempotency-key-in-use",
+                "Request with this key in progress",
+            ),
+            Self::IdempotencyKeyReused => (
+                "/problems/idempotency-key-reused",
+                "Idempotency key used for another request",
+            ),
             Self::CompletionNotAnnounced => (
                 "/problems/completion-not-announced",
                 "Completion stored, not yet announced",
@@ -166,6 +181,8 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being handled. Retry shortly to get its answer.".to_owned(),
+            Self::IdempotencyKeyReused => "This Idempotency-Key was already used for a different request (another path or body). Use a new key for a new request.".to_owned(),
             Self::CompletionNotAnnounced => "Your answers are saved. Confirming them failed for a moment: send the same request again.".to_owned(),
             Self::Internal => "Something went wrong on our side.".to_owned(),
         }
@@ -203,7 +220,10 @@ impl ApiError {
         if let Some(location) = location {
             response = response.header(header::LOCATION, location);
         }
-        if matches!(self, Self::Unavailable | Self::CompletionNotAnnounced) {
+        if matches!(
+            self,
+            Self::Unavailable | Self::CompletionNotAnnounced | Self::IdempotencyKeyInUse
+        ) {
             response = response.header(header::RETRY_AFTER, "1");
         }
         response
@@ -229,11 +249,13 @@ mod tests {
             FieldError {
                 pointer: Some("/email".into()),
                 parameter: None,
+                header: None,
                 detail: "bad".into(),
             },
             FieldError {
                 pointer: None,
                 parameter: Some("limit".into()),
+                header: None,
                 detail: "bad".into(),
             },
         ])

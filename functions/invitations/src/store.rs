@@ -16,6 +16,7 @@ use std::future::Future;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,6 +26,9 @@ use crate::domain::{
     AnswerDeadline, Candidate, DeadlineTimeZone, EmailAddress, Invitation, InvitationId,
     InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, Question, QuestionText,
     RecruiterId, VideoInterview, VideoInterviewId, VideoInterviewTitle,
+};
+use crate::idempotency::{
+    IdempotencyKey, KeyClaim, RequestFingerprint, SavedResponse, claim_times,
 };
 use crate::token::CandidateTokenHash;
 
@@ -201,6 +205,32 @@ pub trait Store: Send + Sync {
         id: InvitationId,
         until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Claims an idempotency key for a request, or tells what holds it.
+    fn claim_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<KeyClaim, StoreError>> + Send;
+
+    /// Keeps the finished answer of the request that claimed the key, for its retries.
+    fn save_idempotent_response(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        response: &SavedResponse,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Frees a claimed key at once (the request changed nothing), so that a retry may go ahead.
+    fn release_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 pub struct DynamoStore {
@@ -240,6 +270,42 @@ fn invitation_key(organization: &OrganizationId, id: InvitationId) -> Key {
 
 fn video_interview_partition(organization: &OrganizationId, id: VideoInterviewId) -> String {
     format!("{}#VI#{id}", organization_key(organization))
+}
+
+fn idempotency_key(organization: &OrganizationId, key: &IdempotencyKey) -> Key {
+    Key::new(
+        organization_key(organization),
+        format!("IDEM#{}", key.digest()),
+    )
+}
+
+/// The `status` of an idempotency record.
+const KEY_IN_PROGRESS: &str = "in_progress";
+const KEY_COMPLETED: &str = "completed";
+
+fn read_key_claim(item: &HashMap<String, AttributeValue>) -> Result<KeyClaim, StoreError> {
+    let reader = ItemReader(item);
+    let fingerprint = RequestFingerprint::from_stored(reader.string("fingerprint")?.to_owned());
+    match reader.string("status")? {
+        KEY_IN_PROGRESS => Ok(KeyClaim::InProgress { fingerprint }),
+        KEY_COMPLETED => Ok(KeyClaim::Completed {
+            fingerprint,
+            response: SavedResponse {
+                status: reader
+                    .optional_u32("responseStatus")?
+                    .and_then(|status| u16::try_from(status).ok())
+                    .ok_or_else(|| StoreError::Corrupt("responseStatus".to_owned()))?,
+                content_type: reader.string("responseContentType")?.to_owned(),
+                location: reader
+                    .optional_string("responseLocation")?
+                    .map(str::to_owned),
+                body: reader.string("responseBody")?.to_owned(),
+            },
+        }),
+        other => Err(StoreError::Corrupt(format!(
+            "idempotency record status {other}"
+        ))),
+    }
 }
 
 fn token_key(token: &CandidateTokenHash) -> Key {
@@ -1026,6 +1092,120 @@ impl Store for DynamoStore {
             ..InvitationUpdate::when("notificationClaimedUntil = :until")
         };
         self.update_invitation(organization, id, update).await
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> Result<KeyClaim, StoreError> {
+        let (lease_until, expires_at) = claim_times(now);
+        let mut item = idempotency_key(organization, key).0;
+        item.extend([
+            ("entity".to_owned(), s("IdempotencyRecord")),
+            ("status".to_owned(), s(KEY_IN_PROGRESS)),
+            ("fingerprint".to_owned(), s(fingerprint.as_str())),
+            (
+                "inProgressUntil".to_owned(),
+                n(lease_until.as_millisecond()),
+            ),
+            // DynamoDB's TTL deletes the record some time after this (epoch seconds).
+            ("ttl".to_owned(), n(expires_at.as_second())),
+        ]);
+        let claimed = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            // Free when new, expired (TTL deletion lags), or left in progress by a request that died.
+            .condition_expression(
+                "attribute_not_exists(pk) OR #ttl < :now_s \
+                 OR (#status = :in_progress AND inProgressUntil < :now_ms)",
+            )
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now_s", n(now.as_second()))
+            .expression_attribute_values(":now_ms", n(now.as_millisecond()))
+            .expression_attribute_values(":in_progress", s(KEY_IN_PROGRESS))
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+            .send()
+            .await;
+        match claimed {
+            Ok(_) => Ok(KeyClaim::Claimed),
+            Err(SdkError::ServiceError(service)) => match service.into_err() {
+                PutItemError::ConditionalCheckFailedException(held) => read_key_claim(
+                    held.item()
+                        .ok_or_else(|| StoreError::Corrupt("no held idempotency record".into()))?,
+                ),
+                other => Err(StoreError::Unavailable(
+                    other.code().unwrap_or("unknown").to_owned(),
+                )),
+            },
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        response: &SavedResponse,
+    ) -> Result<(), StoreError> {
+        let mut update = "SET #status = :completed, responseStatus = :status, \
+                          responseContentType = :content_type, responseBody = :body"
+            .to_owned();
+        let mut values = HashMap::from([
+            (":fingerprint".to_owned(), s(fingerprint.as_str())),
+            (":in_progress".to_owned(), s(KEY_IN_PROGRESS)),
+            (":completed".to_owned(), s(KEY_COMPLETED)),
+            (":status".to_owned(), n(response.status)),
+            (":content_type".to_owned(), s(&response.content_type)),
+            (":body".to_owned(), s(&response.body)),
+        ]);
+        if let Some(location) = &response.location {
+            update.push_str(", responseLocation = :location");
+            values.insert(":location".to_owned(), s(location));
+        }
+        update.push_str(" REMOVE inProgressUntil");
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(idempotency_key(organization, key).0))
+            .condition_expression("fingerprint = :fingerprint AND #status = :in_progress")
+            .update_expression(update)
+            .expression_attribute_names("#status", "status")
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
+        Ok(())
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(idempotency_key(organization, key).0))
+            .condition_expression("fingerprint = :fingerprint AND #status = :in_progress")
+            .update_expression("SET inProgressUntil = :expired")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":fingerprint", s(fingerprint.as_str()))
+            .expression_attribute_values(":in_progress", s(KEY_IN_PROGRESS))
+            .expression_attribute_values(":expired", n(0))
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
+        Ok(())
     }
 }
 

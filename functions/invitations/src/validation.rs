@@ -16,7 +16,21 @@ pub struct FieldError {
     pub pointer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
     pub detail: String,
+}
+
+impl FieldError {
+    /// A problem with a request header.
+    pub fn header(name: &str, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: None,
+            parameter: None,
+            header: Some(name.to_owned()),
+            detail: detail.into(),
+        }
+    }
 }
 
 /// Why a body could not even be read as a JSON object (answered with 400, not 422).
@@ -311,11 +325,13 @@ impl FieldErrors {
                 Location::Pointer(pointer) => FieldError {
                     pointer: Some(pointer),
                     parameter: None,
+                    header: None,
                     detail,
                 },
                 Location::Parameter(name) => FieldError {
                     pointer: None,
                     parameter: Some(name),
+                    header: None,
                     detail,
                 },
             })

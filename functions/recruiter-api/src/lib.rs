@@ -11,7 +11,12 @@ use invitations::domain::{
     VideoInterviewId,
 };
 use invitations::email::{candidate_link, invitation_email};
-use invitations::http::{json_object, json_response, query_parameters, recruiter};
+use invitations::http::{
+    body_bytes, idempotency_key, json_object, json_response, query_parameters, recruiter,
+};
+use invitations::idempotency::{
+    Decision, IdempotencyKey, RequestFingerprint, SavedResponse, decide,
+};
 use invitations::mailer::{MailError, Mailer};
 use invitations::problem::ApiError;
 use invitations::requests::{
@@ -85,35 +90,89 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
     }
 
     pub async fn handle(&self, request: Request) -> Response<Body> {
-        self.dispatch(&request)
+        self.answer(&request)
             .await
             .unwrap_or_else(ApiError::into_response)
     }
 
-    async fn dispatch(&self, request: &Request) -> Answer {
+    async fn answer(&self, request: &Request) -> Answer {
         let recruiter = recruiter(request)?;
+        match idempotency_key(request)? {
+            None => self.dispatch(&recruiter, request).await,
+            Some(key) => self.idempotently(&recruiter, request, &key).await,
+        }
+    }
+
+    /// A POST with an Idempotency-Key: handled once; its answer replayed to the key's retries.
+    async fn idempotently(
+        &self,
+        recruiter: &Recruiter,
+        request: &Request,
+        key: &IdempotencyKey,
+    ) -> Answer {
+        let organization = &recruiter.organization_id;
+        let fingerprint = RequestFingerprint::of(
+            request.method().as_str(),
+            request.uri().path(),
+            body_bytes(request),
+        );
+        let claim = self
+            .store
+            .claim_idempotency_key(organization, key, &fingerprint, self.clock.now())
+            .await?;
+        match decide(claim, &fingerprint) {
+            Decision::Replay(saved) => Ok(saved.replay()),
+            Decision::StillRunning => Err(ApiError::IdempotencyKeyInUse),
+            Decision::KeyReused => Err(ApiError::IdempotencyKeyReused),
+            Decision::Proceed => {
+                let response = self
+                    .dispatch(recruiter, request)
+                    .await
+                    .unwrap_or_else(ApiError::into_response);
+                let recorded = match SavedResponse::worth_keeping(&response) {
+                    Some(saved) => {
+                        self.store
+                            .save_idempotent_response(organization, key, &fingerprint, &saved)
+                            .await
+                    }
+                    None => {
+                        self.store
+                            .release_idempotency_key(organization, key, &fingerprint)
+                            .await
+                    }
+                };
+                if let Err(error) = recorded {
+                    // The claim then frees itself when its lease ends; the answer stands.
+                    tracing::warn!(%error, "the idempotency record was not updated");
+                }
+                Ok(response)
+            }
+        }
+    }
+
+    async fn dispatch(&self, recruiter: &Recruiter, request: &Request) -> Answer {
         let method = request.method();
         match route(request.uri().path()).ok_or(ApiError::NotFound)? {
             Route::VideoInterviews if method == Method::POST => {
-                self.create_video_interview(&recruiter, request).await
+                self.create_video_interview(recruiter, request).await
             }
             Route::VideoInterviews if method == Method::GET => {
-                self.list_video_interviews(&recruiter, request).await
+                self.list_video_interviews(recruiter, request).await
             }
             Route::Invitations if method == Method::POST => {
-                self.send_invitation(&recruiter, request).await
+                self.send_invitation(recruiter, request).await
             }
             Route::Invitations if method == Method::GET => {
-                self.list_invitations(&recruiter, request).await
+                self.list_invitations(recruiter, request).await
             }
             Route::VideoInterview(id) if method == Method::GET => {
-                self.get_video_interview(&recruiter, &id).await
+                self.get_video_interview(recruiter, &id).await
             }
             Route::Invitation(id) if method == Method::GET => {
-                self.get_invitation(&recruiter, &id).await
+                self.get_invitation(recruiter, &id).await
             }
             Route::Cancellation(id) if method == Method::POST => {
-                self.cancel_invitation(&recruiter, &id).await
+                self.cancel_invitation(recruiter, &id).await
             }
             Route::Cancellation(_) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
             Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {

@@ -61,7 +61,8 @@ start_local_aws() {
   ensure_python_tools
   mkdir -p "$ROOT/.local"
   local port; port="$(free_port)"
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/.local/moto.log" 2>&1 &
+  # moto, with requests serialized so that conditional writes are atomic (see the script).
+  "$VENV/bin/python" "$ROOT/scripts/local-aws-server.py" 127.0.0.1 "$port" >"$ROOT/.local/moto.log" 2>&1 &
   MOTO_PID=$!
   trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"

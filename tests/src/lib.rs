@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod events;
+pub mod load;
 pub mod world;
 
 use std::path::PathBuf;
@@ -41,11 +42,25 @@ pub fn local_endpoint() -> String {
     endpoint
 }
 
-/// The SDK configuration the functions themselves load (same timeouts and retries), pointed at the
-/// local stand-in by the environment.
+/// The SDK configuration the functions themselves load (same retries), pointed at the local
+/// stand-in by the environment, with timeouts scaled to the stand-in. moto handles one request at a
+/// time (scripts/local-aws-server.py) and copies every table on each transaction, so under the load
+/// test a call waits up to seconds in its queue, where DynamoDB answers in milliseconds. With the
+/// functions' own 2 s per attempt, the load test would measure moto's queue instead of this
+/// service. What happens when AWS does time out is tested with a fault-injecting proxy instead.
 pub async fn sdk_config() -> SdkConfig {
     local_endpoint();
-    invitations::aws::load_sdk_config().await
+    let config = invitations::aws::load_sdk_config().await;
+    config
+        .to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(1))
+                .operation_attempt_timeout(std::time::Duration::from_secs(20))
+                .operation_timeout(std::time::Duration::from_secs(40))
+                .build(),
+        )
+        .build()
 }
 
 /// The table definition of `infra/template.yaml`, read as CloudFormation would.

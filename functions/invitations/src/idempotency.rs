@@ -123,11 +123,38 @@ impl SavedResponse {
     }
 }
 
+/// Names one claim of a key, so that the claimant (and only it) recognizes the record as its own:
+/// when a write whose answer was lost is retried by the SDK, and when it saves its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimTicket(String);
+
+impl ClaimTicket {
+    pub fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+        Self(hex(&bytes))
+    }
+
+    pub fn from_stored(ticket: String) -> Self {
+        Self(ticket)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for ClaimTicket {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// What the store holds for a key when a request tries to claim it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyClaim {
     /// The key was free (new, expired, or left in progress by a request that died): go ahead.
-    Claimed,
+    Claimed(ClaimTicket),
     /// Another request with this key is running.
     InProgress { fingerprint: RequestFingerprint },
     /// A request with this key finished.
@@ -140,7 +167,7 @@ pub enum KeyClaim {
 /// What to do with a request that carries a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Proceed,
+    Proceed(ClaimTicket),
     Replay(SavedResponse),
     /// The same request is still running: retry shortly (409).
     StillRunning,
@@ -150,7 +177,7 @@ pub enum Decision {
 
 pub fn decide(claim: KeyClaim, fingerprint: &RequestFingerprint) -> Decision {
     match claim {
-        KeyClaim::Claimed => Decision::Proceed,
+        KeyClaim::Claimed(ticket) => Decision::Proceed(ticket),
         KeyClaim::InProgress { fingerprint: held }
         | KeyClaim::Completed {
             fingerprint: held, ..
@@ -214,7 +241,12 @@ mod tests {
     fn decisions() {
         let mine = RequestFingerprint::of("POST", "/x", b"1");
         let other = RequestFingerprint::of("POST", "/x", b"2");
-        assert_eq!(decide(KeyClaim::Claimed, &mine), Decision::Proceed);
+        let ticket = ClaimTicket::new();
+        assert_ne!(ticket, ClaimTicket::new());
+        assert_eq!(
+            decide(KeyClaim::Claimed(ticket.clone()), &mine),
+            Decision::Proceed(ticket)
+        );
         let running = |fingerprint: &RequestFingerprint| KeyClaim::InProgress {
             fingerprint: fingerprint.clone(),
         };

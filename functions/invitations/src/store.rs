@@ -28,7 +28,7 @@ use crate::domain::{
     RecruiterId, VideoInterview, VideoInterviewId, VideoInterviewTitle,
 };
 use crate::idempotency::{
-    IdempotencyKey, KeyClaim, RequestFingerprint, SavedResponse, claim_times,
+    ClaimTicket, IdempotencyKey, KeyClaim, RequestFingerprint, SavedResponse, claim_times,
 };
 use crate::token::CandidateTokenHash;
 
@@ -220,7 +220,7 @@ pub trait Store: Send + Sync {
         &self,
         organization: &OrganizationId,
         key: &IdempotencyKey,
-        fingerprint: &RequestFingerprint,
+        ticket: &ClaimTicket,
         response: &SavedResponse,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -229,7 +229,7 @@ pub trait Store: Send + Sync {
         &self,
         organization: &OrganizationId,
         key: &IdempotencyKey,
-        fingerprint: &RequestFingerprint,
+        ticket: &ClaimTicket,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -283,10 +283,17 @@ fn idempotency_key(organization: &OrganizationId, key: &IdempotencyKey) -> Key {
 const KEY_IN_PROGRESS: &str = "in_progress";
 const KEY_COMPLETED: &str = "completed";
 
-fn read_key_claim(item: &HashMap<String, AttributeValue>) -> Result<KeyClaim, StoreError> {
+/// The claim a conditional put found; `ours` when it holds our own ticket (the SDK retried a put
+/// whose answer was lost).
+fn read_key_claim(
+    item: &HashMap<String, AttributeValue>,
+    ours: &ClaimTicket,
+) -> Result<KeyClaim, StoreError> {
     let reader = ItemReader(item);
     let fingerprint = RequestFingerprint::from_stored(reader.string("fingerprint")?.to_owned());
+    let ticket = ClaimTicket::from_stored(reader.string("ticket")?.to_owned());
     match reader.string("status")? {
+        KEY_IN_PROGRESS if ticket == *ours => Ok(KeyClaim::Claimed(ticket)),
         KEY_IN_PROGRESS => Ok(KeyClaim::InProgress { fingerprint }),
         KEY_COMPLETED => Ok(KeyClaim::Completed {
             fingerprint,
@@ -877,25 +884,41 @@ impl Store for DynamoStore {
             ),
             ("invitationId".to_owned(), s(invitation.id.to_string())),
         ]);
-        self.client
-            .transact_write_items()
-            .transact_items(put(invitation_item(invitation, token))?)
-            .transact_items(put(token_item)?)
-            .send()
-            .await
-            .map_err(|error| match &error {
-                SdkError::ServiceError(service)
-                    if service.err().code() == Some("TransactionCanceledException")
-                        && service
-                            .err()
-                            .message()
-                            .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
-                {
-                    StoreError::Conflict
+        let written =
+            self.client
+                .transact_write_items()
+                .transact_items(put(invitation_item(invitation, token))?)
+                .transact_items(put(token_item)?)
+                .send()
+                .await
+                .map_err(|error| match &error {
+                    SdkError::ServiceError(service)
+                        if service.err().code() == Some("TransactionCanceledException")
+                            && service.err().message().is_some_and(|message| {
+                                message.contains("ConditionalCheckFailed")
+                            }) =>
+                    {
+                        StoreError::Conflict
+                    }
+                    _ => unavailable(error),
+                });
+        match written {
+            // The id is new and the token random: the item that is in the way is this very write,
+            // made by an attempt whose answer was lost (a timeout) before the SDK retried it.
+            Err(StoreError::Conflict) => {
+                let stored = self
+                    .get_item(invitation_key(&invitation.organization_id, invitation.id))
+                    .await?;
+                let ours = stored.as_ref().and_then(|item| item.get("tokenHash"))
+                    == Some(&s(token.as_str()));
+                if ours {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict)
                 }
-                _ => unavailable(error),
-            })?;
-        Ok(())
+            }
+            other => other.map(drop),
+        }
     }
 
     async fn record_send_outcome(
@@ -912,7 +935,8 @@ impl Store for DynamoStore {
                     (":at", s(at.to_string())),
                     (":message", s(message_id)),
                 ],
-                ..InvitationUpdate::when("#status = :sending")
+                // Or already recorded by this very write, retried after its answer was lost.
+                ..InvitationUpdate::when("#status = :sending OR sesMessageId = :message")
             },
             SendOutcome::Failed { reason } => InvitationUpdate {
                 expression: "SET #status = :status, sendFailure = :reason",
@@ -920,7 +944,9 @@ impl Store for DynamoStore {
                     (":status", s(InvitationStatus::SendFailed.code())),
                     (":reason", s(reason)),
                 ],
-                ..InvitationUpdate::when("#status = :sending")
+                ..InvitationUpdate::when(
+                    "#status = :sending OR (#status = :send_failed AND sendFailure = :reason)",
+                )
             },
         };
         self.update_invitation(organization, id, update).await
@@ -1102,11 +1128,13 @@ impl Store for DynamoStore {
         now: Timestamp,
     ) -> Result<KeyClaim, StoreError> {
         let (lease_until, expires_at) = claim_times(now);
+        let ticket = ClaimTicket::new();
         let mut item = idempotency_key(organization, key).0;
         item.extend([
             ("entity".to_owned(), s("IdempotencyRecord")),
             ("status".to_owned(), s(KEY_IN_PROGRESS)),
             ("fingerprint".to_owned(), s(fingerprint.as_str())),
+            ("ticket".to_owned(), s(ticket.as_str())),
             (
                 "inProgressUntil".to_owned(),
                 n(lease_until.as_millisecond()),
@@ -1135,11 +1163,12 @@ impl Store for DynamoStore {
             .send()
             .await;
         match claimed {
-            Ok(_) => Ok(KeyClaim::Claimed),
+            Ok(_) => Ok(KeyClaim::Claimed(ticket)),
             Err(SdkError::ServiceError(service)) => match service.into_err() {
                 PutItemError::ConditionalCheckFailedException(held) => read_key_claim(
                     held.item()
                         .ok_or_else(|| StoreError::Corrupt("no held idempotency record".into()))?,
+                    &ticket,
                 ),
                 other => Err(StoreError::Unavailable(
                     other.code().unwrap_or("unknown").to_owned(),
@@ -1153,15 +1182,14 @@ impl Store for DynamoStore {
         &self,
         organization: &OrganizationId,
         key: &IdempotencyKey,
-        fingerprint: &RequestFingerprint,
+        ticket: &ClaimTicket,
         response: &SavedResponse,
     ) -> Result<(), StoreError> {
         let mut update = "SET #status = :completed, responseStatus = :status, \
                           responseContentType = :content_type, responseBody = :body"
             .to_owned();
         let mut values = HashMap::from([
-            (":fingerprint".to_owned(), s(fingerprint.as_str())),
-            (":in_progress".to_owned(), s(KEY_IN_PROGRESS)),
+            (":ticket".to_owned(), s(ticket.as_str())),
             (":completed".to_owned(), s(KEY_COMPLETED)),
             (":status".to_owned(), n(response.status)),
             (":content_type".to_owned(), s(&response.content_type)),
@@ -1176,7 +1204,8 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(idempotency_key(organization, key).0))
-            .condition_expression("fingerprint = :fingerprint AND #status = :in_progress")
+            // Only the claimant saves; a retried save of its own finds its ticket again.
+            .condition_expression("ticket = :ticket")
             .update_expression(update)
             .expression_attribute_names("#status", "status")
             .set_expression_attribute_values(Some(values))
@@ -1190,16 +1219,16 @@ impl Store for DynamoStore {
         &self,
         organization: &OrganizationId,
         key: &IdempotencyKey,
-        fingerprint: &RequestFingerprint,
+        ticket: &ClaimTicket,
     ) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(idempotency_key(organization, key).0))
-            .condition_expression("fingerprint = :fingerprint AND #status = :in_progress")
+            .condition_expression("ticket = :ticket AND #status = :in_progress")
             .update_expression("SET inProgressUntil = :expired")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":fingerprint", s(fingerprint.as_str()))
+            .expression_attribute_values(":ticket", s(ticket.as_str()))
             .expression_attribute_values(":in_progress", s(KEY_IN_PROGRESS))
             .expression_attribute_values(":expired", n(0))
             .send()

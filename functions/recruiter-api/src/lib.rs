@@ -124,7 +124,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             Decision::Replay(saved) => Ok(saved.replay()),
             Decision::StillRunning => Err(ApiError::IdempotencyKeyInUse),
             Decision::KeyReused => Err(ApiError::IdempotencyKeyReused),
-            Decision::Proceed => {
+            Decision::Proceed(ticket) => {
                 let response = self
                     .dispatch(recruiter, request)
                     .await
@@ -132,12 +132,12 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 let recorded = match SavedResponse::worth_keeping(&response) {
                     Some(saved) => {
                         self.store
-                            .save_idempotent_response(organization, key, &fingerprint, &saved)
+                            .save_idempotent_response(organization, key, &ticket, &saved)
                             .await
                     }
                     None => {
                         self.store
-                            .release_idempotency_key(organization, key, &fingerprint)
+                            .release_idempotency_key(organization, key, &ticket)
                             .await
                     }
                 };

@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod events;
+pub mod faults;
 pub mod load;
 pub mod world;
 

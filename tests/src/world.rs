@@ -262,6 +262,42 @@ impl World {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
     }
 
+    /// The recruiter API with these clients (a fault proxy's).
+    pub fn recruiter_api_through(
+        &self,
+        dynamodb: aws_sdk_dynamodb::Client,
+        ses: aws_sdk_sesv2::Client,
+    ) -> Api {
+        RecruiterApi::new(
+            DynamoStore::new(dynamodb, &self.table),
+            mailer(ses, SENDER),
+            at(NOW),
+            Settings {
+                candidate_app_url: CANDIDATE_APP.to_owned(),
+                default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+            },
+        )
+    }
+
+    /// The candidate API with this EventBridge client (a fault proxy's).
+    pub fn candidate_api_through(
+        &self,
+        events: aws_sdk_eventbridge::Client,
+        bus_name: &str,
+        now: &str,
+    ) -> CandidateApi<DynamoStore, EventBridgeBus, FixedClock> {
+        CandidateApi::new(self.store(), EventBridgeBus::new(events, bus_name), at(now))
+    }
+
+    /// The notifier with this SES client (a fault proxy's).
+    pub fn notifier_through(
+        &self,
+        ses: aws_sdk_sesv2::Client,
+        now: &str,
+    ) -> CompletionNotifier<DynamoStore, SesMailer, FixedClock> {
+        CompletionNotifier::new(self.store(), mailer(ses, SENDER), at(now), RECRUITER_APP)
+    }
+
     /// Another instance of the recruiter API on this world's table, its clock standing at `now`.
     pub fn recruiter_api_at(&self, now: &str) -> Api {
         recruiter_api(

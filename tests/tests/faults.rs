@@ -1,0 +1,228 @@
+//! AWS failing underneath the running code: DynamoDB, SES and EventBridge reached through a
+//! fault-injecting proxy (tests/src/faults.rs) that throttles, fails, answers too late or drops the
+//! connection, with the functions' own SDK timeouts and retries. Each operation answers a clear
+//! status or fails for a retry, what is stored stays consistent with what was sent, and after
+//! recovery the work completes.
+
+use completion_notifier::Outcome;
+use integration_tests::CompletionRoute;
+use integration_tests::events::ApiEvent;
+use integration_tests::faults::{ClientsAt, Fault, FaultProxy};
+use integration_tests::world::*;
+use serde_json::json;
+use std::time::Duration;
+
+/// A client straight to the stand-in, with the harness's configuration.
+fn direct_ses(world: &World) -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::new(&world.sdk)
+}
+
+fn direct_dynamodb(world: &World) -> aws_sdk_dynamodb::Client {
+    world.dynamodb.clone()
+}
+
+async fn stored_invitations(world: &World) -> Vec<serde_json::Value> {
+    let list = world
+        .call(ApiEvent::get("/invitations").claims(&world.acme))
+        .await;
+    list.body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn throttled_dynamodb_is_a_503_with_nothing_sent_and_the_retry_goes_through() {
+    let world = world().await;
+    let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.recruiter_api_through(proxy.clients().dynamodb().await, direct_ses(&world));
+    let request = || {
+        ApiEvent::post(
+            "/invitations",
+            &world.invitation_form(&video_interview, "en", true),
+        )
+        .header("idempotency-key", "throttled-once")
+        .claims(&world.acme)
+    };
+
+    proxy.set(Fault::THROTTLED);
+    let answer = Answer::from(api.handle(request().into_request()).await);
+    answer.assert_problem(503);
+    assert_eq!(answer.header("retry-after"), "1");
+    // The SDK tried the first call three times (standard retry mode), then gave up.
+    assert_eq!(proxy.requests(), 3);
+    assert!(world.emails().await.is_empty());
+    assert!(stored_invitations(&world).await.is_empty());
+
+    proxy.set(Fault::Pass);
+    let retried = Answer::from(api.handle(request().into_request()).await);
+    assert_eq!(retried.status, 201, "{}", retried.body);
+    assert_eq!(world.emails().await.len(), 1);
+    assert_eq!(stored_invitations(&world).await.len(), 1);
+}
+
+#[tokio::test]
+async fn dynamodb_too_slow_or_unreachable_is_a_503_with_nothing_sent() {
+    let world = world().await;
+    let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+    let form = world.invitation_form(&video_interview, "en", false);
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.recruiter_api_through(proxy.clients().dynamodb().await, direct_ses(&world));
+    // Past the 2 s per attempt: the SDK gives up within its 5 s for the whole operation.
+    for fault in [
+        Fault::Slow(Duration::from_millis(2500)),
+        Fault::Drop,
+        Fault::INTERNAL,
+    ] {
+        proxy.set(fault.clone());
+        let answer = api
+            .handle(
+                ApiEvent::post("/invitations", &form)
+                    .claims(&world.acme)
+                    .into_request(),
+            )
+            .await;
+        Answer::from(answer).assert_problem(503);
+        assert!(world.emails().await.is_empty(), "{fault:?}");
+    }
+    // Nothing listens at all.
+    let closed = ClientsAt(FaultProxy::closed_endpoint().await.unwrap());
+    let unreachable = world.recruiter_api_through(closed.dynamodb().await, direct_ses(&world));
+    let answer = unreachable
+        .handle(
+            ApiEvent::get("/invitations")
+                .claims(&world.acme)
+                .into_request(),
+        )
+        .await;
+    Answer::from(answer).assert_problem(503);
+    assert!(stored_invitations(&world).await.is_empty());
+}
+
+#[tokio::test]
+async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
+    let world = world().await;
+    let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().sesv2().await);
+    for fault in [Fault::INTERNAL, Fault::Drop] {
+        proxy.set(fault.clone());
+        let answer = Answer::from(
+            api.handle(
+                ApiEvent::post(
+                    "/invitations",
+                    &world.invitation_form(&video_interview, "en", true),
+                )
+                .claims(&world.acme)
+                .into_request(),
+            )
+            .await,
+        );
+        answer.assert_problem(502);
+        let id = answer.body["invitationId"].as_str().unwrap();
+        let stored = world
+            .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+            .await;
+        assert_eq!(stored.body["status"], "send_failed", "{fault:?}");
+        assert!(!stored.body["sendFailure"].as_str().unwrap().is_empty());
+    }
+    assert!(world.emails().await.is_empty());
+}
+
+#[tokio::test]
+async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_once() {
+    let world = world().await;
+    let route = CompletionRoute::create(&world.sdk, &world.tag)
+        .await
+        .unwrap();
+    let sent = world
+        .invite(
+            &world.acme,
+            &world.invitation_form(
+                &world.create_video_interview(&world.acme, "S").await,
+                "en",
+                false,
+            ),
+        )
+        .await;
+    let token = world
+        .candidate_token(sent.body["email"].as_str().unwrap())
+        .await;
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.candidate_api_through(
+        proxy.clients().eventbridge().await,
+        &route.bus_name,
+        "2026-12-08T09:30:00Z",
+    );
+    let complete = || {
+        ApiEvent::new(
+            "POST",
+            &format!("/candidate/invitations/{}/completion", token.expose()),
+        )
+        .into_request()
+    };
+    for fault in [
+        Fault::INTERNAL,
+        Fault::Slow(Duration::from_millis(2500)),
+        Fault::Drop,
+    ] {
+        proxy.set(fault.clone());
+        let answer = Answer::from(api.handle(complete()).await);
+        answer.assert_problem(503);
+        assert_eq!(
+            answer.body["type"], "/problems/completion-not-announced",
+            "{fault:?}"
+        );
+    }
+    proxy.set(Fault::Pass);
+    let answer = Answer::from(api.handle(complete()).await);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["completedAt"], "2026-12-08T09:30:00Z");
+    // A slow attempt's event may have reached the bus after the SDK gave up on it: the event is
+    // published at least once, and the notifier makes that harmless.
+    let delivered = route.delivered().await.unwrap();
+    assert!(!delivered.is_empty());
+    assert!(
+        delivered
+            .iter()
+            .all(|event| event["detail"]["completedAt"] == json!("2026-12-08T09:30:00Z"))
+    );
+}
+
+#[tokio::test]
+async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_one_email() {
+    let world = world().await;
+    let sent = world
+        .invite(
+            &world.acme,
+            &world.invitation_form(
+                &world.create_video_interview(&world.acme, "S").await,
+                "en",
+                false,
+            ),
+        )
+        .await;
+    let event = json!({
+        "source": invitations::completion::SOURCE,
+        "detail-type": invitations::completion::DETAIL_TYPE,
+        "detail": {"organizationId": "acme", "invitationId": sent.body["id"],
+                   "completedAt": "2026-12-08T09:45:00Z"}
+    });
+    let proxy = FaultProxy::start().await.unwrap();
+    let notifier = world.notifier_through(proxy.clients().sesv2().await, "2026-12-08T09:45:05Z");
+    for fault in [Fault::INTERNAL, Fault::Drop] {
+        proxy.set(fault);
+        assert!(notifier.handle(&event).await.is_err());
+    }
+    proxy.set(Fault::Pass);
+    assert_eq!(notifier.handle(&event).await.unwrap(), Outcome::Notified);
+    assert_eq!(
+        notifier.handle(&event).await.unwrap(),
+        Outcome::AlreadyNotified
+    );
+    let to_recruiter = world
+        .emails()
+        .await
+        .iter()
+        .filter(|email| email.destinations.to_addresses == [world.acme.email.clone()])
+        .count();
+    assert_eq!(to_recruiter, 1);
+}

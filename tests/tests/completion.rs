@@ -567,3 +567,36 @@ async fn a_wrong_token_reveals_nothing() {
     wrong_method.assert_problem(405);
     assert_eq!(wrong_method.header("allow"), "GET");
 }
+
+#[tokio::test]
+async fn an_invitation_is_sent_again_only_before_the_candidate_opens_it() {
+    let world = world().await;
+    let invited = invite(&world, &world.acme, false, HELSINKI_DEADLINE).await;
+    let resend = ApiEvent::new("POST", &format!("/invitations/{}/resend", invited.id));
+    // Not by another organization.
+    world
+        .call(resend.clone().claims(&world.globex))
+        .await
+        .assert_problem(404);
+    let again = world.call(resend.clone().claims(&world.acme)).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let emails = world.emails().await;
+    let to_candidate: Vec<_> = emails
+        .iter()
+        .filter(|email| email.destinations.to_addresses == [invited.candidate.clone()])
+        .collect();
+    assert_eq!(to_candidate.len(), 2);
+    // The new link works, and so does the first one.
+    let api = world.candidate_api("unused", LATER);
+    let new_token = candidate_token_in(&to_candidate[1].html, CANDIDATE_APP);
+    assert_ne!(new_token.expose(), invited.token);
+    for token in [new_token.expose(), invited.token.as_str()] {
+        assert_eq!(candidate_call(&api, open(token)).await.status, 200);
+    }
+    // Opened now: not sent again.
+    world
+        .call(resend.claims(&world.acme))
+        .await
+        .assert_problem(409);
+    assert_eq!(world.emails().await.len(), emails.len());
+}

@@ -125,6 +125,25 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
         assert!(!stored.body["sendFailure"].as_str().unwrap().is_empty());
     }
     assert!(world.emails().await.is_empty());
+
+    // After recovery, each failed invitation is sent again, once, with a link that works.
+    proxy.set(Fault::Pass);
+    for invitation in stored_invitations(&world).await {
+        let id = invitation["id"].as_str().unwrap();
+        let resend = ApiEvent::new("POST", &format!("/invitations/{id}/resend"));
+        let resent = Answer::from(api.handle(resend.claims(&world.acme).into_request()).await);
+        assert_eq!(resent.status, 200, "{}", resent.body);
+        assert_eq!(resent.body["status"], "sent");
+        assert_eq!(resent.body["sendFailure"], serde_json::Value::Null);
+    }
+    let emails = world.emails().await;
+    assert_eq!(emails.len(), 2);
+    let token = candidate_token_in(&emails[0].html, CANDIDATE_APP);
+    let opened = world
+        .candidate_api("unused", "2026-12-08T09:30:00Z")
+        .handle(ApiEvent::get(&format!("/candidate/invitations/{}", token.expose())).into_request())
+        .await;
+    assert_eq!(opened.status(), 200);
 }
 
 #[tokio::test]

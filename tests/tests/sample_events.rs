@@ -108,6 +108,12 @@ async fn journey(world: &World) {
     // (With a key of its own: the sample's key would replay the first invitation.)
     let second = recruiter(send("c6a1f0d2-5b7e-4c3a-9e8f-0a1b2c3d4e5f")).await;
     let second = second.body["id"].as_str().unwrap();
+    let resent = recruiter(sample(
+        "recruiter-api/resend-invitation.json",
+        &[(INVITATION_PLACEHOLDER, second)],
+    ))
+    .await;
+    assert_eq!(resent.status, 200, "{}", resent.body);
     let cancelled = recruiter(sample(
         "recruiter-api/cancel-invitation.json",
         &[(INVITATION_PLACEHOLDER, second)],
@@ -121,7 +127,7 @@ async fn every_sample_event_is_answered_with_success() {
     journey(&world().await).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 7),
+        ("recruiter-api", 8),
         ("candidate-api", 2),
         ("completion-notifier", 1),
     ] {

@@ -121,6 +121,15 @@ pub trait Store: Send + Sync {
         token: &CandidateTokenHash,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Readies an unopened invitation to be sent again with a new token (the old link keeps
+    /// working): back to `sending`, all or nothing; a `Conflict` when it was opened since.
+    fn begin_resend(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        token: &CandidateTokenHash,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Moves an invitation out of `sending`; a `Conflict` when it was not in `sending`.
     fn record_send_outcome(
         &self,
@@ -315,6 +324,21 @@ fn read_key_claim(
     }
 }
 
+/// The lookup item of a candidate token: the hash points to its invitation.
+fn token_item(
+    token: &CandidateTokenHash,
+    organization: &OrganizationId,
+    id: InvitationId,
+) -> HashMap<String, AttributeValue> {
+    let mut item = token_key(token).0;
+    item.extend([
+        ("entity".to_owned(), s("CandidateToken")),
+        ("organizationId".to_owned(), s(organization.as_str())),
+        ("invitationId".to_owned(), s(id.to_string())),
+    ]);
+    item
+}
+
 fn token_key(token: &CandidateTokenHash) -> Key {
     Key::new(format!("TOKEN#{}", token.as_str()), "TOKEN".to_owned())
 }
@@ -356,6 +380,27 @@ where
     match &error {
         SdkError::ServiceError(service)
             if service.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            StoreError::Conflict
+        }
+        _ => unavailable(error),
+    }
+}
+
+/// A failed transaction: `Conflict` when a condition did not hold, else `Unavailable`.
+fn transaction_error<R>(
+    error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> StoreError
+where
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("TransactionCanceledException")
+                && service
+                    .err()
+                    .message()
+                    .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
         {
             StoreError::Conflict
         }
@@ -757,6 +802,40 @@ impl DynamoStore {
         Ok(output.item)
     }
 
+    /// Writes a transaction that gives an invitation the token `token`. If a condition fails
+    /// because of the very write (a first attempt went through, its answer was lost, the SDK
+    /// retried), the invitation holds our token, which is a success: the id is new or ours and the
+    /// token random, so nothing else can have written it.
+    async fn write_with_token(
+        &self,
+        items: Vec<TransactWriteItem>,
+        organization: &OrganizationId,
+        id: InvitationId,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(transaction_error);
+        match written {
+            Ok(_) => Ok(()),
+            Err(StoreError::Conflict) => {
+                let stored = self.get_item(invitation_key(organization, id)).await?;
+                let ours = stored.as_ref().and_then(|item| item.get("tokenHash"))
+                    == Some(&s(token.as_str()));
+                if ours {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict)
+                }
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     async fn update_invitation(
         &self,
         organization: &OrganizationId,
@@ -875,50 +954,52 @@ impl Store for DynamoStore {
                 .map(|put| TransactWriteItem::builder().put(put).build())
                 .map_err(|error| StoreError::Unavailable(error.to_string()))
         };
-        let mut token_item = token_key(token).0;
-        token_item.extend([
-            ("entity".to_owned(), s("CandidateToken")),
-            (
-                "organizationId".to_owned(),
-                s(invitation.organization_id.as_str()),
-            ),
-            ("invitationId".to_owned(), s(invitation.id.to_string())),
-        ]);
-        let written =
-            self.client
-                .transact_write_items()
-                .transact_items(put(invitation_item(invitation, token))?)
-                .transact_items(put(token_item)?)
-                .send()
-                .await
-                .map_err(|error| match &error {
-                    SdkError::ServiceError(service)
-                        if service.err().code() == Some("TransactionCanceledException")
-                            && service.err().message().is_some_and(|message| {
-                                message.contains("ConditionalCheckFailed")
-                            }) =>
-                    {
-                        StoreError::Conflict
-                    }
-                    _ => unavailable(error),
-                });
-        match written {
-            // The id is new and the token random: the item that is in the way is this very write,
-            // made by an attempt whose answer was lost (a timeout) before the SDK retried it.
-            Err(StoreError::Conflict) => {
-                let stored = self
-                    .get_item(invitation_key(&invitation.organization_id, invitation.id))
-                    .await?;
-                let ours = stored.as_ref().and_then(|item| item.get("tokenHash"))
-                    == Some(&s(token.as_str()));
-                if ours {
-                    Ok(())
-                } else {
-                    Err(StoreError::Conflict)
-                }
-            }
-            other => other.map(drop),
-        }
+        let token_item = token_item(token, &invitation.organization_id, invitation.id);
+        self.write_with_token(
+            vec![put(invitation_item(invitation, token))?, put(token_item)?],
+            &invitation.organization_id,
+            invitation.id,
+            token,
+        )
+        .await
+    }
+
+    async fn begin_resend(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(token_item(token, organization, id)))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        let unopened = InvitationStatus::UNOPENED;
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(invitation_key(organization, id).0))
+            .condition_expression("#status IN (:a, :b, :c)")
+            .update_expression("SET #status = :sending, tokenHash = :token REMOVE sendFailure")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":a", s(unopened[0].code()))
+            .expression_attribute_values(":b", s(unopened[1].code()))
+            .expression_attribute_values(":c", s(unopened[2].code()))
+            .expression_attribute_values(":sending", s(InvitationStatus::Sending.code()))
+            .expression_attribute_values(":token", s(token.as_str()))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        self.write_with_token(
+            vec![
+                TransactWriteItem::builder().put(put).build(),
+                TransactWriteItem::builder().update(update).build(),
+            ],
+            organization,
+            id,
+            token,
+        )
+        .await
     }
 
     async fn record_send_outcome(

@@ -17,7 +17,7 @@ use invitations::http::{
 use invitations::idempotency::{
     Decision, IdempotencyKey, RequestFingerprint, SavedResponse, decide,
 };
-use invitations::mailer::{MailError, Mailer};
+use invitations::mailer::{MailError, Mailer, OutgoingEmail};
 use invitations::problem::ApiError;
 use invitations::requests::{
     NewInvitation, NewVideoInterview, invitation_listing, video_interview_listing,
@@ -61,6 +61,7 @@ enum Route {
     Invitations,
     Invitation(String),
     Cancellation(String),
+    Resend(String),
 }
 
 fn route(path: &str) -> Option<Route> {
@@ -71,6 +72,7 @@ fn route(path: &str) -> Option<Route> {
         ["invitations"] => Some(Route::Invitations),
         ["invitations", id] => Some(Route::Invitation((*id).to_owned())),
         ["invitations", id, "cancellation"] => Some(Route::Cancellation((*id).to_owned())),
+        ["invitations", id, "resend"] => Some(Route::Resend((*id).to_owned())),
         _ => None,
     }
 }
@@ -174,7 +176,12 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             Route::Cancellation(id) if method == Method::POST => {
                 self.cancel_invitation(recruiter, &id).await
             }
-            Route::Cancellation(_) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
+            Route::Resend(id) if method == Method::POST => {
+                self.resend_invitation(recruiter, &id).await
+            }
+            Route::Cancellation(_) | Route::Resend(_) => {
+                Err(ApiError::MethodNotAllowed { allowed: "POST" })
+            }
             Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
                 allowed: "GET, POST",
             }),
@@ -251,7 +258,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             .get_video_interview(&recruiter.organization_id, new.video_interview_id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let mut invitation = Invitation {
+        let invitation = Invitation {
             id: InvitationId::generate(now),
             organization_id: recruiter.organization_id.clone(),
             video_interview_id: interview.id,
@@ -274,19 +281,37 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
         };
         let token = CandidateToken::generate();
         // Rendered before anything is stored: a template failure leaves nothing behind.
-        let email = invitation_email(
-            &invitation,
-            &candidate_link(&self.settings.candidate_app_url, &token),
+        let email = self.render_invitation(&invitation, &token)?;
+        self.store
+            .insert_invitation(&invitation, &token.hash())
+            .await?;
+        self.deliver(invitation, &email, StatusCode::CREATED).await
+    }
+
+    fn render_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateToken,
+    ) -> Result<OutgoingEmail, ApiError> {
+        invitation_email(
+            invitation,
+            &candidate_link(&self.settings.candidate_app_url, token),
         )
         .map_err(|error| {
             tracing::error!(%error, "rendering the invitation email failed");
             ApiError::Internal
-        })?;
-        self.store
-            .insert_invitation(&invitation, &token.hash())
-            .await?;
+        })
+    }
 
-        let outcome = match self.mailer.send(&email).await {
+    /// Sends the email of an invitation stored as `sending`, records how that went, and answers
+    /// with the invitation (`status` on success) or a 502 naming it.
+    async fn deliver(
+        &self,
+        mut invitation: Invitation,
+        email: &OutgoingEmail,
+        status: StatusCode,
+    ) -> Answer {
+        let outcome = match self.mailer.send(email).await {
             Ok(message_id) => SendOutcome::Sent {
                 at: self.clock.now(),
                 message_id,
@@ -312,6 +337,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             SendOutcome::Sent { at, .. } => {
                 invitation.status = InvitationStatus::Sent;
                 invitation.sent_at = Some(at);
+                invitation.send_failure = None;
                 tracing::info!(
                     organization = invitation.organization_id.as_str(),
                     invitation = %invitation.id,
@@ -320,7 +346,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                     "invitation sent"
                 );
                 Ok(json_response(
-                    StatusCode::CREATED,
+                    status,
                     &InvitationView::from(&invitation),
                     Some(invitation_location(invitation.id)),
                 ))
@@ -338,6 +364,33 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 })
             }
         }
+    }
+
+    /// Sends the invitation again, with a new personal link: after a failed send, or when the
+    /// candidate did not get it. Only before the candidate opened it.
+    async fn resend_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let mut invitation = self.invitation(recruiter, id).await?;
+        if !InvitationStatus::UNOPENED.contains(&invitation.status) {
+            return Err(ApiError::Conflict(
+                "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
+            ));
+        }
+        let token = CandidateToken::generate();
+        let email = self.render_invitation(&invitation, &token)?;
+        match self
+            .store
+            .begin_resend(&invitation.organization_id, invitation.id, &token.hash())
+            .await
+        {
+            Ok(()) => invitation.status = InvitationStatus::Sending,
+            Err(StoreError::Conflict) => {
+                return Err(ApiError::Conflict(
+                    "The invitation changed meanwhile (opened, completed or cancelled); it is not sent again",
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        self.deliver(invitation, &email, StatusCode::OK).await
     }
 
     async fn list_invitations(&self, recruiter: &Recruiter, request: &Request) -> Answer {

@@ -21,6 +21,19 @@ fn direct_dynamodb(world: &World) -> aws_sdk_dynamodb::Client {
     world.dynamodb.clone()
 }
 
+/// An invitation sent without faults (the setup of the candidate's and the notifier's tests).
+async fn sent_invitation(world: &World) -> Answer {
+    let video_interview = world.create_video_interview(&world.acme, "S").await;
+    let sent = world
+        .invite(
+            &world.acme,
+            &world.invitation_form(&video_interview, "en", false),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    sent
+}
+
 async fn stored_invitations(world: &World) -> Vec<serde_json::Value> {
     let list = world
         .call(ApiEvent::get("/invitations").claims(&world.acme))
@@ -152,16 +165,7 @@ async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_on
     let route = CompletionRoute::create(&world.sdk, &world.tag)
         .await
         .unwrap();
-    let sent = world
-        .invite(
-            &world.acme,
-            &world.invitation_form(
-                &world.create_video_interview(&world.acme, "S").await,
-                "en",
-                false,
-            ),
-        )
-        .await;
+    let sent = sent_invitation(&world).await;
     let token = world
         .candidate_token(sent.body["email"].as_str().unwrap())
         .await;
@@ -209,16 +213,7 @@ async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_on
 #[tokio::test]
 async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_one_email() {
     let world = world().await;
-    let sent = world
-        .invite(
-            &world.acme,
-            &world.invitation_form(
-                &world.create_video_interview(&world.acme, "S").await,
-                "en",
-                false,
-            ),
-        )
-        .await;
+    let sent = sent_invitation(&world).await;
     let event = json!({
         "source": invitations::completion::SOURCE,
         "detail-type": invitations::completion::DETAIL_TYPE,

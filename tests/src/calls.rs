@@ -5,30 +5,74 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::ConfigBag;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 /// One request as IAM sees it: `dynamodb:GetItem`, `ses:SendEmail`, `events:PutEvents`.
 pub type IamAction = String;
 
+/// One request: the IAM actions it needs (a transaction needs one per item kind) and when it ran.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub actions: Vec<IamAction>,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+}
+
 /// The requests made through the clients it is attached to, in order.
 #[derive(Debug, Clone, Default)]
-pub struct CallLog(Arc<Mutex<Vec<Vec<IamAction>>>>);
+pub struct CallLog(Arc<Mutex<Vec<Call>>>);
+
+/// Which entry of the log the request in flight is (kept in the request's own config bag).
+#[derive(Debug, Clone, Copy)]
+struct CallIndex(usize);
+
+impl Storable for CallIndex {
+    type Storer = StoreReplace<Self>;
+}
 
 impl CallLog {
     /// Each request, as the IAM actions it needs (a transaction needs one per item kind).
     pub fn requests(&self) -> Vec<Vec<IamAction>> {
+        self.calls().into_iter().map(|call| call.actions).collect()
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// How many round trips one after the other the recorded requests took: a request that starts
+    /// while an earlier one is still running shares its round.
+    pub fn sequential_rounds(&self) -> usize {
+        let mut calls = self.calls();
+        calls.sort_by_key(|call| call.started);
+        let mut rounds = 0;
+        let mut busy_until: Option<Instant> = None;
+        for call in calls {
+            let ended = call.ended.unwrap_or(call.started);
+            match busy_until {
+                Some(until) if call.started < until => busy_until = Some(until.max(ended)),
+                _ => {
+                    rounds += 1;
+                    busy_until = Some(ended);
+                }
+            }
+        }
+        rounds
     }
 
     /// Every IAM action the recorded requests needed.
@@ -113,10 +157,31 @@ impl Intercept for CallLog {
                 .collect(),
             None => vec![format!("{prefix}:{}", metadata.name())],
         };
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(actions);
+        let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        cfg.interceptor_state().store_put(CallIndex(log.len()));
+        log.push(Call {
+            actions,
+            started: Instant::now(),
+            ended: None,
+        });
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(CallIndex(index)) = cfg.load::<CallIndex>().copied()
+            && let Some(call) = self
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_mut(index)
+        {
+            call.ended = Some(Instant::now());
+        }
         Ok(())
     }
 }

@@ -139,7 +139,7 @@ impl FaultProxy {
 }
 
 /// One request (head and body), or `None` when the client closed the connection.
-async fn read_request(client: &mut TcpStream) -> Result<Option<Vec<u8>>, Error> {
+pub(crate) async fn read_request(client: &mut TcpStream) -> Result<Option<Vec<u8>>, Error> {
     let mut request = Vec::new();
     let mut buffer = [0u8; 8192];
     let head_end = loop {
@@ -169,7 +169,7 @@ async fn read_request(client: &mut TcpStream) -> Result<Option<Vec<u8>>, Error> 
     Ok(Some(request))
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)

@@ -9,6 +9,7 @@ pub mod calls;
 pub mod events;
 pub mod faults;
 pub mod load;
+pub mod runtime_api;
 pub mod world;
 
 use std::path::PathBuf;

@@ -88,27 +88,18 @@ impl CallLog {
     }
 
     pub fn dynamodb(&self, sdk: &SdkConfig) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(sdk)
-                .interceptor(self.clone())
-                .build(),
-        )
+        client_with!(aws_sdk_dynamodb, sdk, |builder| builder
+            .interceptor(self.clone()))
     }
 
     pub fn sesv2(&self, sdk: &SdkConfig) -> aws_sdk_sesv2::Client {
-        aws_sdk_sesv2::Client::from_conf(
-            aws_sdk_sesv2::config::Builder::from(sdk)
-                .interceptor(self.clone())
-                .build(),
-        )
+        client_with!(aws_sdk_sesv2, sdk, |builder| builder
+            .interceptor(self.clone()))
     }
 
     pub fn eventbridge(&self, sdk: &SdkConfig) -> aws_sdk_eventbridge::Client {
-        aws_sdk_eventbridge::Client::from_conf(
-            aws_sdk_eventbridge::config::Builder::from(sdk)
-                .interceptor(self.clone())
-                .build(),
-        )
+        client_with!(aws_sdk_eventbridge, sdk, |builder| builder
+            .interceptor(self.clone()))
     }
 }
 

@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use aws_config::SdkConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -93,8 +94,8 @@ impl FaultProxy {
     }
 
     /// Clients that reach AWS through this proxy.
-    pub fn clients(&self) -> ClientsAt {
-        ClientsAt(self.endpoint.clone())
+    pub async fn clients(&self) -> ClientsAt {
+        ClientsAt::new(&self.endpoint).await
     }
 
     async fn serve(&self, mut client: TcpStream, upstream: &str) -> Result<(), Error> {
@@ -196,33 +197,31 @@ async fn forward(request: &[u8], upstream: &str) -> Result<Vec<u8>, Error> {
 
 /// Clients with the functions' own configuration (timeouts, retries) whose endpoint is `endpoint`.
 /// Set on the client, not on the shared configuration: `AWS_ENDPOINT_URL` would win there.
-pub struct ClientsAt(pub String);
+pub struct ClientsAt {
+    sdk: SdkConfig,
+    endpoint: String,
+}
 
 impl ClientsAt {
-    pub async fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        let sdk = invitations::aws::load_sdk_config().await;
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .endpoint_url(&self.0)
-                .build(),
-        )
+    pub async fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            sdk: invitations::aws::load_sdk_config().await,
+            endpoint: endpoint.into(),
+        }
     }
 
-    pub async fn sesv2(&self) -> aws_sdk_sesv2::Client {
-        let sdk = invitations::aws::load_sdk_config().await;
-        aws_sdk_sesv2::Client::from_conf(
-            aws_sdk_sesv2::config::Builder::from(&sdk)
-                .endpoint_url(&self.0)
-                .build(),
-        )
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        client_with!(aws_sdk_dynamodb, &self.sdk, |builder| builder
+            .endpoint_url(&self.endpoint))
     }
 
-    pub async fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
-        let sdk = invitations::aws::load_sdk_config().await;
-        aws_sdk_eventbridge::Client::from_conf(
-            aws_sdk_eventbridge::config::Builder::from(&sdk)
-                .endpoint_url(&self.0)
-                .build(),
-        )
+    pub fn sesv2(&self) -> aws_sdk_sesv2::Client {
+        client_with!(aws_sdk_sesv2, &self.sdk, |builder| builder
+            .endpoint_url(&self.endpoint))
+    }
+
+    pub fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
+        client_with!(aws_sdk_eventbridge, &self.sdk, |builder| builder
+            .endpoint_url(&self.endpoint))
     }
 }

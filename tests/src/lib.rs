@@ -5,6 +5,15 @@
 //! `scripts/test` and `scripts/run-local` start moto and export `AWS_ENDPOINT_URL` with dummy
 //! credentials; everything here goes through the real AWS SDK over HTTP.
 
+/// A client of an SDK crate built from `$sdk` with `$tweak` applied to its config builder: the one
+/// way the harness makes the clients it records (`calls`) or redirects (`faults`).
+macro_rules! client_with {
+    ($service:ident, $sdk:expr, |$builder:ident| $tweak:expr) => {{
+        let $builder = $service::config::Builder::from($sdk);
+        $service::Client::from_conf($tweak.build())
+    }};
+}
+
 pub mod calls;
 pub mod events;
 pub mod faults;

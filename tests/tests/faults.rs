@@ -46,7 +46,7 @@ async fn throttled_dynamodb_is_a_503_with_nothing_sent_and_the_retry_goes_throug
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(proxy.clients().dynamodb().await, direct_ses(&world));
+    let api = world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world));
     let request = || {
         ApiEvent::post(
             "/invitations",
@@ -78,7 +78,7 @@ async fn dynamodb_too_slow_or_unreachable_is_a_503_with_nothing_sent() {
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let form = world.invitation_form(&video_interview, "en", false);
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(proxy.clients().dynamodb().await, direct_ses(&world));
+    let api = world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world));
     // Past the 2 s per attempt: the SDK gives up within its 5 s for the whole operation.
     for fault in [
         Fault::Slow(Duration::from_millis(2500)),
@@ -97,8 +97,8 @@ async fn dynamodb_too_slow_or_unreachable_is_a_503_with_nothing_sent() {
         assert!(world.emails().await.is_empty(), "{fault:?}");
     }
     // Nothing listens at all.
-    let closed = ClientsAt(FaultProxy::closed_endpoint().await.unwrap());
-    let unreachable = world.recruiter_api_through(closed.dynamodb().await, direct_ses(&world));
+    let closed = ClientsAt::new(FaultProxy::closed_endpoint().await.unwrap()).await;
+    let unreachable = world.recruiter_api_through(closed.dynamodb(), direct_ses(&world));
     let answer = unreachable
         .handle(
             ApiEvent::get("/invitations")
@@ -115,7 +115,7 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().sesv2().await);
+    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
     for fault in [Fault::INTERNAL, Fault::Drop] {
         proxy.set(fault.clone());
         let answer = Answer::from(
@@ -171,7 +171,7 @@ async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_on
         .await;
     let proxy = FaultProxy::start().await.unwrap();
     let api = world.candidate_api_through(
-        proxy.clients().eventbridge().await,
+        proxy.clients().await.eventbridge(),
         &route.bus_name,
         "2026-12-08T09:30:00Z",
     );
@@ -221,7 +221,7 @@ async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_o
                    "completedAt": "2026-12-08T09:45:00Z"}
     });
     let proxy = FaultProxy::start().await.unwrap();
-    let notifier = world.notifier_through(proxy.clients().sesv2().await, "2026-12-08T09:45:05Z");
+    let notifier = world.notifier_through(proxy.clients().await.sesv2(), "2026-12-08T09:45:05Z");
     for fault in [Fault::INTERNAL, Fault::Drop] {
         proxy.set(fault);
         assert!(notifier.handle(&event).await.is_err());

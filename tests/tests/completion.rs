@@ -531,6 +531,17 @@ async fn a_cancelled_invitation_is_gone_for_the_candidate() {
     refused.assert_problem(409);
 }
 
+/// The verifier of token `a` with the invitation named by token `b`.
+fn splice(a: &str, b: &str) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (a, b) = (
+        URL_SAFE_NO_PAD.decode(a).unwrap(),
+        URL_SAFE_NO_PAD.decode(b).unwrap(),
+    );
+    URL_SAFE_NO_PAD.encode([&a[..32], &b[32..]].concat())
+}
+
 #[tokio::test]
 async fn a_wrong_token_reveals_nothing() {
     let world = world().await;
@@ -542,7 +553,13 @@ async fn a_wrong_token_reveals_nothing() {
     let hash = invitations::token::CandidateToken::parse(&invited.token)
         .unwrap()
         .hash();
+    // A real verifier under the name of another invitation, here of another organization: the
+    // name only says where to look, the verifier must be that invitation's.
+    let other = invite(&world, &world.globex, false, HELSINKI_DEADLINE).await;
+    let crossed = splice(&invited.token, &other.token);
+    assert_eq!(candidate_call(&api, open(&other.token)).await.status, 200);
     for token in [
+        crossed.as_str(),
         altered.as_str(),
         &invited.token[..42],
         &format!("{}A", invited.token),

@@ -138,13 +138,14 @@ async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
         .find(|item| item.get("entity") == Some(&AttributeValue::S("Invitation".into())))
         .unwrap();
     assert_eq!(
-        invitation["tokenHash"],
-        AttributeValue::S(token.hash().as_str().to_owned())
+        invitation["tokenHashes"],
+        AttributeValue::Ss(vec![token.hash().as_str().to_owned()])
     );
-    assert!(
-        items.iter().any(|item| item["pk"]
-            == AttributeValue::S(format!("TOKEN#{}", token.hash().as_str()))),
-        "the token's lookup item is stored with the invitation"
+    let (organization, named) = token.invitation();
+    assert_eq!(
+        (organization.as_str(), named.to_string()),
+        (world.acme.organization_id.as_str(), id.clone()),
+        "the token names its invitation"
     );
 
     // The recruiter sees it, as sent, in the list and on its own.

@@ -14,7 +14,8 @@ use serde_json::Value;
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
 const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
-const TOKEN_PLACEHOLDER: &str = "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDA";
+const TOKEN_PLACEHOLDER: &str =
+    "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDAAAAAAAAAAAAAAAAAAAAAAZXhhbXBsZS1vcmc";
 
 fn sample(path: &str, replacements: &[(&str, &str)]) -> Value {
     let file = integration_tests::repository_root()

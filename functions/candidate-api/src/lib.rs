@@ -67,7 +67,7 @@ impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
     async fn invitation(&self, raw_token: &str) -> Result<Invitation, ApiError> {
         let token = CandidateToken::parse(raw_token).ok_or(ApiError::NotFound)?;
         self.store
-            .find_invitation_by_token(&token.hash())
+            .find_invitation_by_token(&token)
             .await?
             .ok_or(ApiError::NotFound)
     }

@@ -325,6 +325,12 @@ macro_rules! ulid_id {
             pub fn generate(now: Timestamp) -> Self {
                 Self(monotonic_ulid(now))
             }
+            pub fn to_bytes(self) -> [u8; 16] {
+                self.0.to_bytes()
+            }
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(ulid::Ulid::from_bytes(bytes))
+            }
         }
 
         impl FromStr for $name {

@@ -454,7 +454,8 @@ mod tests {
 
     #[test]
     fn the_link_joins_base_and_token_with_one_slash() {
-        let token = CandidateToken::generate();
+        let invitation = invitation(Language::En, false);
+        let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         let link = candidate_link("https://app.example/i/", &token);
         assert_eq!(link, format!("https://app.example/i/{}", token.expose()));
     }

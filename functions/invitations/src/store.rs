@@ -9,7 +9,9 @@
 //! |-------------------|---------------|-----------------|-------------------------------------|
 //! | video interview   | `ORG#<org>`   | `VI#<ulid>`     |                                     |
 //! | invitation        | `ORG#<org>`   | `INV#<ulid>`    | `ORG#<org>#VI#<ulid>`               |
-//! | candidate token   | `TOKEN#<sha>` | `TOKEN`         |                                     |
+//!
+//! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
+//! invitation (crate::token), so the candidate's read is one GetItem.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,7 +19,7 @@ use std::future::Future;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
@@ -30,7 +32,7 @@ use crate::domain::{
 use crate::idempotency::{
     ClaimTicket, IdempotencyKey, KeyClaim, RequestFingerprint, SavedResponse, claim_times,
 };
-use crate::token::CandidateTokenHash;
+use crate::token::{CandidateToken, CandidateTokenHash};
 
 pub const VIDEO_INTERVIEW_INDEX: &str = "by-video-interview";
 
@@ -114,7 +116,7 @@ pub trait Store: Send + Sync {
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<VideoInterview>, StoreError>> + Send;
 
-    /// Stores a new invitation together with the hash of its candidate token, all or nothing.
+    /// Stores a new invitation with the hash of its candidate token.
     fn insert_invitation(
         &self,
         invitation: &Invitation,
@@ -122,7 +124,7 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Readies an unopened invitation to be sent again with a new token (the old link keeps
-    /// working): back to `sending`, all or nothing; a `Conflict` when it was opened since.
+    /// working): back to `sending`; a `Conflict` when it was opened since.
     fn begin_resend(
         &self,
         organization: &OrganizationId,
@@ -151,10 +153,10 @@ pub trait Store: Send + Sync {
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<Invitation>, StoreError>> + Send;
 
-    /// The invitation a candidate token belongs to, whatever its organization.
+    /// The invitation a candidate token opens: the one it names, if that holds the token's hash.
     fn find_invitation_by_token(
         &self,
-        token: &CandidateTokenHash,
+        token: &CandidateToken,
     ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
 
     /// The candidate's first open: `opened`; a `Conflict` unless it was still unopened.
@@ -324,25 +326,6 @@ fn read_key_claim(
     }
 }
 
-/// The lookup item of a candidate token: the hash points to its invitation.
-fn token_item(
-    token: &CandidateTokenHash,
-    organization: &OrganizationId,
-    id: InvitationId,
-) -> HashMap<String, AttributeValue> {
-    let mut item = token_key(token).0;
-    item.extend([
-        ("entity".to_owned(), s("CandidateToken")),
-        ("organizationId".to_owned(), s(organization.as_str())),
-        ("invitationId".to_owned(), s(id.to_string())),
-    ]);
-    item
-}
-
-fn token_key(token: &CandidateTokenHash) -> Key {
-    Key::new(format!("TOKEN#{}", token.as_str()), "TOKEN".to_owned())
-}
-
 struct Key(HashMap<String, AttributeValue>);
 
 impl Key {
@@ -380,27 +363,6 @@ where
     match &error {
         SdkError::ServiceError(service)
             if service.err().code() == Some("ConditionalCheckFailedException") =>
-        {
-            StoreError::Conflict
-        }
-        _ => unavailable(error),
-    }
-}
-
-/// A failed transaction: `Conflict` when a condition did not hold, else `Unavailable`.
-fn transaction_error<R>(
-    error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
-) -> StoreError
-where
-    R: std::fmt::Debug,
-{
-    match &error {
-        SdkError::ServiceError(service)
-            if service.err().code() == Some("TransactionCanceledException")
-                && service
-                    .err()
-                    .message()
-                    .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
         {
             StoreError::Conflict
         }
@@ -523,7 +485,10 @@ fn invitation_item(
         ("invitedBy".to_owned(), AttributeValue::M(invited_by)),
         ("status".to_owned(), s(invitation.status.code())),
         ("createdAt".to_owned(), s(invitation.created_at.to_string())),
-        ("tokenHash".to_owned(), s(token.as_str())),
+        (
+            "tokenHashes".to_owned(),
+            AttributeValue::Ss(vec![token.as_str().to_owned()]),
+        ),
     ]);
     // Only a new invitation is ever written whole; later facts arrive by conditional updates.
     debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
@@ -645,6 +610,10 @@ fn read_video_interview(
         created_by: reader.parsed("createdBy", RecruiterId::parse)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
     })
+}
+
+fn has_token(item: &HashMap<String, AttributeValue>, token: &CandidateTokenHash) -> bool {
+    matches!(item.get("tokenHashes"), Some(AttributeValue::Ss(hashes)) if hashes.iter().any(|hash| hash == token.as_str()))
 }
 
 fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation, StoreError> {
@@ -802,38 +771,17 @@ impl DynamoStore {
         Ok(output.item)
     }
 
-    /// Writes a transaction that gives an invitation the token `token`. If a condition fails
-    /// because of the very write (a first attempt went through, its answer was lost, the SDK
-    /// retried), the invitation holds our token, which is a success: the id is new or ours and the
-    /// token random, so nothing else can have written it.
-    async fn write_with_token(
+    /// Whether the stored invitation holds `token`: after a write's condition failed, that means
+    /// the write itself went through (its answer was lost and the SDK retried), since the id is
+    /// new or ours and the token random, so nothing else can have written it.
+    async fn holds_token(
         &self,
-        items: Vec<TransactWriteItem>,
         organization: &OrganizationId,
         id: InvitationId,
         token: &CandidateTokenHash,
-    ) -> Result<(), StoreError> {
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(transaction_error);
-        match written {
-            Ok(_) => Ok(()),
-            Err(StoreError::Conflict) => {
-                let stored = self.get_item(invitation_key(organization, id)).await?;
-                let ours = stored.as_ref().and_then(|item| item.get("tokenHash"))
-                    == Some(&s(token.as_str()));
-                if ours {
-                    Ok(())
-                } else {
-                    Err(StoreError::Conflict)
-                }
-            }
-            Err(error) => Err(error),
-        }
+    ) -> Result<bool, StoreError> {
+        let stored = self.get_item(invitation_key(organization, id)).await?;
+        Ok(stored.as_ref().is_some_and(|item| has_token(item, token)))
     }
 
     async fn update_invitation(
@@ -945,23 +893,25 @@ impl Store for DynamoStore {
         invitation: &Invitation,
         token: &CandidateTokenHash,
     ) -> Result<(), StoreError> {
-        let put = |item: HashMap<String, AttributeValue>| {
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()
-                .map(|put| TransactWriteItem::builder().put(put).build())
-                .map_err(|error| StoreError::Unavailable(error.to_string()))
-        };
-        let token_item = token_item(token, &invitation.organization_id, invitation.id);
-        self.write_with_token(
-            vec![put(invitation_item(invitation, token))?, put(token_item)?],
-            &invitation.organization_id,
-            invitation.id,
-            token,
-        )
-        .await
+        let written = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(invitation_item(invitation, token)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(conditional_write_error);
+        match written {
+            Err(StoreError::Conflict)
+                if self
+                    .holds_token(&invitation.organization_id, invitation.id, token)
+                    .await? =>
+            {
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
     }
 
     async fn begin_resend(
@@ -970,36 +920,16 @@ impl Store for DynamoStore {
         id: InvitationId,
         token: &CandidateTokenHash,
     ) -> Result<(), StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(token_item(token, organization, id)))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-        let unopened = InvitationStatus::UNOPENED;
-        let update = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(invitation_key(organization, id).0))
-            .condition_expression("#status IN (:a, :b, :c)")
-            .update_expression("SET #status = :sending, tokenHash = :token REMOVE sendFailure")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":a", s(unopened[0].code()))
-            .expression_attribute_values(":b", s(unopened[1].code()))
-            .expression_attribute_values(":c", s(unopened[2].code()))
-            .expression_attribute_values(":sending", s(InvitationStatus::Sending.code()))
-            .expression_attribute_values(":token", s(token.as_str()))
-            .build()
-            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-        self.write_with_token(
-            vec![
-                TransactWriteItem::builder().put(put).build(),
-                TransactWriteItem::builder().update(update).build(),
-            ],
-            organization,
-            id,
-            token,
-        )
-        .await
+        // Adding to a set is idempotent, and `sending` is unopened: a retried write holds.
+        let update = InvitationUpdate {
+            expression: "SET #status = :sending ADD tokenHashes :token REMOVE sendFailure",
+            values: vec![(
+                ":token",
+                AttributeValue::Ss(vec![token.as_str().to_owned()]),
+            )],
+            ..InvitationUpdate::when("#status IN (:sending, :sent, :send_failed)")
+        };
+        self.update_invitation(organization, id, update).await
     }
 
     async fn record_send_outcome(
@@ -1082,15 +1012,13 @@ impl Store for DynamoStore {
 
     async fn find_invitation_by_token(
         &self,
-        token: &CandidateTokenHash,
+        token: &CandidateToken,
     ) -> Result<Option<Invitation>, StoreError> {
-        let Some(item) = self.get_item(token_key(token)).await? else {
-            return Ok(None);
-        };
-        let reader = ItemReader(&item);
-        let organization = reader.parsed("organizationId", OrganizationId::parse)?;
-        let id = reader.parsed("invitationId", str::parse::<InvitationId>)?;
-        self.get_invitation(&organization, id).await
+        let (organization, id) = token.invitation();
+        match self.get_item(invitation_key(organization, id)).await? {
+            Some(item) if has_token(&item, &token.hash()) => read_invitation(&item).map(Some),
+            _ => Ok(None),
+        }
     }
 
     async fn record_opened(

@@ -209,8 +209,9 @@ proptest! {
     #[test]
     fn any_path_token_is_looked_up_only_when_well_formed(raw in hostile_string()) {
         if let Some(token) = CandidateToken::parse(&raw) {
-            prop_assert_eq!(token.expose().len(), 43);
+            prop_assert_eq!(token.expose(), raw.as_str());
             prop_assert!(token.expose().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            prop_assert!(token.invitation().0.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         }
     }
 

@@ -279,7 +279,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             completion_published: false,
             recruiter_notified_at: None,
         };
-        let token = CandidateToken::generate();
+        let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
         let email = self.render_invitation(&invitation, &token)?;
         self.store
@@ -375,7 +375,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
             ));
         }
-        let token = CandidateToken::generate();
+        let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         let email = self.render_invitation(&invitation, &token)?;
         match self
             .store

@@ -384,6 +384,10 @@ async fn a_video_interview_of_another_organization_is_not_found() {
     let acme_interview = world
         .create_video_interview(&world.acme, "Sales lead")
         .await;
+    // Read by acme first, so that this instance holds it in its cache of interviews.
+    let path = format!("/video-interviews/{acme_interview}");
+    let read = world.call(ApiEvent::get(&path).claims(&world.acme)).await;
+    assert_eq!(read.status, 200, "{}", read.body);
     let answer = world
         .invite(
             &world.globex,
@@ -391,6 +395,10 @@ async fn a_video_interview_of_another_organization_is_not_found() {
         )
         .await;
     answer.assert_problem(404);
+    world
+        .call(ApiEvent::get(&path).claims(&world.globex))
+        .await
+        .assert_problem(404);
     let unknown = ulid::Ulid::new().to_string();
     let answer = world
         .invite(&world.acme, &world.invitation_form(&unknown, "en", true))
@@ -404,6 +412,32 @@ async fn a_video_interview_of_another_organization_is_not_found() {
         .filter(|item| item.get("entity") == Some(&AttributeValue::S("Invitation".into())))
         .count();
     assert_eq!(invitations, 0);
+}
+
+#[tokio::test]
+async fn a_warm_instance_reads_an_interview_once_for_many_invitations() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let log = &world.calls.recruiter_api;
+    let mut reads = Vec::new();
+    for name in ["anna", "ben", "cecilia"] {
+        log.clear();
+        let mut form = world.invitation_form(&interview, "en", false);
+        form["email"] = json!(world.candidate_email(name));
+        let sent = world.invite(&world.acme, &form).await;
+        assert_eq!(sent.status, 201, "{}", sent.body);
+        assert_eq!(sent.body["videoInterviewTitle"], "Sales lead");
+        reads.push(
+            log.requests()
+                .iter()
+                .filter(|request| request.iter().any(|action| action == "dynamodb:GetItem"))
+                .count(),
+        );
+    }
+    assert_eq!(reads, [1, 0, 0]);
+    assert_eq!(world.emails().await.len(), 3);
 }
 
 #[tokio::test]

@@ -3,12 +3,13 @@
 //! `handle` never fails: every outcome, including a failing dependency, is an HTTP answer (JSON or
 //! `application/problem+json`), so API Gateway never has to invent one.
 
+mod interviews;
 mod views;
 
 use invitations::clock::Clock;
 use invitations::domain::{
-    Invitation, InvitationId, InvitationStatus, InvitedBy, Recruiter, VideoInterview,
-    VideoInterviewId,
+    Invitation, InvitationId, InvitationStatus, InvitedBy, OrganizationId, Recruiter,
+    VideoInterview, VideoInterviewId,
 };
 use invitations::email::{candidate_link, invitation_email};
 use invitations::http::{
@@ -28,6 +29,7 @@ use invitations::validation::FieldErrors;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
+use interviews::VideoInterviewCache;
 use views::{InvitationView, ListView, VideoInterviewView};
 
 /// What the handler needs from the deployment's configuration.
@@ -51,6 +53,7 @@ pub struct RecruiterApi<S, M, C> {
     mailer: M,
     clock: C,
     settings: Settings,
+    video_interviews: VideoInterviewCache,
 }
 
 type Answer = Result<Response<Body>, ApiError>;
@@ -88,6 +91,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             mailer,
             clock,
             settings,
+            video_interviews: VideoInterviewCache::default(),
         }
     }
 
@@ -233,11 +237,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
     async fn get_video_interview(&self, recruiter: &Recruiter, id: &str) -> Answer {
         // A malformed id cannot exist: the same 404 as an id of another organization.
         let id: VideoInterviewId = id.parse().map_err(|_| ApiError::NotFound)?;
-        let interview = self
-            .store
-            .get_video_interview(&recruiter.organization_id, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let interview = self.video_interview(&recruiter.organization_id, id).await?;
         Ok(json_response(
             StatusCode::OK,
             &VideoInterviewView::from(&interview),
@@ -254,10 +254,8 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
         let new = NewInvitation::parse(body, &self.settings.default_time_zone, now)
             .map_err(ApiError::Validation)?;
         let interview = self
-            .store
-            .get_video_interview(&recruiter.organization_id, new.video_interview_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+            .video_interview(&recruiter.organization_id, new.video_interview_id)
+            .await?;
         let invitation = Invitation {
             id: InvitationId::generate(now),
             organization_id: recruiter.organization_id.clone(),
@@ -420,6 +418,24 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
 }
 
 impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
+    /// An interview of the caller's organization, from this instance's cache when it has it.
+    async fn video_interview(
+        &self,
+        organization: &OrganizationId,
+        id: VideoInterviewId,
+    ) -> Result<VideoInterview, ApiError> {
+        if let Some(interview) = self.video_interviews.get(organization, id) {
+            return Ok(interview);
+        }
+        let interview = self
+            .store
+            .get_video_interview(organization, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        self.video_interviews.keep(&interview);
+        Ok(interview)
+    }
+
     async fn invitation(&self, recruiter: &Recruiter, id: &str) -> Result<Invitation, ApiError> {
         // A malformed id cannot exist: the same 404 as an id of another organization.
         let id: InvitationId = id.parse().map_err(|_| ApiError::NotFound)?;

@@ -1,0 +1,99 @@
+//! Video interviews never change once created (there is no route to edit or delete one), so a warm
+//! instance keeps those it has read: inviting to the same interview again skips a GetItem, which
+//! is one of the four sequential round trips of sending an invitation (docs/performance.md).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use invitations::domain::{OrganizationId, VideoInterview, VideoInterviewId};
+
+/// Enough for the interviews a recruiting team invites to in a day; a full cache starts over
+/// rather than tracking recency, since a miss costs only one read.
+const CAPACITY: usize = 256;
+
+#[derive(Default)]
+pub struct VideoInterviewCache {
+    /// Keyed by organization too: an id of another organization's interview never hits.
+    entries: Mutex<HashMap<(OrganizationId, VideoInterviewId), VideoInterview>>,
+}
+
+impl VideoInterviewCache {
+    pub fn get(
+        &self,
+        organization: &OrganizationId,
+        id: VideoInterviewId,
+    ) -> Option<VideoInterview> {
+        self.entries().get(&(organization.clone(), id)).cloned()
+    }
+
+    pub fn keep(&self, interview: &VideoInterview) {
+        let mut entries = self.entries();
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            (interview.organization_id.clone(), interview.id),
+            interview.clone(),
+        );
+    }
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(OrganizationId, VideoInterviewId), VideoInterview>>
+    {
+        // A panic while holding the lock cannot leave a half-written map: inserts are whole.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use invitations::domain::{Question, QuestionText, RecruiterId, VideoInterviewTitle};
+    use jiff::Timestamp;
+
+    use super::*;
+
+    fn video_interview() -> VideoInterview {
+        let now = Timestamp::now();
+        VideoInterview {
+            id: VideoInterviewId::generate(now),
+            organization_id: OrganizationId::parse("acme").unwrap(),
+            title: VideoInterviewTitle::parse("Sales lead").unwrap(),
+            questions: vec![Question {
+                text: QuestionText::parse("Why us?").unwrap(),
+                think_time_seconds: None,
+                answer_time_seconds: None,
+            }],
+            created_by: RecruiterId::parse("user-1").unwrap(),
+            created_at: now,
+        }
+    }
+
+    #[test]
+    fn an_interview_is_found_only_under_its_own_organization() {
+        let cache = VideoInterviewCache::default();
+        let interview = video_interview();
+        assert_eq!(cache.get(&interview.organization_id, interview.id), None);
+        cache.keep(&interview);
+        assert_eq!(
+            cache.get(&interview.organization_id, interview.id),
+            Some(interview.clone())
+        );
+        let other = OrganizationId::parse("globex").unwrap();
+        assert_eq!(cache.get(&other, interview.id), None);
+    }
+
+    #[test]
+    fn a_full_cache_starts_over_and_stays_bounded() {
+        let cache = VideoInterviewCache::default();
+        let first = video_interview();
+        cache.keep(&first);
+        for _ in 0..CAPACITY {
+            cache.keep(&video_interview());
+        }
+        assert!(cache.entries().len() <= CAPACITY);
+        assert_eq!(cache.get(&first.organization_id, first.id), None);
+    }
+}

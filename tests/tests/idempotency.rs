@@ -2,6 +2,7 @@
 //! original answer without a second write or email, another body with the same key a 422, a retry
 //! during the first a 409, and keys belong to one organization and live 24 hours.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::events::ApiEvent;
 use integration_tests::world::*;
 use serde_json::{Value, json};
@@ -17,12 +18,7 @@ async fn invitation_items(world: &World) -> usize {
         .items()
         .await
         .iter()
-        .filter(|item| {
-            item.get("entity")
-                == Some(&aws_sdk_dynamodb::types::AttributeValue::S(
-                    "Invitation".into(),
-                ))
-        })
+        .filter(|item| item.get("entity") == Some(&AttributeValue::S("Invitation".into())))
         .count()
 }
 
@@ -158,7 +154,7 @@ async fn concurrent_duplicates_make_one_invitation_and_one_email() {
 }
 
 #[tokio::test]
-async fn a_malformed_key_is_named_and_a_refused_request_is_replayed() {
+async fn a_malformed_key_is_named_and_a_refused_request_claims_nothing() {
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let form = world.invitation_form(&video_interview, "en", false);
@@ -166,17 +162,36 @@ async fn a_malformed_key_is_named_and_a_refused_request_is_replayed() {
         let answer = world.call(send(&form, bad).claims(&world.acme)).await;
         assert_eq!(answer.invalid_fields(), ["Idempotency-Key"], "{bad:?}");
     }
-    // A 422 is kept (the same request would fail the same way) ...
+    // A refused request changed nothing and keeps nothing: its retry is refused the same way, not
+    // replayed ...
     let mut invalid = form.clone();
     invalid["email"] = json!("not an address");
     let refused = world
         .call(send(&invalid, "k-422").claims(&world.acme))
         .await;
-    assert_eq!(refused.status, 422);
+    assert_eq!(refused.invalid_fields(), ["/email"]);
     let again = world
         .call(send(&invalid, "k-422").claims(&world.acme))
         .await;
-    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.header("idempotent-replayed"), "");
     assert_eq!(again.body, refused.body);
+    let records = |items: &[std::collections::HashMap<String, AttributeValue>]| {
+        items
+            .iter()
+            .filter(|item| {
+                item.get("entity") == Some(&AttributeValue::S("IdempotencyRecord".into()))
+            })
+            .count()
+    };
+    assert_eq!(records(&world.items().await), 0);
     assert_eq!(invitation_items(&world).await, 0);
+    // ... and the corrected request may use the same key, which then holds its answer.
+    let sent = world.call(send(&form, "k-422").claims(&world.acme)).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let replayed = world.call(send(&form, "k-422").claims(&world.acme)).await;
+    assert_eq!(replayed.header("idempotent-replayed"), "true");
+    assert_eq!(replayed.body, sent.body);
+    assert_eq!(records(&world.items().await), 1);
+    assert_eq!(invitation_items(&world).await, 1);
+    assert_eq!(world.emails().await.len(), 1);
 }

@@ -80,12 +80,13 @@ pub struct SavedResponse {
 }
 
 impl SavedResponse {
-    /// The answer to keep, when it is one a retry should get again: every answer but a 5xx that
-    /// changed nothing (503, 500), which the retry must be free to redo. A 502 is kept: the
-    /// invitation it names is stored.
+    /// The answer to keep, when it is one a retry should get again: the answer of a request that
+    /// changed something, a success or a 502 (the invitation it names is stored). A refusal (4xx)
+    /// or a 500/503 changed nothing, so a retry is free to run again, with the key, as Stripe's
+    /// keys do; and sending an invitation claims its key only in its first write.
     pub fn worth_keeping(response: &Response<Body>) -> Option<Self> {
         let status = response.status();
-        if status.is_server_error() && status != StatusCode::BAD_GATEWAY {
+        if !(status.is_success() || status == StatusCode::BAD_GATEWAY) {
             return None;
         }
         let text = |name| {
@@ -261,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn failures_that_changed_nothing_are_not_kept() {
+    fn answers_that_changed_nothing_are_not_kept() {
         let response = |status: u16| {
             Response::builder()
                 .status(status)
@@ -269,13 +270,13 @@ mod tests {
                 .body(Body::Text("{}".into()))
                 .unwrap()
         };
-        for kept in [200, 201, 404, 409, 422, 502] {
+        for kept in [200, 201, 502] {
             assert!(
                 SavedResponse::worth_keeping(&response(kept)).is_some(),
                 "{kept}"
             );
         }
-        for dropped in [500, 503, 504] {
+        for dropped in [400, 404, 409, 422, 500, 503, 504] {
             assert!(
                 SavedResponse::worth_keeping(&response(dropped)).is_none(),
                 "{dropped}"

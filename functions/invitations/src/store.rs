@@ -19,7 +19,7 @@ use std::future::Future;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
@@ -123,6 +123,17 @@ pub trait Store: Send + Sync {
         token: &CandidateTokenHash,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// `insert_invitation` for a request with an Idempotency-Key, which it claims in the same
+    /// transaction: `Claimed` when both are written, else what holds the key (nothing written).
+    fn insert_invitation_claiming_key(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<KeyClaim, StoreError>> + Send;
+
     /// Readies an unopened invitation to be sent again with a new token (the old link keeps
     /// working): back to `sending`; a `Conflict` when it was opened since.
     fn begin_resend(
@@ -132,12 +143,14 @@ pub trait Store: Send + Sync {
         token: &CandidateTokenHash,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Moves an invitation out of `sending`; a `Conflict` when it was not in `sending`.
+    /// Moves an invitation out of `sending`; a `Conflict` when it was not in `sending`. With
+    /// `answer`, saves the answer on the claimed key in the same transaction.
     fn record_send_outcome(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
         outcome: &SendOutcome,
+        answer: Option<KeyedAnswer<'_>>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     fn get_invitation(
@@ -244,6 +257,13 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// The answer to a request with an Idempotency-Key, saved on the key it claimed.
+pub struct KeyedAnswer<'a> {
+    pub key: &'a IdempotencyKey,
+    pub ticket: &'a ClaimTicket,
+    pub response: &'a SavedResponse,
+}
+
 pub struct DynamoStore {
     client: Client,
     table: String,
@@ -296,6 +316,31 @@ const KEY_COMPLETED: &str = "completed";
 
 /// The claim a conditional put found; `ours` when it holds our own ticket (the SDK retried a put
 /// whose answer was lost).
+/// A key's record while its request runs.
+fn key_claim_item(
+    organization: &OrganizationId,
+    key: &IdempotencyKey,
+    fingerprint: &RequestFingerprint,
+    ticket: &ClaimTicket,
+    now: Timestamp,
+) -> HashMap<String, AttributeValue> {
+    let (lease_until, expires_at) = claim_times(now);
+    let mut item = idempotency_key(organization, key).0;
+    item.extend([
+        ("entity".to_owned(), s("IdempotencyRecord")),
+        ("status".to_owned(), s(KEY_IN_PROGRESS)),
+        ("fingerprint".to_owned(), s(fingerprint.as_str())),
+        ("ticket".to_owned(), s(ticket.as_str())),
+        (
+            "inProgressUntil".to_owned(),
+            n(lease_until.as_millisecond()),
+        ),
+        // DynamoDB's TTL deletes the record some time after this (epoch seconds).
+        ("ttl".to_owned(), n(expires_at.as_second())),
+    ]);
+    item
+}
+
 fn read_key_claim(
     item: &HashMap<String, AttributeValue>,
     ours: &ClaimTicket,
@@ -363,6 +408,27 @@ where
     match &error {
         SdkError::ServiceError(service)
             if service.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            StoreError::Conflict
+        }
+        _ => unavailable(error),
+    }
+}
+
+/// A failed transaction: `Conflict` when a condition did not hold, else `Unavailable`.
+fn transaction_error<R>(
+    error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> StoreError
+where
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("TransactionCanceledException")
+                && service
+                    .err()
+                    .message()
+                    .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
         {
             StoreError::Conflict
         }
@@ -657,6 +723,67 @@ fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation,
 
 // ---- the adapter -----------------------------------------------------------------------------
 
+/// The expressions of one conditional write, for a request of its own or an item of a transaction.
+struct ConditionalWrite {
+    condition: String,
+    update: Option<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl ConditionalWrite {
+    fn names(&self) -> Option<HashMap<String, String>> {
+        // DynamoDB refuses an empty map.
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+}
+
+/// The condition under which a request may claim an idempotency key: the key is new, expired
+/// (TTL deletion lags), or left in progress by a request that died.
+fn key_claim_write(now: Timestamp) -> ConditionalWrite {
+    ConditionalWrite {
+        condition: "attribute_not_exists(pk) OR #ttl < :now_s \
+                    OR (#status = :in_progress AND inProgressUntil < :now_ms)"
+            .to_owned(),
+        update: None,
+        names: HashMap::from([
+            ("#ttl".to_owned(), "ttl".to_owned()),
+            ("#status".to_owned(), "status".to_owned()),
+        ]),
+        values: HashMap::from([
+            (":now_s".to_owned(), n(now.as_second())),
+            (":now_ms".to_owned(), n(now.as_millisecond())),
+            (":in_progress".to_owned(), s(KEY_IN_PROGRESS)),
+        ]),
+    }
+}
+
+/// Saves the finished answer on a claimed key. Only the claimant saves; a retried save of its
+/// own finds its ticket again.
+fn key_answer_write(ticket: &ClaimTicket, response: &SavedResponse) -> ConditionalWrite {
+    let mut update = "SET #status = :completed, responseStatus = :status, \
+                      responseContentType = :content_type, responseBody = :body"
+        .to_owned();
+    let mut values = HashMap::from([
+        (":ticket".to_owned(), s(ticket.as_str())),
+        (":completed".to_owned(), s(KEY_COMPLETED)),
+        (":status".to_owned(), n(response.status)),
+        (":content_type".to_owned(), s(&response.content_type)),
+        (":body".to_owned(), s(&response.body)),
+    ]);
+    if let Some(location) = &response.location {
+        update.push_str(", responseLocation = :location");
+        values.insert(":location".to_owned(), s(location));
+    }
+    update.push_str(" REMOVE inProgressUntil");
+    ConditionalWrite {
+        condition: "ticket = :ticket".to_owned(),
+        update: Some(update),
+        names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+        values,
+    }
+}
+
 /// A conditional update of an existing invitation. `#status` stands for the status attribute, and
 /// `:<status code>` (such as `:sending`) for that status, wherever the expressions use them.
 struct InvitationUpdate {
@@ -685,6 +812,34 @@ impl InvitationUpdate {
                     })
                     .filter(|token| token.starts_with([':', '#']))
             })
+    }
+
+    /// The write, with `#status` and the status placeholders filled in; it also requires the
+    /// invitation to exist.
+    fn write(self) -> ConditionalWrite {
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        for placeholder in self.placeholders() {
+            if placeholder == "#status" {
+                names.insert("#status".to_owned(), "status".to_owned());
+            } else if let Some(status) = InvitationStatus::ALL
+                .into_iter()
+                .find(|status| placeholder.strip_prefix(':') == Some(status.code()))
+            {
+                values.insert(placeholder.to_owned(), s(status.code()));
+            }
+        }
+        values.extend(
+            self.values
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value)),
+        );
+        ConditionalWrite {
+            condition: format!("attribute_exists(pk) AND ({})", self.condition),
+            update: Some(self.expression.to_owned()),
+            names,
+            values,
+        }
     }
 }
 
@@ -790,28 +945,63 @@ impl DynamoStore {
         id: InvitationId,
         update: InvitationUpdate,
     ) -> Result<(), StoreError> {
-        let mut request = self
-            .client
+        let write = update.write();
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(invitation_key(organization, id).0))
-            .condition_expression(format!("attribute_exists(pk) AND ({})", update.condition))
-            .update_expression(update.expression);
-        for placeholder in update.placeholders() {
-            if placeholder == "#status" {
-                request = request.expression_attribute_names("#status", "status");
-            } else if let Some(status) = InvitationStatus::ALL
-                .into_iter()
-                .find(|status| placeholder.strip_prefix(':') == Some(status.code()))
-            {
-                request = request.expression_attribute_values(placeholder, s(status.code()));
-            }
-        }
-        for (name, value) in update.values {
-            request = request.expression_attribute_values(name, value);
-        }
-        request.send().await.map_err(conditional_write_error)?;
+            .set_expression_attribute_names(write.names())
+            .condition_expression(write.condition)
+            .set_update_expression(write.update)
+            .set_expression_attribute_values(Some(write.values))
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
         Ok(())
+    }
+
+    /// Writes `items` all or nothing; `Conflict` when a condition did not hold.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(transaction_error)?;
+        Ok(())
+    }
+
+    fn transact_put(
+        &self,
+        item: HashMap<String, AttributeValue>,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_expression_attribute_names(write.names())
+            .condition_expression(write.condition)
+            .set_expression_attribute_values((!write.values.is_empty()).then_some(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn transact_update(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .set_expression_attribute_names(write.names())
+            .condition_expression(write.condition)
+            .set_update_expression(write.update)
+            .set_expression_attribute_values(Some(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     fn start_key(&self, listing: &Listing<'_>, id: &str) -> HashMap<String, AttributeValue> {
@@ -914,6 +1104,45 @@ impl Store for DynamoStore {
         }
     }
 
+    async fn insert_invitation_claiming_key(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> Result<KeyClaim, StoreError> {
+        let organization = &invitation.organization_id;
+        let ticket = ClaimTicket::new();
+        let new_invitation = ConditionalWrite {
+            condition: "attribute_not_exists(pk)".to_owned(),
+            update: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+        };
+        let items = vec![
+            self.transact_put(
+                key_claim_item(organization, key, fingerprint, &ticket, now),
+                key_claim_write(now),
+            )?,
+            self.transact_put(invitation_item(invitation, token), new_invitation)?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(KeyClaim::Claimed(ticket)),
+            // The invitation's id is new, so it is the key that is held: by another request, or
+            // by this very transaction when the SDK retried it after its answer was lost (then
+            // the ticket is ours, and the invitation was written with it).
+            Err(StoreError::Conflict) => {
+                let held = self
+                    .get_item(idempotency_key(organization, key))
+                    .await?
+                    .ok_or(StoreError::Conflict)?;
+                read_key_claim(&held, &ticket)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     async fn begin_resend(
         &self,
         organization: &OrganizationId,
@@ -937,6 +1166,7 @@ impl Store for DynamoStore {
         organization: &OrganizationId,
         id: InvitationId,
         outcome: &SendOutcome,
+        answer: Option<KeyedAnswer<'_>>,
     ) -> Result<(), StoreError> {
         let update = match outcome {
             SendOutcome::Sent { at, message_id } => InvitationUpdate {
@@ -960,7 +1190,18 @@ impl Store for DynamoStore {
                 )
             },
         };
-        self.update_invitation(organization, id, update).await
+        let Some(answer) = answer else {
+            return self.update_invitation(organization, id, update).await;
+        };
+        // Both conditions also hold for this very write retried, so a lost answer is harmless.
+        self.transact(vec![
+            self.transact_update(invitation_key(organization, id), update.write())?,
+            self.transact_update(
+                idempotency_key(organization, answer.key),
+                key_answer_write(answer.ticket, answer.response),
+            )?,
+        ])
+        .await
     }
 
     async fn get_invitation(
@@ -1136,36 +1377,22 @@ impl Store for DynamoStore {
         fingerprint: &RequestFingerprint,
         now: Timestamp,
     ) -> Result<KeyClaim, StoreError> {
-        let (lease_until, expires_at) = claim_times(now);
         let ticket = ClaimTicket::new();
-        let mut item = idempotency_key(organization, key).0;
-        item.extend([
-            ("entity".to_owned(), s("IdempotencyRecord")),
-            ("status".to_owned(), s(KEY_IN_PROGRESS)),
-            ("fingerprint".to_owned(), s(fingerprint.as_str())),
-            ("ticket".to_owned(), s(ticket.as_str())),
-            (
-                "inProgressUntil".to_owned(),
-                n(lease_until.as_millisecond()),
-            ),
-            // DynamoDB's TTL deletes the record some time after this (epoch seconds).
-            ("ttl".to_owned(), n(expires_at.as_second())),
-        ]);
+        let write = key_claim_write(now);
         let claimed = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item))
-            // Free when new, expired (TTL deletion lags), or left in progress by a request that died.
-            .condition_expression(
-                "attribute_not_exists(pk) OR #ttl < :now_s \
-                 OR (#status = :in_progress AND inProgressUntil < :now_ms)",
-            )
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":now_s", n(now.as_second()))
-            .expression_attribute_values(":now_ms", n(now.as_millisecond()))
-            .expression_attribute_values(":in_progress", s(KEY_IN_PROGRESS))
+            .set_item(Some(key_claim_item(
+                organization,
+                key,
+                fingerprint,
+                &ticket,
+                now,
+            )))
+            .set_expression_attribute_names(write.names())
+            .condition_expression(write.condition)
+            .set_expression_attribute_values(Some(write.values))
             .return_values_on_condition_check_failure(
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
             )
@@ -1194,30 +1421,15 @@ impl Store for DynamoStore {
         ticket: &ClaimTicket,
         response: &SavedResponse,
     ) -> Result<(), StoreError> {
-        let mut update = "SET #status = :completed, responseStatus = :status, \
-                          responseContentType = :content_type, responseBody = :body"
-            .to_owned();
-        let mut values = HashMap::from([
-            (":ticket".to_owned(), s(ticket.as_str())),
-            (":completed".to_owned(), s(KEY_COMPLETED)),
-            (":status".to_owned(), n(response.status)),
-            (":content_type".to_owned(), s(&response.content_type)),
-            (":body".to_owned(), s(&response.body)),
-        ]);
-        if let Some(location) = &response.location {
-            update.push_str(", responseLocation = :location");
-            values.insert(":location".to_owned(), s(location));
-        }
-        update.push_str(" REMOVE inProgressUntil");
+        let write = key_answer_write(ticket, response);
         self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(idempotency_key(organization, key).0))
-            // Only the claimant saves; a retried save of its own finds its ticket again.
-            .condition_expression("ticket = :ticket")
-            .update_expression(update)
-            .expression_attribute_names("#status", "status")
-            .set_expression_attribute_values(Some(values))
+            .set_expression_attribute_names(write.names())
+            .condition_expression(write.condition)
+            .set_update_expression(write.update)
+            .set_expression_attribute_values(Some(write.values))
             .send()
             .await
             .map_err(conditional_write_error)?;

@@ -16,14 +16,14 @@ use invitations::http::{
     body_bytes, idempotency_key, json_object, json_response, query_parameters, recruiter,
 };
 use invitations::idempotency::{
-    Decision, IdempotencyKey, RequestFingerprint, SavedResponse, decide,
+    ClaimTicket, Decision, IdempotencyKey, RequestFingerprint, SavedResponse, decide,
 };
 use invitations::mailer::{MailError, Mailer, OutgoingEmail};
 use invitations::problem::ApiError;
 use invitations::requests::{
     NewInvitation, NewVideoInterview, invitation_listing, video_interview_listing,
 };
-use invitations::store::{SendOutcome, Store, StoreError};
+use invitations::store::{KeyedAnswer, SendOutcome, Store, StoreError};
 use invitations::token::CandidateToken;
 use invitations::validation::FieldErrors;
 use lambda_http::http::{Method, StatusCode};
@@ -103,9 +103,13 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
 
     async fn answer(&self, request: &Request) -> Answer {
         let recruiter = recruiter(request)?;
+        let sending = request.method() == Method::POST
+            && matches!(route(request.uri().path()), Some(Route::Invitations));
         match idempotency_key(request)? {
-            None => self.dispatch(&recruiter, request).await,
+            // Sending claims its key in its own first write, saving two round trips.
+            Some(key) if sending => self.send_invitation(&recruiter, request, Some(&key)).await,
             Some(key) => self.idempotently(&recruiter, request, &key).await,
+            None => self.dispatch(&recruiter, request).await,
         }
     }
 
@@ -166,7 +170,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 self.list_video_interviews(recruiter, request).await
             }
             Route::Invitations if method == Method::POST => {
-                self.send_invitation(recruiter, request).await
+                self.send_invitation(recruiter, request, None).await
             }
             Route::Invitations if method == Method::GET => {
                 self.list_invitations(recruiter, request).await
@@ -248,7 +252,16 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
     /// Stores the invitation first (status `sending`), then sends the email, then records how
     /// sending went. So no email is ever sent for an invitation that is not stored, and a failed
     /// send leaves a record that says so (`send_failed`) instead of a silent loss.
-    async fn send_invitation(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+    ///
+    /// With an Idempotency-Key, the key is claimed in the invitation's own write and the answer
+    /// saved in the write that records the outcome. A request refused before that (invalid, no
+    /// such interview) claims nothing: it changed nothing, and its retry gets the same answer.
+    async fn send_invitation(
+        &self,
+        recruiter: &Recruiter,
+        request: &Request,
+        key: Option<&IdempotencyKey>,
+    ) -> Answer {
         let body = json_object(request)?;
         let now = self.clock.now();
         let new = NewInvitation::parse(body, &self.settings.default_time_zone, now)
@@ -280,10 +293,37 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
         let email = self.render_invitation(&invitation, &token)?;
-        self.store
-            .insert_invitation(&invitation, &token.hash())
+        let Some(key) = key else {
+            self.store
+                .insert_invitation(&invitation, &token.hash())
+                .await?;
+            return self
+                .deliver(invitation, &email, StatusCode::CREATED, None)
+                .await;
+        };
+        let fingerprint = RequestFingerprint::of(
+            request.method().as_str(),
+            request.uri().path(),
+            body_bytes(request),
+        );
+        let claim = self
+            .store
+            .insert_invitation_claiming_key(&invitation, &token.hash(), key, &fingerprint, now)
             .await?;
-        self.deliver(invitation, &email, StatusCode::CREATED).await
+        match decide(claim, &fingerprint) {
+            Decision::Proceed(ticket) => {
+                self.deliver(
+                    invitation,
+                    &email,
+                    StatusCode::CREATED,
+                    Some((key, &ticket)),
+                )
+                .await
+            }
+            Decision::Replay(saved) => Ok(saved.replay()),
+            Decision::StillRunning => Err(ApiError::IdempotencyKeyInUse),
+            Decision::KeyReused => Err(ApiError::IdempotencyKeyReused),
+        }
     }
 
     fn render_invitation(
@@ -301,13 +341,15 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
         })
     }
 
-    /// Sends the email of an invitation stored as `sending`, records how that went, and answers
-    /// with the invitation (`status` on success) or a 502 naming it.
+    /// Sends the email of an invitation stored as `sending`, records how that went (and, for a
+    /// claimed Idempotency-Key, the answer with it), and answers with the invitation (`status` on
+    /// success) or a 502 naming it.
     async fn deliver(
         &self,
         mut invitation: Invitation,
         email: &OutgoingEmail,
         status: StatusCode,
+        key: Option<(&IdempotencyKey, &ClaimTicket)>,
     ) -> Answer {
         let outcome = match self.mailer.send(email).await {
             Ok(message_id) => SendOutcome::Sent {
@@ -318,23 +360,10 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 reason: send_failure_reason(&error),
             },
         };
-        let recorded = self
-            .store
-            .record_send_outcome(&invitation.organization_id, invitation.id, &outcome)
-            .await;
-        if let Err(error) = &recorded {
-            // The invitation stays `sending`: not confirmed either way, which is what we know.
-            tracing::error!(
-                %error,
-                organization = invitation.organization_id.as_str(),
-                invitation = %invitation.id,
-                "recording the send outcome failed"
-            );
-        }
-        match outcome {
+        let response = match &outcome {
             SendOutcome::Sent { at, .. } => {
                 invitation.status = InvitationStatus::Sent;
-                invitation.sent_at = Some(at);
+                invitation.sent_at = Some(*at);
                 invitation.send_failure = None;
                 tracing::info!(
                     organization = invitation.organization_id.as_str(),
@@ -343,11 +372,11 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                     bcc = invitation.bcc_myself,
                     "invitation sent"
                 );
-                Ok(json_response(
+                json_response(
                     status,
                     &InvitationView::from(&invitation),
                     Some(invitation_location(invitation.id)),
-                ))
+                )
             }
             SendOutcome::Failed { reason } => {
                 tracing::warn!(
@@ -356,12 +385,36 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                     reason,
                     "invitation email not sent"
                 );
-                Err(ApiError::SendFailed {
+                ApiError::SendFailed {
                     invitation_id: invitation.id.to_string(),
                     location: invitation_location(invitation.id),
-                })
+                }
+                .into_response()
             }
+        };
+        let saved = key.and_then(|_| SavedResponse::worth_keeping(&response));
+        let answer = key
+            .zip(saved.as_ref())
+            .map(|((key, ticket), response)| KeyedAnswer {
+                key,
+                ticket,
+                response,
+            });
+        let recorded = self
+            .store
+            .record_send_outcome(&invitation.organization_id, invitation.id, &outcome, answer)
+            .await;
+        if let Err(error) = &recorded {
+            // The invitation stays `sending`: not confirmed either way, which is what we know. A
+            // claimed key frees itself when its lease ends.
+            tracing::error!(
+                %error,
+                organization = invitation.organization_id.as_str(),
+                invitation = %invitation.id,
+                "recording the send outcome failed"
+            );
         }
+        Ok(response)
     }
 
     /// Sends the invitation again, with a new personal link: after a failed send, or when the
@@ -388,7 +441,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             }
             Err(error) => return Err(error.into()),
         }
-        self.deliver(invitation, &email, StatusCode::OK).await
+        self.deliver(invitation, &email, StatusCode::OK, None).await
     }
 
     async fn list_invitations(&self, recruiter: &Recruiter, request: &Request) -> Answer {

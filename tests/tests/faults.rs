@@ -160,6 +160,38 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
 }
 
 #[tokio::test]
+async fn with_a_key_a_failed_send_is_answered_again_and_not_retried_behind_the_recruiters_back() {
+    let world = world().await;
+    let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+    let request = || {
+        ApiEvent::post(
+            "/invitations",
+            &world.invitation_form(&video_interview, "en", true),
+        )
+        .header("idempotency-key", "ses-down")
+        .claims(&world.acme)
+        .into_request()
+    };
+    proxy.set(Fault::INTERNAL);
+    let failed = Answer::from(api.handle(request()).await);
+    failed.assert_problem(502);
+    // SES is back, but the retry with the key gets the 502 again: the invitation it names is
+    // stored as send_failed, and sending it again is the recruiter's call (resend).
+    proxy.set(Fault::Pass);
+    let retried = Answer::from(api.handle(request()).await);
+    assert_eq!(retried.status, 502);
+    assert_eq!(retried.header("idempotent-replayed"), "true");
+    assert_eq!(retried.body, failed.body);
+    let stored = stored_invitations(&world).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["id"], failed.body["invitationId"]);
+    assert_eq!(stored[0]["status"], "send_failed");
+    assert!(world.emails().await.is_empty());
+}
+
+#[tokio::test]
 async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_once() {
     let world = world().await;
     let route = CompletionRoute::create(&world.sdk, &world.tag)

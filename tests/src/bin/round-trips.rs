@@ -35,6 +35,13 @@ async fn main() -> Result<(), Error> {
 
     let form = world.invitation_form(&video_interview, "en", true);
     let sent = world.invite(&world.acme, &form).await;
+    rows.push(row(
+        "POST /invitations, first to its interview on this instance",
+        &calls.recruiter_api,
+    ));
+    let mut again = form.clone();
+    again["email"] = json!(world.candidate_email("again"));
+    world.invite(&world.acme, &again).await;
     rows.push(row("POST /invitations", &calls.recruiter_api));
     let mut other = form.clone();
     other["email"] = json!(world.candidate_email("keyed"));

@@ -34,6 +34,16 @@ async fn sent_invitation(world: &World) -> Answer {
     sent
 }
 
+/// Acme's request to invite a candidate to `video_interview`, with Bcc and an Idempotency-Key.
+fn keyed_invitation(world: &World, video_interview: &str, key: &str) -> ApiEvent {
+    ApiEvent::post(
+        "/invitations",
+        &world.invitation_form(video_interview, "en", true),
+    )
+    .header("idempotency-key", key)
+    .claims(&world.acme)
+}
+
 async fn stored_invitations(world: &World) -> Vec<serde_json::Value> {
     let list = world
         .call(ApiEvent::get("/invitations").claims(&world.acme))
@@ -47,14 +57,7 @@ async fn throttled_dynamodb_is_a_503_with_nothing_sent_and_the_retry_goes_throug
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
     let api = world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world));
-    let request = || {
-        ApiEvent::post(
-            "/invitations",
-            &world.invitation_form(&video_interview, "en", true),
-        )
-        .header("idempotency-key", "throttled-once")
-        .claims(&world.acme)
-    };
+    let request = || keyed_invitation(&world, &video_interview, "throttled-once");
 
     proxy.set(Fault::THROTTLED);
     let answer = Answer::from(api.handle(request().into_request()).await);
@@ -165,15 +168,7 @@ async fn with_a_key_a_failed_send_is_answered_again_and_not_retried_behind_the_r
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
     let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
-    let request = || {
-        ApiEvent::post(
-            "/invitations",
-            &world.invitation_form(&video_interview, "en", true),
-        )
-        .header("idempotency-key", "ses-down")
-        .claims(&world.acme)
-        .into_request()
-    };
+    let request = || keyed_invitation(&world, &video_interview, "ses-down").into_request();
     proxy.set(Fault::INTERNAL);
     let failed = Answer::from(api.handle(request()).await);
     failed.assert_problem(502);

@@ -945,11 +945,16 @@ impl DynamoStore {
         id: InvitationId,
         update: InvitationUpdate,
     ) -> Result<(), StoreError> {
-        let write = update.write();
+        self.update(invitation_key(organization, id), update.write())
+            .await
+    }
+
+    /// One conditional UpdateItem.
+    async fn update(&self, key: Key, write: ConditionalWrite) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(invitation_key(organization, id).0))
+            .set_key(Some(key.0))
             .set_expression_attribute_names(write.names())
             .condition_expression(write.condition)
             .set_update_expression(write.update)
@@ -1421,19 +1426,11 @@ impl Store for DynamoStore {
         ticket: &ClaimTicket,
         response: &SavedResponse,
     ) -> Result<(), StoreError> {
-        let write = key_answer_write(ticket, response);
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(idempotency_key(organization, key).0))
-            .set_expression_attribute_names(write.names())
-            .condition_expression(write.condition)
-            .set_update_expression(write.update)
-            .set_expression_attribute_values(Some(write.values))
-            .send()
-            .await
-            .map_err(conditional_write_error)?;
-        Ok(())
+        self.update(
+            idempotency_key(organization, key),
+            key_answer_write(ticket, response),
+        )
+        .await
     }
 
     async fn release_idempotency_key(

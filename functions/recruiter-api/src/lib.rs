@@ -80,6 +80,15 @@ fn route(path: &str) -> Option<Route> {
     }
 }
 
+/// What makes a retry under an Idempotency-Key "the same request".
+fn fingerprint(request: &Request) -> RequestFingerprint {
+    RequestFingerprint::of(
+        request.method().as_str(),
+        request.uri().path(),
+        body_bytes(request),
+    )
+}
+
 fn invitation_location(id: InvitationId) -> String {
     format!("/invitations/{id}")
 }
@@ -121,11 +130,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
         key: &IdempotencyKey,
     ) -> Answer {
         let organization = &recruiter.organization_id;
-        let fingerprint = RequestFingerprint::of(
-            request.method().as_str(),
-            request.uri().path(),
-            body_bytes(request),
-        );
+        let fingerprint = fingerprint(request);
         let claim = self
             .store
             .claim_idempotency_key(organization, key, &fingerprint, self.clock.now())
@@ -301,11 +306,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
                 .deliver(invitation, &email, StatusCode::CREATED, None)
                 .await;
         };
-        let fingerprint = RequestFingerprint::of(
-            request.method().as_str(),
-            request.uri().path(),
-            body_bytes(request),
-        );
+        let fingerprint = fingerprint(request);
         let claim = self
             .store
             .insert_invitation_claiming_key(&invitation, &token.hash(), key, &fingerprint, now)

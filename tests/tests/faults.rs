@@ -187,6 +187,46 @@ async fn with_a_key_a_failed_send_is_answered_again_and_not_retried_behind_the_r
 }
 
 #[tokio::test]
+async fn with_a_key_an_invitation_cancelled_while_its_email_goes_out_keeps_its_answer() {
+    let world = world().await;
+    let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+    let proxy = FaultProxy::start().await.unwrap();
+    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+    let request =
+        || keyed_invitation(&world, &video_interview, "cancelled-meanwhile").into_request();
+    // SES answers slowly; meanwhile the recruiter cancels the invitation, stored as `sending`.
+    proxy.set(Fault::Slow(Duration::from_millis(1500)));
+    let cancel = async {
+        loop {
+            if let Some(stored) = stored_invitations(&world).await.first() {
+                let id = stored["id"].as_str().unwrap().to_owned();
+                let path = format!("/invitations/{id}/cancellation");
+                let cancelled = world
+                    .call(ApiEvent::new("POST", &path).claims(&world.acme))
+                    .await;
+                assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let (sent, cancelled) = tokio::join!(api.handle(request()), cancel);
+    let sent = Answer::from(sent);
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert_eq!(sent.body["id"], cancelled.as_str());
+    // The outcome could not be recorded over the cancellation, but the answer was kept: the
+    // retry is a replay, not a second invitation and a second email once the lease ends.
+    proxy.set(Fault::Pass);
+    let retried = Answer::from(api.handle(request()).await);
+    assert_eq!(retried.header("idempotent-replayed"), "true");
+    assert_eq!(retried.body, sent.body);
+    let stored = stored_invitations(&world).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["status"], "cancelled");
+    assert_eq!(world.emails().await.len(), 1);
+}
+
+#[tokio::test]
 async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_once() {
     let world = world().await;
     let route = CompletionRoute::create(&world.sdk, &world.tag)

@@ -415,7 +415,8 @@ where
     }
 }
 
-/// A failed transaction: `Conflict` when a condition did not hold, else `Unavailable`.
+/// A failed transaction: `Conflict` when a condition did not hold or another transaction held an
+/// item, else `Unavailable`.
 fn transaction_error<R>(
     error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
 ) -> StoreError
@@ -425,10 +426,12 @@ where
     match &error {
         SdkError::ServiceError(service)
             if service.err().code() == Some("TransactionCanceledException")
-                && service
-                    .err()
-                    .message()
-                    .is_some_and(|message| message.contains("ConditionalCheckFailed")) =>
+                && service.err().message().is_some_and(|message| {
+                    // Another transaction on the same item at the same moment: as for a failed
+                    // condition, the caller reads what holds.
+                    message.contains("ConditionalCheckFailed")
+                        || message.contains("TransactionConflict")
+                }) =>
         {
             StoreError::Conflict
         }
@@ -724,6 +727,7 @@ fn read_invitation(item: &HashMap<String, AttributeValue>) -> Result<Invitation,
 // ---- the adapter -----------------------------------------------------------------------------
 
 /// The expressions of one conditional write, for a request of its own or an item of a transaction.
+#[derive(Clone)]
 struct ConditionalWrite {
     condition: String,
     update: Option<String>,
@@ -1141,7 +1145,10 @@ impl Store for DynamoStore {
                 let held = self
                     .get_item(idempotency_key(organization, key))
                     .await?
-                    .ok_or(StoreError::Conflict)?;
+                    // Released or expired in between: the client's retry may claim it.
+                    .ok_or_else(|| {
+                        StoreError::Unavailable("the idempotency key changed meanwhile".into())
+                    })?;
                 read_key_claim(&held, &ticket)
             }
             Err(error) => Err(error),
@@ -1198,15 +1205,27 @@ impl Store for DynamoStore {
         let Some(answer) = answer else {
             return self.update_invitation(organization, id, update).await;
         };
+        let key = || idempotency_key(organization, answer.key);
+        let answer_write = || key_answer_write(answer.ticket, answer.response);
+        let outcome_write = update.write();
         // Both conditions also hold for this very write retried, so a lost answer is harmless.
-        self.transact(vec![
-            self.transact_update(invitation_key(organization, id), update.write())?,
-            self.transact_update(
-                idempotency_key(organization, answer.key),
-                key_answer_write(answer.ticket, answer.response),
-            )?,
-        ])
-        .await
+        let together = self
+            .transact(vec![
+                self.transact_update(invitation_key(organization, id), outcome_write.clone())?,
+                self.transact_update(key(), answer_write())?,
+            ])
+            .await;
+        if together.is_ok() {
+            return together;
+        }
+        // The invitation changed meanwhile (cancelled while sending) or the transaction collided
+        // with another write. The answer is still this request's, and it must be kept, or the
+        // key's next claim would send a second email: each is written on its own.
+        let saved = self.update(key(), answer_write()).await;
+        let recorded = self
+            .update(invitation_key(organization, id), outcome_write)
+            .await;
+        saved.and(recorded)
     }
 
     async fn get_invitation(

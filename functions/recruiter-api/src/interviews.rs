@@ -26,15 +26,13 @@ impl VideoInterviewCache {
         self.entries().get(&(organization.clone(), id)).cloned()
     }
 
-    pub fn keep(&self, interview: &VideoInterview) {
+    /// Keeps `interview` as read from `organization`'s partition, under that organization.
+    pub fn keep(&self, organization: &OrganizationId, interview: &VideoInterview) {
         let mut entries = self.entries();
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert(
-            (interview.organization_id.clone(), interview.id),
-            interview.clone(),
-        );
+        entries.insert((organization.clone(), interview.id), interview.clone());
     }
 
     fn entries(
@@ -76,7 +74,7 @@ mod tests {
         let cache = VideoInterviewCache::default();
         let interview = video_interview();
         assert_eq!(cache.get(&interview.organization_id, interview.id), None);
-        cache.keep(&interview);
+        cache.keep(&interview.organization_id, &interview);
         assert_eq!(
             cache.get(&interview.organization_id, interview.id),
             Some(interview.clone())
@@ -89,9 +87,10 @@ mod tests {
     fn a_full_cache_starts_over_and_stays_bounded() {
         let cache = VideoInterviewCache::default();
         let first = video_interview();
-        cache.keep(&first);
+        cache.keep(&first.organization_id, &first);
         for _ in 0..CAPACITY {
-            cache.keep(&video_interview());
+            let interview = video_interview();
+            cache.keep(&interview.organization_id, &interview);
         }
         assert!(cache.entries().len() <= CAPACITY);
         assert_eq!(cache.get(&first.organization_id, first.id), None);

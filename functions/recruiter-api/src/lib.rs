@@ -486,7 +486,7 @@ impl<S: Store, M: Mailer, C: Clock> RecruiterApi<S, M, C> {
             .get_video_interview(organization, id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        self.video_interviews.keep(&interview);
+        self.video_interviews.keep(organization, &interview);
         Ok(interview)
     }
 

@@ -735,11 +735,9 @@ struct ConditionalWrite {
     values: HashMap<String, AttributeValue>,
 }
 
-impl ConditionalWrite {
-    fn names(&self) -> Option<HashMap<String, String>> {
-        // DynamoDB refuses an empty map.
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
+/// An expression attribute map as the SDK takes it: DynamoDB refuses an empty one.
+fn non_empty<V>(map: HashMap<String, V>) -> Option<HashMap<String, V>> {
+    (!map.is_empty()).then_some(map)
 }
 
 /// The condition under which a request may claim an idempotency key: the key is new, expired
@@ -959,10 +957,10 @@ impl DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key.0))
-            .set_expression_attribute_names(write.names())
+            .set_expression_attribute_names(non_empty(write.names))
             .condition_expression(write.condition)
             .set_update_expression(write.update)
-            .set_expression_attribute_values(Some(write.values))
+            .set_expression_attribute_values(non_empty(write.values))
             .send()
             .await
             .map_err(conditional_write_error)?;
@@ -988,9 +986,9 @@ impl DynamoStore {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .set_expression_attribute_names(write.names())
+            .set_expression_attribute_names(non_empty(write.names))
             .condition_expression(write.condition)
-            .set_expression_attribute_values((!write.values.is_empty()).then_some(write.values))
+            .set_expression_attribute_values(non_empty(write.values))
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -1004,10 +1002,10 @@ impl DynamoStore {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key.0))
-            .set_expression_attribute_names(write.names())
+            .set_expression_attribute_names(non_empty(write.names))
             .condition_expression(write.condition)
             .set_update_expression(write.update)
-            .set_expression_attribute_values(Some(write.values))
+            .set_expression_attribute_values(non_empty(write.values))
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -1414,9 +1412,9 @@ impl Store for DynamoStore {
                 &ticket,
                 now,
             )))
-            .set_expression_attribute_names(write.names())
+            .set_expression_attribute_names(non_empty(write.names))
             .condition_expression(write.condition)
-            .set_expression_attribute_values(Some(write.values))
+            .set_expression_attribute_values(non_empty(write.values))
             .return_values_on_condition_check_failure(
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
             )

@@ -205,7 +205,7 @@ pub struct ClientsAt {
 impl ClientsAt {
     pub async fn new(endpoint: impl Into<String>) -> Self {
         Self {
-            sdk: invitations::aws::load_sdk_config().await,
+            sdk: invitations::adapters::aws::load_sdk_config().await,
             endpoint: endpoint.into(),
         }
     }

@@ -61,7 +61,7 @@ pub fn local_endpoint() -> String {
 /// service. What happens when AWS does time out is tested with a fault-injecting proxy instead.
 pub async fn sdk_config() -> SdkConfig {
     local_endpoint();
-    let config = invitations::aws::load_sdk_config().await;
+    let config = invitations::adapters::aws::load_sdk_config().await;
     config
         .to_builder()
         .timeout_config(
@@ -472,7 +472,7 @@ mod tests {
         let index = table
             .indexes
             .iter()
-            .find(|index| index.name == invitations::store::VIDEO_INTERVIEW_INDEX)
+            .find(|index| index.name == invitations::adapters::dynamodb::VIDEO_INTERVIEW_INDEX)
             .expect("the index the store queries is defined");
         assert_eq!(
             index.key_schema,

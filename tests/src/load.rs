@@ -235,8 +235,8 @@ async fn concurrent_deliveries(world: &World, deliveries: usize) -> Result<usize
     let sent = world.invite(&world.globex, &form).await;
     let id = sent.body["id"].as_str().ok_or("no invitation")?.to_owned();
     let event = json!({
-        "version": "0", "id": "load", "detail-type": invitations::completion::DETAIL_TYPE,
-        "source": invitations::completion::SOURCE, "account": "123456789012",
+        "version": "0", "id": "load", "detail-type": invitations::domain::events::DETAIL_TYPE,
+        "source": invitations::domain::events::SOURCE, "account": "123456789012",
         "time": "2026-12-08T09:45:00Z", "region": "eu-west-1", "resources": [],
         "detail": {"organizationId": "globex", "invitationId": id, "completedAt": "2026-12-08T09:45:00Z"}
     });

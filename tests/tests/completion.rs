@@ -6,7 +6,7 @@ use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::{ApiEvent, Claims};
 use integration_tests::world::*;
-use invitations::completion::{DETAIL_TYPE, SOURCE};
+use invitations::domain::events::{DETAIL_TYPE, SOURCE};
 use serde_json::{Value, json};
 
 /// A recruiter who asked for notifications in Finnish.
@@ -65,9 +65,9 @@ fn complete(token: &str) -> ApiEvent {
 
 async fn candidate_call(
     api: &candidate_api::CandidateApi<
-        invitations::store::DynamoStore,
-        invitations::completion::EventBridgeBus,
-        invitations::clock::FixedClock,
+        invitations::adapters::dynamodb::DynamoStore,
+        invitations::adapters::eventbridge::EventBridgeBus,
+        invitations::ports::FixedClock,
     >,
     event: ApiEvent,
 ) -> Answer {
@@ -327,12 +327,21 @@ async fn a_claim_whose_holder_died_expires_and_does_not_block_the_retry() {
     let store = world.store();
     let id = invited.id.parse().unwrap();
     let organization = invitations::domain::OrganizationId::parse("acme").unwrap();
-    invitations::store::Store::record_completion(&store, &organization, id, LATER.parse().unwrap())
-        .await
-        .unwrap();
+    let completion = invitations::domain::InvitationEvent::Completed {
+        at: LATER.parse().unwrap(),
+    };
+    invitations::ports::Invitations::record_invitation_event(
+        &store,
+        &organization,
+        id,
+        &completion,
+        None,
+    )
+    .await
+    .unwrap();
     // A delivery claimed the send at LATER and died before sending.
     let claimed_at: jiff::Timestamp = LATER.parse().unwrap();
-    invitations::store::Store::claim_recruiter_notification(
+    invitations::ports::NotificationClaims::claim_recruiter_notification(
         &store,
         &organization,
         id,
@@ -550,7 +559,7 @@ async fn a_wrong_token_reveals_nothing() {
     let mut altered = invited.token.clone().into_bytes();
     altered[10] = if altered[10] == b'A' { b'B' } else { b'A' };
     let altered = String::from_utf8(altered).unwrap();
-    let hash = invitations::token::CandidateToken::parse(&invited.token)
+    let hash = invitations::domain::CandidateToken::parse(&invited.token)
         .unwrap()
         .hash();
     // A real verifier under the name of another invitation, here of another organization: the

@@ -282,8 +282,8 @@ async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_o
     let world = world().await;
     let sent = sent_invitation(&world).await;
     let event = json!({
-        "source": invitations::completion::SOURCE,
-        "detail-type": invitations::completion::DETAIL_TYPE,
+        "source": invitations::domain::events::SOURCE,
+        "detail-type": invitations::domain::events::DETAIL_TYPE,
         "detail": {"organizationId": "acme", "invitationId": sent.body["id"],
                    "completedAt": "2026-12-08T09:45:00Z"}
     });

@@ -47,8 +47,8 @@ async fn markup_in_every_text_field_is_escaped_in_every_email() {
         // Stored and shown back exactly as given (JSON escapes it; nothing is lost).
         assert_eq!(sent.body["firstName"], format!("First {markup}"));
         let event = json!({
-            "source": invitations::completion::SOURCE,
-            "detail-type": invitations::completion::DETAIL_TYPE,
+            "source": invitations::domain::events::SOURCE,
+            "detail-type": invitations::domain::events::DETAIL_TYPE,
             "detail": {"organizationId": "acme", "invitationId": sent.body["id"],
                        "completedAt": "2026-12-08T09:45:00Z"}
         });

@@ -98,11 +98,11 @@ async fn a_key_lives_a_day_and_a_dead_request_frees_it() {
     // A request that claimed a key and died (no answer saved) blocks it only for its lease.
     let store = world.store();
     let organization = invitations::domain::OrganizationId::parse("acme").unwrap();
-    let key = invitations::idempotency::IdempotencyKey::parse("died-midway").unwrap();
+    let key = invitations::ports::IdempotencyKey::parse("died-midway").unwrap();
     let body = form.to_string();
     let fingerprint =
-        invitations::idempotency::RequestFingerprint::of("POST", "/invitations", body.as_bytes());
-    invitations::store::Store::claim_idempotency_key(
+        invitations::ports::RequestFingerprint::of("POST", "/invitations", body.as_bytes());
+    invitations::ports::IdempotencyRecords::claim_idempotency_key(
         &store,
         &organization,
         &key,

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeSet;
 
+use candidate_api::config::CandidateApiConfig;
+use completion_notifier::config::CompletionNotifierConfig;
 use integration_tests::template;
-use invitations::config::{
-    CandidateApiConfig, CompletionNotifierConfig, Configuration, RecruiterApiConfig,
-};
+use invitations::config::Configuration;
+use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
 
 const FUNCTIONS: [(&str, &str); 3] = [

@@ -1,16 +1,16 @@
 //! The candidate API: public, and authorized only by the personal token in the path. An unknown or
-//! malformed token is a 404 that says nothing more, so that tokens cannot be probed.
+//! malformed token is a 404 that says nothing more, so that tokens cannot be probed. The use cases
+//! are `invitations::app::candidate`; this crate routes, parses the token and shows the answer.
 //!
 //! `handle` never fails: every outcome is an HTTP answer (JSON or `application/problem+json`).
 
-use invitations::clock::Clock;
-use invitations::completion::{EventBus, VideoInterviewCompleted};
-use invitations::domain::{CandidateAccess, Invitation, InvitationStatus, Language};
+pub mod config;
+
+use invitations::app::candidate::CandidateSide;
+use invitations::domain::{CandidateToken, Invitation, InvitationStatus, Language};
+use invitations::http::problem::ApiError;
 use invitations::http::{QuestionView, json_response};
-use invitations::problem::{ApiError, GoneReason};
-use invitations::store::{Store, StoreError};
-use invitations::token::CandidateToken;
-use jiff::Timestamp;
+use invitations::ports::{Clock, EventBus, Invitations};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -43,7 +43,7 @@ fn route(path: &str) -> Option<Route> {
     }
 }
 
-impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
+impl<S: Invitations, B: EventBus, C: Clock> CandidateApi<S, B, C> {
     pub fn new(store: S, bus: B, clock: C) -> Self {
         Self { store, bus, clock }
     }
@@ -56,149 +56,32 @@ impl<S: Store, B: EventBus, C: Clock> CandidateApi<S, B, C> {
 
     async fn dispatch(&self, request: &Request) -> Answer {
         let method = request.method();
-        match route(request.uri().path()).ok_or(ApiError::NotFound)? {
-            Route::Invitation(token) if method == Method::GET => self.open(&token).await,
-            Route::Completion(token) if method == Method::POST => self.complete(&token).await,
-            Route::Invitation(_) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
-            Route::Completion(_) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
-        }
-    }
-
-    async fn invitation(&self, raw_token: &str) -> Result<Invitation, ApiError> {
-        let token = CandidateToken::parse(raw_token).ok_or(ApiError::NotFound)?;
-        self.store
-            .find_invitation_by_token(&token)
-            .await?
-            .ok_or(ApiError::NotFound)
-    }
-
-    /// Brings `invitation` up to date after a conditional write: `applied` makes the change in
-    /// hand (and names it for the log) when the write went through; when the stored invitation had
-    /// changed under us (another tab, the recruiter, the notifier), it is read again.
-    async fn settle(
-        &self,
-        invitation: &mut Invitation,
-        written: Result<(), StoreError>,
-        applied: impl FnOnce(&mut Invitation) -> &'static str,
-    ) -> Result<(), ApiError> {
-        match written {
-            Ok(()) => {
-                let what = applied(invitation);
-                tracing::info!(
-                    organization = invitation.organization_id.as_str(),
-                    invitation = %invitation.id,
-                    "{what}"
-                );
+        let candidate = CandidateSide {
+            invitations: &self.store,
+            bus: &self.bus,
+            clock: &self.clock,
+        };
+        let invitation = match route(request.uri().path()).ok_or(ApiError::NotFound)? {
+            Route::Invitation(token) if method == Method::GET => {
+                candidate.open(&token_of(&token)?).await?
             }
-            Err(StoreError::Conflict) => {
-                *invitation = self
-                    .store
-                    .get_invitation(&invitation.organization_id, invitation.id)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
+            Route::Completion(token) if method == Method::POST => {
+                candidate.complete(&token_of(&token)?).await?
             }
-            Err(error) => return Err(error.into()),
-        }
-        Ok(())
-    }
-
-    /// What the interview app shows. The first open while answering is allowed marks it opened.
-    async fn open(&self, token: &str) -> Answer {
-        let mut invitation = self.invitation(token).await?;
-        let now = self.clock.now();
-        if invitation.candidate_access(now) == CandidateAccess::Open
-            && InvitationStatus::UNOPENED.contains(&invitation.status)
-        {
-            let written = self
-                .store
-                .record_opened(&invitation.organization_id, invitation.id, now)
-                .await;
-            self.settle(&mut invitation, written, |invitation| {
-                invitation.status = InvitationStatus::Opened;
-                invitation.opened_at = Some(now);
-                "invitation opened"
-            })
-            .await?;
-        }
-        answerable(&invitation, now)?;
+            Route::Invitation(_) => return Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+            Route::Completion(_) => return Err(ApiError::MethodNotAllowed { allowed: "POST" }),
+        };
         Ok(json_response(
             StatusCode::OK,
             &CandidateInvitationView::from(&invitation),
             None,
         ))
-    }
-
-    /// The candidate submitted. Recorded once (a repeat changes nothing), then announced on the
-    /// bus. If announcing fails, the caller gets a retryable 503 and the repeat announces it: the
-    /// notifier is idempotent, so an event published twice is harmless, one never published is not.
-    async fn complete(&self, token: &str) -> Answer {
-        let mut invitation = self.invitation(token).await?;
-        let now = self.clock.now();
-        if invitation.candidate_access(now) == CandidateAccess::Open {
-            let written = self
-                .store
-                .record_completion(&invitation.organization_id, invitation.id, now)
-                .await;
-            self.settle(&mut invitation, written, |invitation| {
-                invitation.status = InvitationStatus::Completed;
-                invitation.completed_at = Some(now);
-                "video interview completed"
-            })
-            .await?;
-        }
-        answerable(&invitation, now)?;
-        let completed_at = match (invitation.status, invitation.completed_at) {
-            (InvitationStatus::Completed, Some(at)) => at,
-            _ => {
-                tracing::error!(invitation = %invitation.id, "completion not recorded as expected");
-                return Err(ApiError::Internal);
-            }
-        };
-        if !invitation.completion_published {
-            self.announce(&invitation, completed_at).await?;
-            invitation.completion_published = true;
-        }
-        Ok(json_response(
-            StatusCode::OK,
-            &CandidateInvitationView::from(&invitation),
-            None,
-        ))
-    }
-
-    async fn announce(
-        &self,
-        invitation: &Invitation,
-        completed_at: Timestamp,
-    ) -> Result<(), ApiError> {
-        let event = VideoInterviewCompleted {
-            organization_id: invitation.organization_id.clone(),
-            invitation_id: invitation.id,
-            completed_at,
-        };
-        if let Err(error) = self.bus.publish(&event).await {
-            tracing::error!(%error, invitation = %invitation.id, "completion event not published");
-            return Err(ApiError::CompletionNotAnnounced);
-        }
-        // Only saves a repeat's publish: if this write fails, a repeat publishes a duplicate, which
-        // the notifier ignores.
-        if let Err(error) = self
-            .store
-            .record_completion_published(&invitation.organization_id, invitation.id)
-            .await
-        {
-            tracing::warn!(%error, invitation = %invitation.id, "recording the publication failed");
-        }
-        Ok(())
     }
 }
 
-/// 410 unless the candidate may still see the interview (open, or done).
-fn answerable(invitation: &Invitation, now: Timestamp) -> Result<(), ApiError> {
-    match invitation.candidate_access(now) {
-        CandidateAccess::Open | CandidateAccess::Completed => Ok(()),
-        CandidateAccess::Expired => Err(ApiError::Gone(GoneReason::Expired)),
-        CandidateAccess::Cancelled => Err(ApiError::Gone(GoneReason::Cancelled)),
-    }
+/// The token in the path; a malformed one opens nothing, as an unknown one.
+fn token_of(raw: &str) -> Result<CandidateToken, ApiError> {
+    CandidateToken::parse(raw).ok_or(ApiError::NotFound)
 }
 
 #[derive(Serialize)]

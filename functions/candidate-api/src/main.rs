@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use candidate_api::CandidateApi;
-use invitations::aws::load_sdk_config;
-use invitations::clock::SystemClock;
-use invitations::completion::EventBridgeBus;
-use invitations::config::{CandidateApiConfig, Configuration};
-use invitations::store::DynamoStore;
+use candidate_api::config::CandidateApiConfig;
+use invitations::adapters::aws::load_sdk_config;
+use invitations::adapters::dynamodb::DynamoStore;
+use invitations::adapters::eventbridge::EventBridgeBus;
+use invitations::config::Configuration;
+use invitations::ports::SystemClock;
 use lambda_http::{Error, Request, service_fn};
 
 #[tokio::main(flavor = "current_thread")]

@@ -1,13 +1,18 @@
 //! Wiring only: configuration, AWS clients (built once per cold start) and the handler.
 
+// The handler's future nests the use case's, the store's and the SDK's; computing its layout for
+// the release build goes deeper than rustc's default limit of 128.
+#![recursion_limit = "256"]
+
 use std::sync::Arc;
 
 use completion_notifier::CompletionNotifier;
-use invitations::aws::load_sdk_config;
-use invitations::clock::SystemClock;
-use invitations::config::{CompletionNotifierConfig, Configuration};
-use invitations::mailer::SesMailer;
-use invitations::store::DynamoStore;
+use completion_notifier::config::CompletionNotifierConfig;
+use invitations::adapters::aws::load_sdk_config;
+use invitations::adapters::dynamodb::DynamoStore;
+use invitations::adapters::ses::SesMailer;
+use invitations::config::Configuration;
+use invitations::ports::SystemClock;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 

@@ -1,10 +1,11 @@
-//! The deployment's configuration, read once at cold start. Every wrong or missing variable is
+//! How the functions read their configuration, once at cold start: each function's crate defines
+//! its own (`recruiter_api::config`, ...) over these readers. Every wrong or missing variable is
 //! reported at once, by name, and the function refuses to start: a misconfigured function that
 //! starts would fail on every request instead, far from the cause.
 
 use std::fmt;
 
-use crate::domain::{DeadlineTimeZone, EmailAddress};
+use crate::domain::EmailAddress;
 
 /// How every email leaves: the sender and the SES configuration set.
 #[derive(Debug, Clone)]
@@ -15,33 +16,15 @@ pub struct MailConfig {
     pub ses_configuration_set: Option<String>,
 }
 
-/// The recruiter API (`recruiter-api`).
-#[derive(Debug, Clone)]
-pub struct RecruiterApiConfig {
-    pub table_name: String,
-    pub mail: MailConfig,
-    pub candidate_app_url: String,
-    pub default_time_zone: DeadlineTimeZone,
-}
-
-/// The candidate API (`candidate-api`).
-#[derive(Debug, Clone)]
-pub struct CandidateApiConfig {
-    pub table_name: String,
-    /// The EventBridge bus the completion event goes to.
-    pub event_bus_name: String,
-}
-
-/// The notify-me sender (`completion-notifier`).
-#[derive(Debug, Clone)]
-pub struct CompletionNotifierConfig {
-    pub table_name: String,
-    pub mail: MailConfig,
-    pub recruiter_app_url: String,
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError(Vec<(&'static str, String)>);
+
+impl ConfigError {
+    /// The variables found wrong or missing, in the order they were read.
+    pub fn variables(&self) -> Vec<&'static str> {
+        self.0.iter().map(|(name, _)| *name).collect()
+    }
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -81,13 +64,13 @@ pub struct Variables<'a> {
 }
 
 impl Variables<'_> {
-    fn optional(&self, name: &str) -> Option<String> {
+    pub fn optional(&self, name: &str) -> Option<String> {
         (self.lookup)(name)
             .map(|value| value.trim().to_owned())
             .filter(|value| !value.is_empty())
     }
 
-    fn required<T>(
+    pub fn required<T>(
         &mut self,
         name: &'static str,
         parse: impl FnOnce(&str) -> Result<T, String>,
@@ -101,17 +84,17 @@ impl Variables<'_> {
             .ok()
     }
 
-    fn text(&mut self, name: &'static str) -> Option<String> {
+    pub fn text(&mut self, name: &'static str) -> Option<String> {
         self.required(name, |value| Ok(value.to_owned()))
     }
 
-    fn url(&mut self, name: &'static str) -> Option<String> {
+    pub fn url(&mut self, name: &'static str) -> Option<String> {
         self.required(name, |value| {
             check_url(value).map(|()| value.trim_end_matches('/').to_owned())
         })
     }
 
-    fn mail(&mut self) -> Option<MailConfig> {
+    pub fn mail(&mut self) -> Option<MailConfig> {
         let sender_email = self.required("SENDER_EMAIL", |value| {
             check_sender(value).map(|()| value.to_owned())
         });
@@ -127,45 +110,6 @@ impl Variables<'_> {
             Some(config) if self.problems.is_empty() => Ok(config),
             _ => Err(ConfigError(self.problems)),
         }
-    }
-}
-
-impl Configuration for RecruiterApiConfig {
-    fn read(variables: &mut Variables<'_>) -> Option<Self> {
-        let table_name = variables.text("TABLE_NAME");
-        let mail = variables.mail();
-        let candidate_app_url = variables.url("CANDIDATE_APP_URL");
-        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", DeadlineTimeZone::parse);
-        Some(Self {
-            table_name: table_name?,
-            mail: mail?,
-            candidate_app_url: candidate_app_url?,
-            default_time_zone: default_time_zone?,
-        })
-    }
-}
-
-impl Configuration for CandidateApiConfig {
-    fn read(variables: &mut Variables<'_>) -> Option<Self> {
-        let table_name = variables.text("TABLE_NAME");
-        let event_bus_name = variables.text("EVENT_BUS_NAME");
-        Some(Self {
-            table_name: table_name?,
-            event_bus_name: event_bus_name?,
-        })
-    }
-}
-
-impl Configuration for CompletionNotifierConfig {
-    fn read(variables: &mut Variables<'_>) -> Option<Self> {
-        let table_name = variables.text("TABLE_NAME");
-        let mail = variables.mail();
-        let recruiter_app_url = variables.url("RECRUITER_APP_URL");
-        Some(Self {
-            table_name: table_name?,
-            mail: mail?,
-            recruiter_app_url: recruiter_app_url?,
-        })
     }
 }
 
@@ -202,98 +146,39 @@ fn check_url(value: &str) -> Result<(), String> {
     }
 }
 
+/// A lookup over fixed `NAME=value` pairs, in place of the environment (tests).
+#[cfg(any(test, feature = "test-util"))]
+pub fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    const VALID: [(&str, &str); 6] = [
-        ("TABLE_NAME", "invitations"),
-        ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
-        ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
-        ("RECRUITER_APP_URL", "https://recruit.acme.example/"),
-        ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
-        ("EVENT_BUS_NAME", "recruiting"),
-    ];
-
-    #[test]
-    fn each_function_reads_its_own_configuration() {
-        let recruiter = RecruiterApiConfig::from_lookup(env(&VALID)).unwrap();
-        assert_eq!(
-            recruiter.candidate_app_url,
-            "https://interview.acme.example/i"
-        );
-        assert_eq!(recruiter.default_time_zone.name(), "Europe/Helsinki");
-        assert_eq!(recruiter.mail.ses_configuration_set, None);
-        let candidate = CandidateApiConfig::from_lookup(env(&VALID)).unwrap();
-        assert_eq!(candidate.event_bus_name, "recruiting");
-        let notifier = CompletionNotifierConfig::from_lookup(env(&VALID)).unwrap();
-        assert_eq!(notifier.recruiter_app_url, "https://recruit.acme.example");
-        assert_eq!(
-            notifier.mail.sender_email,
-            "Acme Recruiting <jobs@acme.example>"
-        );
-    }
-
-    #[test]
-    fn a_function_needs_only_its_own_variables() {
-        let only = |names: &[&str]| {
-            let pairs: Vec<_> = VALID
-                .into_iter()
-                .filter(|(name, _)| names.contains(name))
-                .collect();
-            env(&pairs)
-        };
-        assert!(CandidateApiConfig::from_lookup(only(&["TABLE_NAME", "EVENT_BUS_NAME"])).is_ok());
-        assert!(
-            CompletionNotifierConfig::from_lookup(only(&[
-                "TABLE_NAME",
-                "SENDER_EMAIL",
-                "RECRUITER_APP_URL"
-            ]))
-            .is_ok()
-        );
-        let error = CandidateApiConfig::from_lookup(only(&["TABLE_NAME"])).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "invalid configuration: EVENT_BUS_NAME is not set;"
-        );
-    }
-
-    #[test]
-    fn every_problem_is_named() {
-        let error = RecruiterApiConfig::from_lookup(env(&[
-            ("SENDER_EMAIL", "not an address"),
-            ("CANDIDATE_APP_URL", "ftp://x"),
-            ("SES_CONFIGURATION_SET", "  "),
-            ("DEFAULT_TIME_ZONE", "Mars/Base"),
-        ]))
-        .unwrap_err();
-        let names: Vec<_> = error.0.iter().map(|(name, _)| *name).collect();
-        assert_eq!(
-            names,
-            [
-                "TABLE_NAME",
-                "SENDER_EMAIL",
-                "CANDIDATE_APP_URL",
-                "DEFAULT_TIME_ZONE"
-            ]
-        );
-        assert!(error.to_string().contains("TABLE_NAME is not set"));
-    }
 
     #[test]
     fn plain_http_is_only_for_local_use() {
         assert!(check_url("http://localhost:3000/i").is_ok());
         assert!(check_url("http://interview.example").is_err());
         assert!(check_url("https://x.example/i?x=1").is_err());
+    }
+
+    #[test]
+    fn a_sender_may_carry_a_display_name() {
+        assert_eq!(
+            sender_address("Acme <jobs@acme.example>"),
+            "jobs@acme.example"
+        );
+        assert_eq!(sender_address("jobs@acme.example"), "jobs@acme.example");
+        let mut variables = Variables {
+            lookup: &lookup(&[("SENDER_EMAIL", "not an address")]),
+            problems: Vec::new(),
+        };
+        assert!(variables.mail().is_none());
+        assert_eq!(variables.problems[0].0, "SENDER_EMAIL");
     }
 }

@@ -1,18 +1,23 @@
-//! The invitations service's shared library: the domain (pure, no AWS), the adapters behind small
-//! ports (DynamoDB store, SES mailer), the localized email templates and the HTTP plumbing that
-//! every Lambda of the service shares (claims, JSON envelopes, `application/problem+json`).
+//! The invitations service's shared library, in layers (see docs/architecture.md):
+//!
+//! - `domain`: pure recruiting values and records, the invitation's lifecycle table, the
+//!   completion event. No AWS SDK, no HTTP, no clock.
+//! - `ports`: narrow traits, one per concern (video interviews, invitations, notification claims,
+//!   idempotency records, mailer, event bus, clock), with errors free of SDK and HTTP types.
+//! - `app`: the use cases over the ports, shared by the functions (send, resend, cancel, open,
+//!   complete, notify).
+//! - `email`: one module per email, with its wording and templates.
+//! - `adapters`: DynamoDB, SES v2 and EventBridge behind the ports, and in-memory ones for tests.
+//! - `http`: what the API functions share over HTTP: claims, bodies, problems, `Idempotency-Key`.
+//! - `config`: each function's configuration, read once at cold start.
+//!
+//! Dependencies point inwards: `domain` depends on nothing of ours; `ports` on `domain`; `app` and
+//! `email` on both; `adapters` and `http` on those; each function's `main.rs` wires them.
 
-pub mod aws;
-pub mod clock;
-pub mod completion;
+pub mod adapters;
+pub mod app;
 pub mod config;
 pub mod domain;
 pub mod email;
 pub mod http;
-pub mod idempotency;
-pub mod mailer;
-pub mod problem;
-pub mod requests;
-pub mod store;
-pub mod token;
-pub mod validation;
+pub mod ports;

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use invitations::aws::load_sdk_config;
-use invitations::clock::SystemClock;
-use invitations::config::{Configuration, RecruiterApiConfig};
-use invitations::mailer::SesMailer;
-use invitations::store::DynamoStore;
+use invitations::adapters::aws::load_sdk_config;
+use invitations::adapters::dynamodb::DynamoStore;
+use invitations::adapters::ses::SesMailer;
+use invitations::config::Configuration;
+use invitations::ports::SystemClock;
 use lambda_http::{Error, Request, service_fn};
+use recruiter_api::config::RecruiterApiConfig;
 use recruiter_api::{RecruiterApi, Settings};
 
 #[tokio::main(flavor = "current_thread")]

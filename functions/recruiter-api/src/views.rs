@@ -2,7 +2,7 @@
 
 use invitations::domain::{Invitation, Language, VideoInterview};
 use invitations::http::QuestionView;
-use invitations::store::Page;
+use invitations::ports::Page;
 use serde::Serialize;
 
 #[derive(Serialize)]

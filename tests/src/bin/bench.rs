@@ -87,8 +87,8 @@ async fn main() -> Result<(), Error> {
         .candidate_token(sent.body["email"].as_str().ok_or("no email")?)
         .await;
     let completion = json!({
-        "version": "0", "id": "bench", "detail-type": invitations::completion::DETAIL_TYPE,
-        "source": invitations::completion::SOURCE, "account": "123456789012",
+        "version": "0", "id": "bench", "detail-type": invitations::domain::events::DETAIL_TYPE,
+        "source": invitations::domain::events::SOURCE, "account": "123456789012",
         "time": "2026-12-08T09:45:00Z", "region": "eu-west-1", "resources": [],
         "detail": {"organizationId": "acme", "invitationId": id, "completedAt": "2026-12-08T09:45:00Z"}
     });

@@ -5,8 +5,9 @@ use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-use crate::store::StoreError;
-use crate::validation::{FieldError, MalformedJson};
+use super::validation::{FieldError, MalformedJson};
+use crate::app::{AppError, GoneReason};
+use crate::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -52,27 +53,32 @@ pub enum ApiError {
     Internal,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GoneReason {
-    Expired,
-    Cancelled,
-}
-
-impl GoneReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Expired => "expired",
-            Self::Cancelled => "cancelled",
-        }
-    }
-}
-
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "store operation failed");
         match error {
             StoreError::Unavailable(_) => Self::Unavailable,
             StoreError::Conflict | StoreError::Corrupt(_) => Self::Internal,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound => Self::NotFound,
+            AppError::Conflict(why) => Self::Conflict(why),
+            AppError::Gone(reason) => Self::Gone(reason),
+            AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
+            AppError::Store(error) => error.into(),
+            AppError::Render(error) => {
+                tracing::error!(%error, "rendering an email failed");
+                Self::Internal
+            }
+            AppError::Mail(error) => {
+                tracing::error!(%error, "an email was not sent");
+                Self::Unavailable
+            }
         }
     }
 }

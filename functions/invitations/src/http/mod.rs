@@ -1,9 +1,15 @@
 //! HTTP plumbing shared by the service's API functions: who is calling (from the JWT authorizer's
-//! claims, never from the body), reading a JSON body safely, and writing JSON answers.
+//! claims, never from the body), reading a JSON body safely, writing JSON answers, the problems
+//! every error becomes (`problem`), strict JSON field parsing (`validation`) and
+//! `Idempotency-Key` (`idempotency`). Nothing below this layer knows HTTP.
+
+pub mod idempotency;
+pub mod problem;
+pub mod validation;
 
 use std::collections::HashMap;
 
-use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::http::{StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -12,9 +18,8 @@ use serde_json::{Map, Value};
 use crate::domain::{
     EmailAddress, Language, OrganizationId, PersonName, Question, Recruiter, RecruiterId,
 };
-use crate::idempotency::{self, IdempotencyKey};
-use crate::problem::ApiError;
-use crate::validation::{FieldError, FieldErrors, parse_json_object};
+use problem::ApiError;
+use validation::{FieldErrors, parse_json_object};
 
 /// Bodies beyond this are refused before parsing: no form of ours comes near it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -76,22 +81,6 @@ pub fn body_bytes(request: &Request) -> &[u8] {
         Body::Binary(bytes) => bytes,
         _ => &[],
     }
-}
-
-/// The `Idempotency-Key` of a POST, if it has one; a 422 naming the header when it is malformed.
-pub fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
-    if request.method() != Method::POST {
-        return Ok(None);
-    }
-    let Some(value) = request.headers().get(idempotency::HEADER) else {
-        return Ok(None);
-    };
-    value
-        .to_str()
-        .map_err(|_| "must be visible ASCII".to_owned())
-        .and_then(IdempotencyKey::parse)
-        .map(Some)
-        .map_err(|detail| ApiError::Validation(vec![FieldError::header("Idempotency-Key", detail)]))
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -5,15 +5,14 @@
 
 use std::collections::HashMap;
 
-use invitations::domain::{DeadlineTimeZone, EmailAddress, PersonName};
-use invitations::problem::ApiError;
-use invitations::requests::{
-    NewInvitation, NewVideoInterview, invitation_listing, video_interview_listing,
-};
-use invitations::token::CandidateToken;
-use invitations::validation::{FieldError, FieldErrors, parse_json_object};
+use invitations::domain::{CandidateToken, DeadlineTimeZone, EmailAddress, PersonName};
+use invitations::http::problem::ApiError;
+use invitations::http::validation::{FieldError, FieldErrors, parse_json_object};
 use lambda_http::Body;
 use proptest::prelude::*;
+use recruiter_api::requests::{
+    invitation_listing, parse_new_invitation, parse_new_video_interview, video_interview_listing,
+};
 use serde_json::{Map, Value, json};
 
 const INVITATION_FIELDS: [&str; 9] = [
@@ -139,7 +138,7 @@ proptest! {
     #[test]
     fn any_invitation_form_is_accepted_clean_or_refused_field_by_field(form in body(&INVITATION_FIELDS)) {
         let now = "2026-12-01T10:00:00Z".parse().unwrap();
-        match NewInvitation::parse(form, &helsinki(), now) {
+        match parse_new_invitation(form, &helsinki(), now) {
             Ok(invitation) => {
                 let candidate = &invitation.candidate;
                 for name in [&candidate.first_name, &candidate.last_name] {
@@ -166,7 +165,7 @@ proptest! {
         form[field] = value;
         let Value::Object(form) = form else { unreachable!() };
         let now = "2026-12-01T10:00:00Z".parse().unwrap();
-        if let Err(errors) = NewInvitation::parse(form, &helsinki(), now) {
+        if let Err(errors) = parse_new_invitation(form, &helsinki(), now) {
             assert_well_formed(&errors, &HashMap::new());
             let pointers: Vec<_> = errors.iter().filter_map(|error| error.pointer.as_deref()).collect();
             // The time zone decides which day the deadline is: a bad zone may be reported there too.
@@ -178,7 +177,7 @@ proptest! {
 
     #[test]
     fn any_video_interview_form_is_accepted_clean_or_refused_field_by_field(form in body(&VIDEO_INTERVIEW_FIELDS)) {
-        match NewVideoInterview::parse(form) {
+        match parse_new_video_interview(form) {
             Ok(interview) => {
                 prop_assert!(clean(interview.title.as_str()));
                 prop_assert!(!interview.questions.is_empty());

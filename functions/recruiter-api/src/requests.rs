@@ -6,62 +6,60 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::domain::{
+use invitations::domain::{
     AnswerDeadline, Candidate, DeadlineTimeZone, EmailAddress, InvitationStatus, Language,
-    PersonName, Question, QuestionText, VideoInterviewId, VideoInterviewTitle,
+    NewInvitation, NewVideoInterview, PersonName, Question, QuestionText, VideoInterviewId,
+    VideoInterviewTitle,
 };
-use crate::store::{InvitationFilter, PageCursor, PageRequest};
-use crate::validation::{FieldError, FieldErrors, ObjectReader, json_type};
+use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
+use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewVideoInterview {
-    pub title: VideoInterviewTitle,
-    pub questions: Vec<Question>,
-}
-
-impl NewVideoInterview {
-    pub fn parse(body: Map<String, Value>) -> Result<Self, Vec<FieldError>> {
-        let mut errors = FieldErrors::default();
-        let mut reader = ObjectReader::new("", body);
-        let title = reader.required_parsed("title", &mut errors, VideoInterviewTitle::parse);
-        let questions = match reader.required("questions", &mut errors) {
-            Some(Value::Array(items)) if items.is_empty() => {
-                errors.add("/questions", "must have at least one question");
-                None
-            }
-            Some(Value::Array(items)) if items.len() > Question::MAX_PER_INTERVIEW => {
-                errors.add(
-                    "/questions",
-                    format!(
-                        "must have at most {} questions",
-                        Question::MAX_PER_INTERVIEW
-                    ),
-                );
-                None
-            }
-            Some(Value::Array(items)) => {
-                // Parse all of them before collecting, so that every bad question is reported.
-                let parsed: Vec<_> = items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, item)| parse_question(index, item, &mut errors))
-                    .collect();
-                parsed.into_iter().collect::<Option<Vec<_>>>()
-            }
-            Some(other) => {
-                errors.add(
-                    "/questions",
-                    format!("must be an array, not {}", json_type(&other)),
-                );
-                None
-            }
-            None => None,
-        };
-        reader.finish(&mut errors);
-        match (title, questions) {
-            (Some(title), Some(questions)) if errors.is_empty() => Ok(Self { title, questions }),
-            _ => Err(errors.into_vec()),
+/// `POST /video-interviews`: the video interview form.
+pub fn parse_new_video_interview(
+    body: Map<String, Value>,
+) -> Result<NewVideoInterview, Vec<FieldError>> {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let title = reader.required_parsed("title", &mut errors, VideoInterviewTitle::parse);
+    let questions = match reader.required("questions", &mut errors) {
+        Some(Value::Array(items)) if items.is_empty() => {
+            errors.add("/questions", "must have at least one question");
+            None
         }
+        Some(Value::Array(items)) if items.len() > Question::MAX_PER_INTERVIEW => {
+            errors.add(
+                "/questions",
+                format!(
+                    "must have at most {} questions",
+                    Question::MAX_PER_INTERVIEW
+                ),
+            );
+            None
+        }
+        Some(Value::Array(items)) => {
+            // Parse all of them before collecting, so that every bad question is reported.
+            let parsed: Vec<_> = items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| parse_question(index, item, &mut errors))
+                .collect();
+            parsed.into_iter().collect::<Option<Vec<_>>>()
+        }
+        Some(other) => {
+            errors.add(
+                "/questions",
+                format!("must be an array, not {}", json_type(&other)),
+            );
+            None
+        }
+        None => None,
+    };
+    reader.finish(&mut errors);
+    match (title, questions) {
+        (Some(title), Some(questions)) if errors.is_empty() => {
+            Ok(NewVideoInterview { title, questions })
+        }
+        _ => Err(errors.into_vec()),
     }
 }
 
@@ -85,81 +83,68 @@ fn parse_question(index: usize, item: Value, errors: &mut FieldErrors) -> Option
     })
 }
 
-/// The invitation form, exactly as the recruiter fills it in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewInvitation {
-    pub candidate: Candidate,
-    pub language: Language,
-    pub video_interview_id: VideoInterviewId,
-    pub deadline: AnswerDeadline,
-    pub bcc_myself: bool,
-    pub notify_me: bool,
-}
-
-impl NewInvitation {
-    /// `now` decides which deadlines are in the past; `default_time_zone` is whose day a deadline
-    /// is when the form names no zone.
-    pub fn parse(
-        body: Map<String, Value>,
-        default_time_zone: &DeadlineTimeZone,
-        now: Timestamp,
-    ) -> Result<Self, Vec<FieldError>> {
-        let mut errors = FieldErrors::default();
-        let mut reader = ObjectReader::new("", body);
-        let first_name = reader.required_parsed("firstName", &mut errors, PersonName::parse);
-        let last_name = reader.required_parsed("lastName", &mut errors, PersonName::parse);
-        let email = reader.required_parsed("email", &mut errors, EmailAddress::parse);
-        let language = reader.required_parsed("language", &mut errors, str::parse::<Language>);
-        let video_interview_id = reader.required_parsed(
-            "videoInterviewId",
-            &mut errors,
-            str::parse::<VideoInterviewId>,
-        );
-        let time_zone = match reader.optional_string("timeZone", &mut errors) {
-            Some(name) => errors.check("/timeZone", DeadlineTimeZone::parse(&name)),
-            None => Some(default_time_zone.clone()),
-        };
-        let date =
-            reader.required_parsed("answerDeadline", &mut errors, AnswerDeadline::parse_date);
-        let deadline = match (date, time_zone) {
-            (Some(date), Some(time_zone)) => errors.check(
-                "/answerDeadline",
-                AnswerDeadline::for_new_invitation(date, time_zone, now),
-            ),
-            _ => None,
-        };
-        let bcc_myself = reader.flag("bccMyself", &mut errors);
-        let notify_me = reader.flag("notifyMe", &mut errors);
-        reader.finish(&mut errors);
-        match (
-            first_name,
-            last_name,
-            email,
+/// `POST /invitations`: the invitation form, exactly as the recruiter fills it in. `now` decides
+/// which deadlines are in the past; `default_time_zone` is whose day a deadline is when the form
+/// names no zone.
+pub fn parse_new_invitation(
+    body: Map<String, Value>,
+    default_time_zone: &DeadlineTimeZone,
+    now: Timestamp,
+) -> Result<NewInvitation, Vec<FieldError>> {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let first_name = reader.required_parsed("firstName", &mut errors, PersonName::parse);
+    let last_name = reader.required_parsed("lastName", &mut errors, PersonName::parse);
+    let email = reader.required_parsed("email", &mut errors, EmailAddress::parse);
+    let language = reader.required_parsed("language", &mut errors, str::parse::<Language>);
+    let video_interview_id = reader.required_parsed(
+        "videoInterviewId",
+        &mut errors,
+        str::parse::<VideoInterviewId>,
+    );
+    let time_zone = match reader.optional_string("timeZone", &mut errors) {
+        Some(name) => errors.check("/timeZone", DeadlineTimeZone::parse(&name)),
+        None => Some(default_time_zone.clone()),
+    };
+    let date = reader.required_parsed("answerDeadline", &mut errors, AnswerDeadline::parse_date);
+    let deadline = match (date, time_zone) {
+        (Some(date), Some(time_zone)) => errors.check(
+            "/answerDeadline",
+            AnswerDeadline::for_new_invitation(date, time_zone, now),
+        ),
+        _ => None,
+    };
+    let bcc_myself = reader.flag("bccMyself", &mut errors);
+    let notify_me = reader.flag("notifyMe", &mut errors);
+    reader.finish(&mut errors);
+    match (
+        first_name,
+        last_name,
+        email,
+        language,
+        video_interview_id,
+        deadline,
+    ) {
+        (
+            Some(first_name),
+            Some(last_name),
+            Some(email),
+            Some(language),
+            Some(video_interview_id),
+            Some(deadline),
+        ) if errors.is_empty() => Ok(NewInvitation {
+            candidate: Candidate {
+                first_name,
+                last_name,
+                email,
+            },
             language,
             video_interview_id,
             deadline,
-        ) {
-            (
-                Some(first_name),
-                Some(last_name),
-                Some(email),
-                Some(language),
-                Some(video_interview_id),
-                Some(deadline),
-            ) if errors.is_empty() => Ok(Self {
-                candidate: Candidate {
-                    first_name,
-                    last_name,
-                    email,
-                },
-                language,
-                video_interview_id,
-                deadline,
-                bcc_myself,
-                notify_me,
-            }),
-            _ => Err(errors.into_vec()),
-        }
+            bcc_myself,
+            notify_me,
+        }),
+        _ => Err(errors.into_vec()),
     }
 }
 
@@ -273,7 +258,7 @@ mod tests {
     #[test]
     fn a_valid_form_becomes_a_new_invitation() {
         let invitation =
-            NewInvitation::parse(object(valid_invitation()), &helsinki(), now()).unwrap();
+            parse_new_invitation(object(valid_invitation()), &helsinki(), now()).unwrap();
         assert_eq!(invitation.candidate.first_name.as_str(), "Anna");
         assert_eq!(invitation.language, Language::Fi);
         assert_eq!(invitation.deadline.time_zone().name(), "Europe/Helsinki");
@@ -286,7 +271,7 @@ mod tests {
         body["timeZone"] = json!("America/New_York");
         body.as_object_mut().unwrap().remove("bccMyself");
         body["notifyMe"] = Value::Null;
-        let invitation = NewInvitation::parse(object(body), &helsinki(), now()).unwrap();
+        let invitation = parse_new_invitation(object(body), &helsinki(), now()).unwrap();
         assert_eq!(invitation.deadline.time_zone().name(), "America/New_York");
         assert!(!invitation.bcc_myself && !invitation.notify_me);
     }
@@ -304,7 +289,7 @@ mod tests {
             "bccMyself": "yes",
             "notifyme": true
         });
-        let errors = NewInvitation::parse(object(body), &helsinki(), now()).unwrap_err();
+        let errors = parse_new_invitation(object(body), &helsinki(), now()).unwrap_err();
         assert_eq!(
             pointers(&errors),
             [
@@ -328,7 +313,7 @@ mod tests {
 
     #[test]
     fn an_empty_form_names_every_required_field() {
-        let errors = NewInvitation::parse(Map::new(), &helsinki(), now()).unwrap_err();
+        let errors = parse_new_invitation(Map::new(), &helsinki(), now()).unwrap_err();
         assert_eq!(
             pointers(&errors),
             [
@@ -347,7 +332,7 @@ mod tests {
     fn a_past_deadline_is_rejected_with_today_named() {
         let mut body = valid_invitation();
         body["answerDeadline"] = json!("2026-11-30");
-        let errors = NewInvitation::parse(object(body), &helsinki(), now()).unwrap_err();
+        let errors = parse_new_invitation(object(body), &helsinki(), now()).unwrap_err();
         assert_eq!(pointers(&errors), ["/answerDeadline"]);
         assert!(
             errors[0].detail.contains("2026-12-01"),
@@ -362,18 +347,18 @@ mod tests {
             {"text": "Why us?", "thinkTimeSeconds": 30, "answerTimeSeconds": 120},
             {"text": "Tell us about yourself"}
         ]});
-        let interview = NewVideoInterview::parse(object(valid)).unwrap();
+        let interview = parse_new_video_interview(object(valid)).unwrap();
         assert_eq!(interview.questions.len(), 2);
         assert_eq!(interview.questions[0].answer_time_seconds, Some(120));
 
         let errors =
-            NewVideoInterview::parse(object(json!({"title": "", "questions": []}))).unwrap_err();
+            parse_new_video_interview(object(json!({"title": "", "questions": []}))).unwrap_err();
         assert_eq!(pointers(&errors), ["/questions", "/title"]);
         let many: Vec<_> = (0..31).map(|i| json!({"text": format!("Q{i}")})).collect();
-        let errors =
-            NewVideoInterview::parse(object(json!({"title": "T", "questions": many}))).unwrap_err();
+        let errors = parse_new_video_interview(object(json!({"title": "T", "questions": many})))
+            .unwrap_err();
         assert_eq!(errors[0].detail, "must have at most 30 questions");
-        let errors = NewVideoInterview::parse(object(json!({"title": "T", "questions": [
+        let errors = parse_new_video_interview(object(json!({"title": "T", "questions": [
             {"text": ""}, "plain", {"text": "ok", "answerTimeSeconds": 5, "extra": 1}
         ]})))
         .unwrap_err();

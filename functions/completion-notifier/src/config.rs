@@ -1,0 +1,46 @@
+//! The notifier's configuration (README, Configuration), read once at cold start.
+
+use invitations::config::{Configuration, MailConfig, Variables};
+
+/// The notify-me sender (`completion-notifier`).
+#[derive(Debug, Clone)]
+pub struct CompletionNotifierConfig {
+    pub table_name: String,
+    pub mail: MailConfig,
+    pub recruiter_app_url: String,
+}
+
+impl Configuration for CompletionNotifierConfig {
+    fn read(variables: &mut Variables<'_>) -> Option<Self> {
+        let table_name = variables.text("TABLE_NAME");
+        let mail = variables.mail();
+        let recruiter_app_url = variables.url("RECRUITER_APP_URL");
+        Some(Self {
+            table_name: table_name?,
+            mail: mail?,
+            recruiter_app_url: recruiter_app_url?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use invitations::config::lookup;
+
+    use super::*;
+
+    #[test]
+    fn it_needs_only_its_own_variables() {
+        let config = CompletionNotifierConfig::from_lookup(lookup(&[
+            ("TABLE_NAME", "invitations"),
+            ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
+            ("RECRUITER_APP_URL", "https://recruit.acme.example/"),
+        ]))
+        .unwrap();
+        assert_eq!(config.recruiter_app_url, "https://recruit.acme.example");
+        assert_eq!(
+            config.mail.sender_email,
+            "Acme Recruiting <jobs@acme.example>"
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! Invitation items. Each transition is recorded as an [`InvitationEvent`] with one conditional
+//! UpdateItem whose condition is derived from the lifecycle table (`domain::lifecycle`): DynamoDB
+//! accepts it only in a status the event's transition may start from, so two racing events cannot
+//! both pass, and no transition rule is written here. Beside it, a send's outcome also passes when
+//! it finds itself already written (the SDK retrying after a lost answer), and the completion's
+//! publication, which is no transition, needs `completed`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+
+use super::attributes::{Item, ItemReader, questions_attribute, s};
+use super::idempotency_records::{
+    key_answer_write, key_claim_item, key_claim_write, read_key_claim,
+};
+use super::keys::{
+    INVITATION_PREFIX, VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, idempotency_key,
+    invitation_key, organization_key, video_interview_partition,
+};
+use super::listing::Listing;
+use super::{ConditionalWrite, DynamoStore};
+use crate::domain::{
+    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, DeadlineTimeZone, EmailAddress,
+    Invitation, InvitationEvent, InvitationId, InvitationStatus, InvitedBy, Language,
+    OrganizationId, PersonName, RecruiterId, VideoInterviewTitle,
+};
+use crate::ports::{
+    ClaimTicket, IdempotencyKey, InvitationFilter, Invitations, KeyClaim, KeyedAnswer, Page,
+    PageRequest, RequestFingerprint, StoreError,
+};
+
+fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item {
+    let mut item = invitation_key(&invitation.organization_id, invitation.id).0;
+    let inviter = &invitation.invited_by;
+    let mut invited_by = HashMap::from([
+        ("id".to_owned(), s(inviter.id.as_str())),
+        ("email".to_owned(), s(inviter.email.as_str())),
+    ]);
+    if let Some(name) = &inviter.name {
+        invited_by.insert("name".to_owned(), s(name.as_str()));
+    }
+    if let Some(language) = inviter.language {
+        invited_by.insert("language".to_owned(), s(language.code()));
+    }
+    let deadline = &invitation.deadline;
+    item.extend([
+        ("entity".to_owned(), s("Invitation")),
+        (
+            VIDEO_INTERVIEW_INDEX_PARTITION.to_owned(),
+            s(video_interview_partition(
+                &invitation.organization_id,
+                invitation.video_interview_id,
+            )),
+        ),
+        ("id".to_owned(), s(invitation.id.to_string())),
+        (
+            "organizationId".to_owned(),
+            s(invitation.organization_id.as_str()),
+        ),
+        (
+            "videoInterviewId".to_owned(),
+            s(invitation.video_interview_id.to_string()),
+        ),
+        (
+            "videoInterviewTitle".to_owned(),
+            s(invitation.video_interview_title.as_str()),
+        ),
+        (
+            "questions".to_owned(),
+            questions_attribute(&invitation.questions),
+        ),
+        (
+            "firstName".to_owned(),
+            s(invitation.candidate.first_name.as_str()),
+        ),
+        (
+            "lastName".to_owned(),
+            s(invitation.candidate.last_name.as_str()),
+        ),
+        ("email".to_owned(), s(invitation.candidate.email.as_str())),
+        ("language".to_owned(), s(invitation.language.code())),
+        ("answerDeadline".to_owned(), s(deadline.date().to_string())),
+        ("timeZone".to_owned(), s(deadline.time_zone().name())),
+        ("expiresAt".to_owned(), s(deadline.expires_at().to_string())),
+        (
+            "bccMyself".to_owned(),
+            AttributeValue::Bool(invitation.bcc_myself),
+        ),
+        (
+            "notifyMe".to_owned(),
+            AttributeValue::Bool(invitation.notify_me),
+        ),
+        ("invitedBy".to_owned(), AttributeValue::M(invited_by)),
+        ("status".to_owned(), s(invitation.status.code())),
+        ("createdAt".to_owned(), s(invitation.created_at.to_string())),
+        (
+            "tokenHashes".to_owned(),
+            AttributeValue::Ss(vec![token.as_str().to_owned()]),
+        ),
+    ]);
+    // Only a new invitation is ever written whole; later facts arrive by conditional updates.
+    debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
+    item
+}
+
+fn has_token(item: &Item, token: &CandidateTokenHash) -> bool {
+    matches!(item.get("tokenHashes"), Some(AttributeValue::Ss(hashes)) if hashes.iter().any(|hash| hash == token.as_str()))
+}
+
+fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
+    let reader = ItemReader(item);
+    let inviter = reader.map("invitedBy")?;
+    let time_zone = reader.parsed("timeZone", DeadlineTimeZone::parse)?;
+    let date = reader.parsed("answerDeadline", AnswerDeadline::parse_date)?;
+    let deadline = AnswerDeadline::new(date, time_zone)
+        .map_err(|error| StoreError::Corrupt(format!("answerDeadline: {error}")))?;
+    Ok(Invitation {
+        id: reader.parsed("id", str::parse)?,
+        organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
+        video_interview_id: reader.parsed("videoInterviewId", str::parse)?,
+        video_interview_title: reader.parsed("videoInterviewTitle", VideoInterviewTitle::parse)?,
+        questions: reader.questions()?,
+        candidate: Candidate {
+            first_name: reader.parsed("firstName", PersonName::parse)?,
+            last_name: reader.parsed("lastName", PersonName::parse)?,
+            email: reader.parsed("email", EmailAddress::parse)?,
+        },
+        language: reader.parsed("language", str::parse::<Language>)?,
+        deadline,
+        bcc_myself: reader.bool("bccMyself")?,
+        notify_me: reader.bool("notifyMe")?,
+        invited_by: InvitedBy {
+            id: inviter.parsed("id", RecruiterId::parse)?,
+            email: inviter.parsed("email", EmailAddress::parse)?,
+            name: inviter.optional_parsed("name", PersonName::parse)?,
+            language: inviter.optional_parsed("language", str::parse::<Language>)?,
+        },
+        status: reader.parsed("status", str::parse::<InvitationStatus>)?,
+        created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
+        sent_at: reader.optional_timestamp("sentAt")?,
+        send_failure: reader.optional_string("sendFailure")?.map(str::to_owned),
+        opened_at: reader.optional_timestamp("openedAt")?,
+        completed_at: reader.optional_timestamp("completedAt")?,
+        completion_published: reader.optional_bool("completionPublished")?,
+        recruiter_notified_at: reader.optional_timestamp("recruiterNotifiedAt")?,
+    })
+}
+
+/// The placeholder of a status in the expressions: `:sent`, `:send_failed`, ...
+fn status_value(status: InvitationStatus) -> String {
+    format!(":{}", status.code())
+}
+
+/// The conditional UpdateItem that records `event`, derived from the lifecycle table: the stored
+/// status must be one the event's transition may start from, and becomes the one it leads to,
+/// with the facts the event records.
+fn event_write(event: &InvitationEvent) -> ConditionalWrite {
+    let transition = event.transition();
+    let to = status_value(transition.to());
+    let mut values: HashMap<String, AttributeValue> = transition
+        .from()
+        .iter()
+        .chain([&transition.to()])
+        .map(|status| (status_value(*status), s(status.code())))
+        .collect();
+    let mut value = |name: &str, attribute: AttributeValue| {
+        values.insert(name.to_owned(), attribute);
+    };
+    // What the event records beside the status, and how a retry of this very write (the SDK
+    // repeating it after its answer was lost) finds it done, where the transition itself would
+    // refuse it.
+    let (facts, done_already) = match event {
+        InvitationEvent::Sent { at, message_id } => {
+            value(":at", s(at.to_string()));
+            value(":message", s(message_id));
+            (
+                ", sentAt = :at, sesMessageId = :message".to_owned(),
+                Some("sesMessageId = :message".to_owned()),
+            )
+        }
+        InvitationEvent::SendFailed { reason } => {
+            value(":reason", s(reason));
+            (
+                ", sendFailure = :reason".to_owned(),
+                Some(format!("#status = {to} AND sendFailure = :reason")),
+            )
+        }
+        // Adding to a set is idempotent, and the status it leads to is one it starts from.
+        InvitationEvent::Resent { token } => {
+            value(
+                ":token",
+                AttributeValue::Ss(vec![token.as_str().to_owned()]),
+            );
+            (
+                " ADD tokenHashes :token REMOVE sendFailure".to_owned(),
+                None,
+            )
+        }
+        InvitationEvent::Opened { at } => {
+            value(":at", s(at.to_string()));
+            (", openedAt = :at".to_owned(), None)
+        }
+        InvitationEvent::Completed { at } => {
+            value(":at", s(at.to_string()));
+            (", completedAt = :at".to_owned(), None)
+        }
+        InvitationEvent::Cancelled => (String::new(), None),
+    };
+    let allowed = transition
+        .from()
+        .iter()
+        .map(|status| status_value(*status))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let condition = match done_already {
+        Some(done) => format!("#status IN ({allowed}) OR ({done})"),
+        None => format!("#status IN ({allowed})"),
+    };
+    ConditionalWrite {
+        names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+        ..ConditionalWrite::on_existing(&condition, format!("SET #status = {to}{facts}"), values)
+    }
+}
+
+impl DynamoStore {
+    /// Whether the stored invitation holds `token`: after a write's condition failed, that means
+    /// the write itself went through (its answer was lost and the SDK retried), since the id is
+    /// new or ours and the token random, so nothing else can have written it.
+    async fn holds_token(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        token: &CandidateTokenHash,
+    ) -> Result<bool, StoreError> {
+        let stored = self.get_item(invitation_key(organization, id)).await?;
+        Ok(stored.as_ref().is_some_and(|item| has_token(item, token)))
+    }
+}
+
+impl Invitations for DynamoStore {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        match self.put_new(invitation_item(invitation, token)).await {
+            Err(StoreError::Conflict)
+                if self
+                    .holds_token(&invitation.organization_id, invitation.id, token)
+                    .await? =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn insert_invitation_claiming_key(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> Result<KeyClaim, StoreError> {
+        let organization = &invitation.organization_id;
+        let ticket = ClaimTicket::new();
+        let items = vec![
+            self.transact_put(
+                key_claim_item(organization, key, fingerprint, &ticket, now),
+                key_claim_write(now),
+            )?,
+            self.transact_put(
+                invitation_item(invitation, token),
+                ConditionalWrite::new_item(),
+            )?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(KeyClaim::Claimed(ticket)),
+            // The invitation's id is new, so it is the key that is held: by another request, or
+            // by this very transaction when the SDK retried it after its answer was lost (then
+            // the ticket is ours, and the invitation was written with it).
+            Err(StoreError::Conflict) => {
+                let held = self
+                    .get_item(idempotency_key(organization, key))
+                    .await?
+                    // Released or expired in between: the client's retry may claim it.
+                    .ok_or_else(|| {
+                        StoreError::Unavailable("the idempotency key changed meanwhile".into())
+                    })?;
+                read_key_claim(&held, &ticket)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn record_invitation_event(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        event: &InvitationEvent,
+        answer: Option<KeyedAnswer<'_>>,
+    ) -> Result<(), StoreError> {
+        let event_write = event_write(event);
+        let Some(answer) = answer else {
+            return self
+                .update(invitation_key(organization, id), event_write)
+                .await;
+        };
+        let key = || idempotency_key(organization, answer.key);
+        let answer_write = || key_answer_write(answer.ticket, answer.response);
+        // Both conditions also hold for this very write retried, so a lost answer is harmless.
+        let together = self
+            .transact(vec![
+                self.transact_update(invitation_key(organization, id), event_write.clone())?,
+                self.transact_update(key(), answer_write())?,
+            ])
+            .await;
+        if together.is_ok() {
+            return together;
+        }
+        // The invitation changed meanwhile (cancelled while sending) or the transaction collided
+        // with another write. The answer is still this request's, and it must be kept, or the
+        // key's next claim would send a second email: each is written on its own.
+        let saved = self.update(key(), answer_write()).await;
+        let recorded = self
+            .update(invitation_key(organization, id), event_write)
+            .await;
+        saved.and(recorded)
+    }
+
+    async fn record_completion_published(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<(), StoreError> {
+        let completed = InvitationStatus::Completed;
+        let write = ConditionalWrite {
+            names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+            ..ConditionalWrite::on_existing(
+                "#status = :completed",
+                "SET completionPublished = :true",
+                [
+                    (":completed", s(completed.code())),
+                    (":true", AttributeValue::Bool(true)),
+                ],
+            )
+        };
+        self.update(invitation_key(organization, id), write).await
+    }
+
+    async fn get_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        self.get_read(invitation_key(organization, id), read_invitation)
+            .await
+    }
+
+    async fn list_invitations(
+        &self,
+        organization: &OrganizationId,
+        filter: &InvitationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StoreError> {
+        let listing = match filter.video_interview_id {
+            Some(video_interview) => Listing {
+                partition_attribute: VIDEO_INTERVIEW_INDEX_PARTITION,
+                partition: video_interview_partition(organization, video_interview),
+                index: Some(VIDEO_INTERVIEW_INDEX),
+                prefix: INVITATION_PREFIX,
+                status: filter.status,
+                organization,
+            },
+            None => Listing {
+                partition_attribute: "pk",
+                partition: organization_key(organization),
+                index: None,
+                prefix: INVITATION_PREFIX,
+                status: filter.status,
+                organization,
+            },
+        };
+        self.list(listing, page, read_invitation).await
+    }
+
+    async fn find_invitation_by_token(
+        &self,
+        token: &CandidateToken,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let (organization, id) = token.invitation();
+        match self.get_item(invitation_key(organization, id)).await? {
+            Some(item) if has_token(&item, &token.hash()) => read_invitation(&item).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::domain::Transition;
+
+    fn one_event_of_each_transition() -> Vec<InvitationEvent> {
+        let at = Timestamp::UNIX_EPOCH;
+        let events = vec![
+            InvitationEvent::Sent {
+                at,
+                message_id: "m-1".into(),
+            },
+            InvitationEvent::SendFailed {
+                reason: "refused".into(),
+            },
+            InvitationEvent::Resent {
+                token: CandidateTokenHash::from_stored("ab".into()),
+            },
+            InvitationEvent::Opened { at },
+            InvitationEvent::Completed { at },
+            InvitationEvent::Cancelled,
+        ];
+        let covered: BTreeSet<_> = events
+            .iter()
+            .map(|event| event.transition().code())
+            .collect();
+        assert_eq!(
+            covered.len(),
+            Transition::ALL.len(),
+            "one event per transition"
+        );
+        events
+    }
+
+    /// The `:values` and `#names` an expression uses.
+    fn placeholders(expression: &str) -> BTreeSet<String> {
+        expression
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '#'))
+            .filter(|token| token.starts_with([':', '#']))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn each_event_write_is_conditioned_on_the_statuses_its_transition_starts_from() {
+        for event in one_event_of_each_transition() {
+            let transition = event.transition();
+            let write = event_write(&event);
+            let list = write
+                .condition
+                .split_once("#status IN (")
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(list, _)| list.split(", ").map(str::to_owned).collect::<BTreeSet<_>>())
+                .unwrap_or_else(|| panic!("{:?}: {}", transition, write.condition));
+            let from: BTreeSet<_> = transition.from().iter().map(|s| status_value(*s)).collect();
+            assert_eq!(list, from, "{transition:?}");
+            assert!(write.condition.starts_with("attribute_exists(pk) AND ("));
+            let update = write.update.clone().unwrap();
+            assert!(
+                update.starts_with(&format!("SET #status = {}", status_value(transition.to()))),
+                "{update}"
+            );
+            // DynamoDB refuses undefined and unused placeholders alike.
+            let used = &placeholders(&write.condition) | &placeholders(&update);
+            let defined: BTreeSet<_> = write
+                .values
+                .keys()
+                .chain(write.names.keys())
+                .cloned()
+                .collect();
+            assert_eq!(used, defined, "{transition:?}");
+            assert_eq!(
+                write.values[&status_value(transition.to())],
+                s(transition.to().code())
+            );
+        }
+    }
+}

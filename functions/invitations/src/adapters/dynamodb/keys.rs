@@ -1,0 +1,75 @@
+//! The table's key schema, in one place. One table, keyed by tenant: every item of an
+//! organization lives under partition `ORG#<id>`, and the partition is always built from the
+//! caller's verified claims, never from anything the caller sends (ids and cursors only ever name a
+//! sort key inside that partition). That is what makes tenant isolation hold by construction.
+//!
+//! | item               | pk          | sk                | gsi1pk (index `by-video-interview`) |
+//! |--------------------|-------------|-------------------|-------------------------------------|
+//! | video interview    | `ORG#<org>` | `VI#<ulid>`       |                                     |
+//! | invitation         | `ORG#<org>` | `INV#<ulid>`      | `ORG#<org>#VI#<ulid>`               |
+//! | idempotency record | `ORG#<org>` | `IDEM#<sha256>`   |                                     |
+//!
+//! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
+//! invitation (`domain::CandidateToken`), so the candidate's read is one GetItem. The notify-me
+//! claim is attributes of the invitation.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::domain::{InvitationId, OrganizationId, VideoInterviewId};
+use crate::ports::IdempotencyKey;
+
+/// The index of an interview's invitations (`infra/template.yaml`).
+pub const VIDEO_INTERVIEW_INDEX: &str = "by-video-interview";
+/// The attribute holding an item's partition in that index.
+pub(super) const VIDEO_INTERVIEW_INDEX_PARTITION: &str = "gsi1pk";
+
+pub(super) const VIDEO_INTERVIEW_PREFIX: &str = "VI#";
+pub(super) const INVITATION_PREFIX: &str = "INV#";
+const IDEMPOTENCY_PREFIX: &str = "IDEM#";
+
+/// The primary key of one item.
+pub(super) struct Key(pub(super) HashMap<String, AttributeValue>);
+
+impl Key {
+    fn new(pk: String, sk: String) -> Self {
+        Self(HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(pk)),
+            ("sk".to_owned(), AttributeValue::S(sk)),
+        ]))
+    }
+
+    /// The item with sort key `<prefix><id>` in the organization's partition.
+    pub(super) fn in_organization(organization: &OrganizationId, prefix: &str, id: &str) -> Self {
+        Self::new(organization_key(organization), format!("{prefix}{id}"))
+    }
+}
+
+pub(super) fn organization_key(organization: &OrganizationId) -> String {
+    format!("ORG#{}", organization.as_str())
+}
+
+pub(super) fn video_interview_key(organization: &OrganizationId, id: VideoInterviewId) -> Key {
+    Key::in_organization(organization, VIDEO_INTERVIEW_PREFIX, &id.to_string())
+}
+
+pub(super) fn invitation_key(organization: &OrganizationId, id: InvitationId) -> Key {
+    Key::in_organization(organization, INVITATION_PREFIX, &id.to_string())
+}
+
+/// The index partition of one video interview's invitations.
+pub(super) fn video_interview_partition(
+    organization: &OrganizationId,
+    id: VideoInterviewId,
+) -> String {
+    format!(
+        "{}#{VIDEO_INTERVIEW_PREFIX}{id}",
+        organization_key(organization)
+    )
+}
+
+/// A key is stored as its hash, so that any key makes a well-formed sort key.
+pub(super) fn idempotency_key(organization: &OrganizationId, key: &IdempotencyKey) -> Key {
+    Key::in_organization(organization, IDEMPOTENCY_PREFIX, &key.digest())
+}

@@ -1,0 +1,238 @@
+//! The DynamoDB adapter of every store port: one table (`TABLE_NAME`, defined in
+//! `infra/template.yaml`), a module per item kind, the key schema in `keys`.
+
+mod attributes;
+mod idempotency_records;
+mod invitations;
+mod keys;
+mod listing;
+mod notification_claims;
+mod video_interviews;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+
+use crate::ports::StoreError;
+use attributes::Item;
+use keys::Key;
+
+pub use keys::VIDEO_INTERVIEW_INDEX;
+
+/// The store, over one DynamoDB table. Implements [`VideoInterviews`](crate::ports::VideoInterviews),
+/// [`Invitations`](crate::ports::Invitations), [`NotificationClaims`](crate::ports::NotificationClaims)
+/// and [`IdempotencyRecords`](crate::ports::IdempotencyRecords).
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    // Only the error's kind and code: request parameters (which hold personal data) stay out.
+    let code = match &error {
+        SdkError::ServiceError(service) => service.err().code().unwrap_or("unknown").to_owned(),
+        SdkError::TimeoutError(_) => "timeout".to_owned(),
+        SdkError::DispatchFailure(_) => "dispatch failure".to_owned(),
+        SdkError::ResponseError(_) => "unreadable response".to_owned(),
+        SdkError::ConstructionFailure(_) => "request construction".to_owned(),
+        _ => "unknown".to_owned(),
+    };
+    StoreError::Unavailable(code)
+}
+
+/// A failed conditional write: `Conflict` when the condition did not hold, else `Unavailable`.
+fn conditional_write_error<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            StoreError::Conflict
+        }
+        _ => unavailable(error),
+    }
+}
+
+/// A failed transaction: `Conflict` when a condition did not hold or another transaction held an
+/// item, else `Unavailable`.
+fn transaction_error<R>(
+    error: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> StoreError
+where
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("TransactionCanceledException")
+                && service.err().message().is_some_and(|message| {
+                    // Another transaction on the same item at the same moment: as for a failed
+                    // condition, the caller reads what holds.
+                    message.contains("ConditionalCheckFailed")
+                        || message.contains("TransactionConflict")
+                }) =>
+        {
+            StoreError::Conflict
+        }
+        _ => unavailable(error),
+    }
+}
+
+/// The expressions of one conditional write, for a request of its own or an item of a transaction.
+#[derive(Clone)]
+struct ConditionalWrite {
+    condition: String,
+    update: Option<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+/// An expression attribute map as the SDK takes it: DynamoDB refuses an empty one.
+fn non_empty<V>(map: HashMap<String, V>) -> Option<HashMap<String, V>> {
+    (!map.is_empty()).then_some(map)
+}
+
+impl ConditionalWrite {
+    /// The write of a new item: none with its key may exist.
+    fn new_item() -> Self {
+        Self {
+            condition: "attribute_not_exists(pk)".to_owned(),
+            update: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+        }
+    }
+
+    /// An update of an item that must exist, under `condition`, with the `:placeholders` both
+    /// expressions use (DynamoDB refuses unused ones).
+    fn on_existing<K: Into<String>>(
+        condition: &str,
+        update: impl Into<String>,
+        values: impl IntoIterator<Item = (K, AttributeValue)>,
+    ) -> Self {
+        Self {
+            condition: format!("attribute_exists(pk) AND ({condition})"),
+            update: Some(update.into()),
+            names: HashMap::new(),
+            values: values
+                .into_iter()
+                .map(|(name, value)| (name.into(), value))
+                .collect(),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// A strongly consistent read: a recruiter reads what they just wrote.
+    async fn get_item(&self, key: Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
+    /// The item at `key`, read with `read`.
+    async fn get_read<T>(
+        &self,
+        key: Key,
+        read: fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_item(key).await?.as_ref().map(read).transpose()
+    }
+
+    /// Puts a new item: `Conflict` when one with its key exists.
+    async fn put_new(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(ConditionalWrite::new_item().condition)
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
+        Ok(())
+    }
+
+    /// One conditional UpdateItem.
+    async fn update(&self, key: Key, write: ConditionalWrite) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .set_expression_attribute_names(non_empty(write.names))
+            .condition_expression(write.condition)
+            .set_update_expression(write.update)
+            .set_expression_attribute_values(non_empty(write.values))
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
+        Ok(())
+    }
+
+    /// Writes `items` all or nothing; `Conflict` when a condition did not hold.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(transaction_error)?;
+        Ok(())
+    }
+
+    fn transact_put(
+        &self,
+        item: HashMap<String, AttributeValue>,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_expression_attribute_names(non_empty(write.names))
+            .condition_expression(write.condition)
+            .set_expression_attribute_values(non_empty(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn transact_update(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .set_expression_attribute_names(non_empty(write.names))
+            .condition_expression(write.condition)
+            .set_update_expression(write.update)
+            .set_expression_attribute_values(non_empty(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}

@@ -1,0 +1,563 @@
+//! In-memory adapters of every port, for the use cases' unit tests (fast, no AWS stand-in). They
+//! keep the promises the ports make and the DynamoDB adapter keeps: invitation events pass only
+//! where the lifecycle table allows them, a retried send outcome finds itself done, a keyed insert
+//! is all or nothing, and the idempotency records hold and expire as in `ports`. The moto-backed
+//! integration tests prove the DynamoDB adapter against the same promises.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use jiff::Timestamp;
+
+use crate::domain::events::VideoInterviewCompleted;
+use crate::domain::{
+    CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
+    InvitationStatus, OrganizationId, VideoInterview, VideoInterviewId,
+};
+use crate::ports::{
+    ClaimTicket, EventBus, IdempotencyKey, IdempotencyRecords, InvitationFilter, Invitations,
+    KeyClaim, KeyedAnswer, MailError, Mailer, MessageId, NotificationClaims, OutgoingEmail, Page,
+    PageCursor, PageRequest, PublishError, RequestFingerprint, SavedResponse, StoreError,
+    VideoInterviews, claim_times,
+};
+
+/// An invitation as stored, with what the table keeps beside the domain record.
+#[derive(Debug, Clone)]
+struct StoredInvitation {
+    invitation: Invitation,
+    token_hashes: Vec<CandidateTokenHash>,
+    ses_message_id: Option<String>,
+    notification_claimed_until: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+struct KeyRecord {
+    fingerprint: RequestFingerprint,
+    ticket: ClaimTicket,
+    /// `None` while the request runs.
+    response: Option<SavedResponse>,
+    in_progress_until: Timestamp,
+    expires_at: Timestamp,
+}
+
+impl KeyRecord {
+    fn claimable_at(&self, now: Timestamp) -> bool {
+        self.expires_at < now || (self.response.is_none() && self.in_progress_until < now)
+    }
+
+    fn claim(&self) -> KeyClaim {
+        match &self.response {
+            None => KeyClaim::InProgress {
+                fingerprint: self.fingerprint.clone(),
+            },
+            Some(response) => KeyClaim::Completed {
+                fingerprint: self.fingerprint.clone(),
+                response: response.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Default)]
+struct Tables {
+    video_interviews: HashMap<(OrganizationId, VideoInterviewId), VideoInterview>,
+    invitations: HashMap<(OrganizationId, InvitationId), StoredInvitation>,
+    keys: HashMap<(OrganizationId, String), KeyRecord>,
+}
+
+/// Every store port over maps behind one lock, so that each call is atomic as a conditional write
+/// or a transaction is. `unavailable()` makes every call fail as an unreachable database does.
+#[derive(Default)]
+pub struct MemoryStore {
+    tables: Mutex<Tables>,
+    unavailable: AtomicBool,
+}
+
+impl MemoryStore {
+    /// From now on every call fails with `StoreError::Unavailable` (or works again with `false`).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// The stored invitation as the domain sees it, for assertions.
+    pub fn invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Option<Invitation> {
+        let tables = self.tables().ok()?;
+        tables
+            .invitations
+            .get(&(organization.clone(), id))
+            .map(|stored| stored.invitation.clone())
+    }
+
+    /// How many invitations are stored, in every organization.
+    pub fn invitation_count(&self) -> usize {
+        self.tables().map_or(0, |tables| tables.invitations.len())
+    }
+
+    fn tables(&self) -> Result<MutexGuard<'_, Tables>, StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "in-memory store set unavailable".into(),
+            ));
+        }
+        Ok(self.tables.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Newest first after the cursor, at most `page.limit`, with a cursor when more may follow.
+fn page_of<T: Clone>(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T> {
+    items.sort_by(|(a, _), (b, _)| b.cmp(a));
+    let after = page.cursor.as_ref().map(PageCursor::last_id);
+    let mut rest: Vec<_> = items
+        .into_iter()
+        .filter(|(id, _)| after.is_none_or(|after| id.as_str() < after))
+        .collect();
+    let more = rest.len() > page.limit;
+    rest.truncate(page.limit);
+    Page {
+        next: more
+            .then(|| rest.last().map(|(id, _)| PageCursor::after(id.clone())))
+            .flatten(),
+        items: rest.into_iter().map(|(_, item)| item).collect(),
+    }
+}
+
+impl VideoInterviews for MemoryStore {
+    async fn put_video_interview(&self, interview: &VideoInterview) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let key = (interview.organization_id.clone(), interview.id);
+        if tables.video_interviews.contains_key(&key) {
+            return Err(StoreError::Conflict);
+        }
+        tables.video_interviews.insert(key, interview.clone());
+        Ok(())
+    }
+
+    async fn get_video_interview(
+        &self,
+        organization: &OrganizationId,
+        id: VideoInterviewId,
+    ) -> Result<Option<VideoInterview>, StoreError> {
+        Ok(self
+            .tables()?
+            .video_interviews
+            .get(&(organization.clone(), id))
+            .cloned())
+    }
+
+    async fn list_video_interviews(
+        &self,
+        organization: &OrganizationId,
+        page: &PageRequest,
+    ) -> Result<Page<VideoInterview>, StoreError> {
+        let tables = self.tables()?;
+        let items = tables
+            .video_interviews
+            .values()
+            .filter(|interview| interview.organization_id == *organization)
+            .map(|interview| (interview.id.to_string(), interview.clone()))
+            .collect();
+        Ok(page_of(items, page))
+    }
+}
+
+/// Stores `event` when the table allows it, or finds this very write done already (a send
+/// outcome retried): the in-memory twin of the DynamoDB adapter's derived condition.
+fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), StoreError> {
+    match event {
+        // The DynamoDB write sets the same facts again, whatever the status is now.
+        InvitationEvent::Sent { at, message_id }
+            if stored.ses_message_id.as_deref() == Some(message_id.as_str()) =>
+        {
+            stored.invitation.status = InvitationStatus::Sent;
+            stored.invitation.sent_at = Some(*at);
+            return Ok(());
+        }
+        InvitationEvent::SendFailed { reason }
+            if stored.invitation.status == InvitationStatus::SendFailed
+                && stored.invitation.send_failure.as_deref() == Some(reason.as_str()) =>
+        {
+            return Ok(());
+        }
+        _ => {}
+    }
+    stored
+        .invitation
+        .apply(event)
+        .map_err(|_| StoreError::Conflict)?;
+    match event {
+        InvitationEvent::Sent { message_id, .. } => {
+            stored.ses_message_id = Some(message_id.clone());
+        }
+        InvitationEvent::Resent { token } if !stored.token_hashes.contains(token) => {
+            stored.token_hashes.push(token.clone());
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+impl Tables {
+    fn stored(
+        &mut self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<&mut StoredInvitation, StoreError> {
+        self.invitations
+            .get_mut(&(organization.clone(), id))
+            .ok_or(StoreError::Conflict)
+    }
+
+    fn insert(
+        &mut self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        let key = (invitation.organization_id.clone(), invitation.id);
+        if self.invitations.contains_key(&key) {
+            return Err(StoreError::Conflict);
+        }
+        self.invitations.insert(
+            key,
+            StoredInvitation {
+                invitation: invitation.clone(),
+                token_hashes: vec![token.clone()],
+                ses_message_id: None,
+                notification_claimed_until: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn save_answer(
+        &mut self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        ticket: &ClaimTicket,
+        response: &SavedResponse,
+    ) -> Result<(), StoreError> {
+        match self.keys.get_mut(&(organization.clone(), key.digest())) {
+            Some(record) if record.ticket == *ticket => {
+                record.response = Some(response.clone());
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
+    }
+}
+
+impl Invitations for MemoryStore {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> Result<(), StoreError> {
+        self.tables()?.insert(invitation, token)
+    }
+
+    async fn insert_invitation_claiming_key(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> Result<KeyClaim, StoreError> {
+        let mut tables = self.tables()?;
+        let organization = &invitation.organization_id;
+        // The invitation's id is new: a clash writes nothing, as a cancelled transaction.
+        if tables
+            .invitations
+            .contains_key(&(organization.clone(), invitation.id))
+        {
+            return Err(StoreError::Conflict);
+        }
+        let ticket = match claim(&mut tables, organization, key, fingerprint, now) {
+            KeyClaim::Claimed(ticket) => ticket,
+            held => return Ok(held),
+        };
+        tables.insert(invitation, token)?;
+        Ok(KeyClaim::Claimed(ticket))
+    }
+
+    async fn record_invitation_event(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        event: &InvitationEvent,
+        answer: Option<KeyedAnswer<'_>>,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let saved = answer.map_or(Ok(()), |answer| {
+            tables.save_answer(organization, answer.key, answer.ticket, answer.response)
+        });
+        let recorded = tables
+            .stored(organization, id)
+            .and_then(|stored| record(stored, event));
+        saved.and(recorded)
+    }
+
+    async fn record_completion_published(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.stored(organization, id)?;
+        if stored.invitation.status != InvitationStatus::Completed {
+            return Err(StoreError::Conflict);
+        }
+        stored.invitation.completion_published = true;
+        Ok(())
+    }
+
+    async fn get_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        Ok(self
+            .tables()?
+            .invitations
+            .get(&(organization.clone(), id))
+            .map(|stored| stored.invitation.clone()))
+    }
+
+    async fn list_invitations(
+        &self,
+        organization: &OrganizationId,
+        filter: &InvitationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StoreError> {
+        let tables = self.tables()?;
+        let items = tables
+            .invitations
+            .values()
+            .map(|stored| &stored.invitation)
+            .filter(|invitation| {
+                invitation.organization_id == *organization
+                    && filter
+                        .status
+                        .is_none_or(|status| invitation.status == status)
+                    && filter
+                        .video_interview_id
+                        .is_none_or(|id| invitation.video_interview_id == id)
+            })
+            .map(|invitation| (invitation.id.to_string(), invitation.clone()))
+            .collect();
+        Ok(page_of(items, page))
+    }
+
+    async fn find_invitation_by_token(
+        &self,
+        token: &CandidateToken,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let (organization, id) = token.invitation();
+        let hash = token.hash();
+        Ok(self
+            .tables()?
+            .invitations
+            .get(&(organization.clone(), id))
+            .filter(|stored| stored.token_hashes.contains(&hash))
+            .map(|stored| stored.invitation.clone()))
+    }
+}
+
+impl NotificationClaims for MemoryStore {
+    async fn claim_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.stored(organization, id)?;
+        let free = stored
+            .notification_claimed_until
+            .is_none_or(|claimed| claimed < now);
+        if stored.invitation.recruiter_notified_at.is_some() || !free {
+            return Err(StoreError::Conflict);
+        }
+        stored.notification_claimed_until = Some(until);
+        Ok(())
+    }
+
+    async fn record_recruiter_notified(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+        _message_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.stored(organization, id)?;
+        if stored.invitation.recruiter_notified_at.is_some() {
+            return Err(StoreError::Conflict);
+        }
+        stored.invitation.recruiter_notified_at = Some(at);
+        stored.notification_claimed_until = None;
+        Ok(())
+    }
+
+    async fn release_recruiter_notification(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.stored(organization, id)?;
+        if stored.notification_claimed_until != Some(until) {
+            return Err(StoreError::Conflict);
+        }
+        stored.notification_claimed_until = None;
+        Ok(())
+    }
+}
+
+/// Claims `key` when it is free, as the DynamoDB adapter's conditional put does.
+fn claim(
+    tables: &mut Tables,
+    organization: &OrganizationId,
+    key: &IdempotencyKey,
+    fingerprint: &RequestFingerprint,
+    now: Timestamp,
+) -> KeyClaim {
+    let slot = (organization.clone(), key.digest());
+    if let Some(held) = tables
+        .keys
+        .get(&slot)
+        .filter(|held| !held.claimable_at(now))
+    {
+        return held.claim();
+    }
+    let ticket = ClaimTicket::new();
+    let (in_progress_until, expires_at) = claim_times(now);
+    tables.keys.insert(
+        slot,
+        KeyRecord {
+            fingerprint: fingerprint.clone(),
+            ticket: ticket.clone(),
+            response: None,
+            in_progress_until,
+            expires_at,
+        },
+    );
+    KeyClaim::Claimed(ticket)
+}
+
+impl IdempotencyRecords for MemoryStore {
+    async fn claim_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> Result<KeyClaim, StoreError> {
+        let mut tables = self.tables()?;
+        Ok(claim(&mut tables, organization, key, fingerprint, now))
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        ticket: &ClaimTicket,
+        response: &SavedResponse,
+    ) -> Result<(), StoreError> {
+        self.tables()?
+            .save_answer(organization, key, ticket, response)
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        ticket: &ClaimTicket,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        match tables.keys.get_mut(&(organization.clone(), key.digest())) {
+            Some(record) if record.ticket == *ticket && record.response.is_none() => {
+                record.in_progress_until = Timestamp::UNIX_EPOCH;
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
+    }
+}
+
+/// A mailer that keeps what it is asked to send, or refuses as SES would.
+#[derive(Default)]
+pub struct Outbox {
+    sent: Mutex<Vec<OutgoingEmail>>,
+    refusal: Mutex<Option<String>>,
+}
+
+impl Outbox {
+    /// From now on every send is refused with this SES error code (`None`: sends work again).
+    pub fn refuse_with(&self, code: Option<&str>) {
+        *self.refusal.lock().unwrap_or_else(PoisonError::into_inner) = code.map(str::to_owned);
+    }
+
+    /// The emails sent so far, in order.
+    pub fn sent(&self) -> Vec<OutgoingEmail> {
+        self.sent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Mailer for Outbox {
+    async fn send(&self, email: &OutgoingEmail) -> Result<MessageId, MailError> {
+        if let Some(code) = self
+            .refusal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
+            return Err(MailError::Refused(code));
+        }
+        let mut sent = self.sent.lock().unwrap_or_else(PoisonError::into_inner);
+        sent.push(email.clone());
+        Ok(format!("memory-{}", sent.len()))
+    }
+}
+
+/// An event bus that keeps what is published, or fails as an unreachable EventBridge does.
+#[derive(Default)]
+pub struct EventLog {
+    published: Mutex<Vec<VideoInterviewCompleted>>,
+    failing: AtomicBool,
+}
+
+impl EventLog {
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    pub fn published(&self) -> Vec<VideoInterviewCompleted> {
+        self.published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl EventBus for EventLog {
+    async fn publish(&self, event: &VideoInterviewCompleted) -> Result<(), PublishError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(PublishError("in-memory bus set failing".into()));
+        }
+        self.published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge), the SDK
+//! configuration they share, and in-memory implementations for the use cases' tests (`memory`,
+//! behind the `test-util` feature).
+
+pub mod aws;
+pub mod dynamodb;
+pub mod eventbridge;
+#[cfg(any(test, feature = "test-util"))]
+pub mod memory;
+pub mod ses;

@@ -1,0 +1,521 @@
+//! Invitations as the recruiter handles them: send one, send it again, cancel it, read it.
+//!
+//! Sending stores the invitation first (`sending`), then sends the email, then records how that
+//! went (`sent` or `send_failed`). So no email is ever sent for an invitation that is not stored,
+//! and a failed send leaves a record that says so instead of a silent loss.
+
+use jiff::Timestamp;
+
+use crate::domain::{
+    CandidateToken, Invitation, InvitationEvent, InvitationId, InvitationStatus, NewInvitation,
+    OrganizationId, Recruiter, VideoInterview,
+};
+use crate::email::{candidate_link, invitation_email};
+use crate::ports::{
+    ClaimTicket, Clock, IdempotencyKey, Invitations, KeyedAnswer, MailError, Mailer, OutgoingEmail,
+    RequestFingerprint, SavedResponse, StoreError,
+};
+
+use super::idempotency::{Held, decide};
+use super::{AppError, record_and_settle};
+
+/// A request that carries an Idempotency-Key, which sending claims in the invitation's own write
+/// and answers in the write that records the outcome (3 sequential round trips instead of 6).
+pub struct KeyedRequest<'a> {
+    pub key: &'a IdempotencyKey,
+    pub fingerprint: &'a RequestFingerprint,
+    /// The answer to keep for the key's retries, given the invitation after its send (`sent` or
+    /// `send_failed`).
+    pub answer: &'a (dyn Fn(&Invitation) -> Option<SavedResponse> + Send + Sync),
+}
+
+/// What a keyed use case did: ran, or found its key held (a replay, or a refusal).
+#[derive(Debug)]
+pub enum Keyed<T> {
+    Ran(T),
+    Held(Held),
+}
+
+/// Sends invitation emails: the ports it needs and where the candidate's link leads.
+pub struct InvitationSender<'a, S, M, C> {
+    pub invitations: &'a S,
+    pub mailer: &'a M,
+    pub clock: &'a C,
+    /// Base of the candidate's personal link (`CANDIDATE_APP_URL`).
+    pub candidate_app_url: &'a str,
+}
+
+impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
+    /// Invites a candidate to `interview` (of the recruiter's organization, already read) and
+    /// emails them, as asked at `now` (the instant `new`'s deadline was checked against). The
+    /// answer is the invitation after the send: `sent`, or `send_failed` with its reason. With
+    /// `keyed`, a request whose key is held changes nothing.
+    pub async fn send(
+        &self,
+        recruiter: &Recruiter,
+        interview: &VideoInterview,
+        new: NewInvitation,
+        now: Timestamp,
+        keyed: Option<KeyedRequest<'_>>,
+    ) -> Result<Keyed<Invitation>, AppError> {
+        let invitation = Invitation::new(new, interview, recruiter, now);
+        let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
+        // Rendered before anything is stored: a template failure leaves nothing behind.
+        let email = self.render(&invitation, &token)?;
+        let Some(keyed) = keyed else {
+            self.invitations
+                .insert_invitation(&invitation, &token.hash())
+                .await?;
+            return Ok(Keyed::Ran(self.deliver(invitation, &email, None).await));
+        };
+        let claim = self
+            .invitations
+            .insert_invitation_claiming_key(
+                &invitation,
+                &token.hash(),
+                keyed.key,
+                keyed.fingerprint,
+                now,
+            )
+            .await?;
+        Ok(match decide(claim, keyed.fingerprint) {
+            Ok(ticket) => {
+                let answered = self
+                    .deliver(invitation, &email, Some((&keyed, &ticket)))
+                    .await;
+                Keyed::Ran(answered)
+            }
+            Err(held) => Keyed::Held(held),
+        })
+    }
+
+    /// Sends the invitation again, with a new personal link (the earlier ones keep working):
+    /// after a failed send, or when the candidate did not get it. Only before the candidate
+    /// opened it.
+    pub async fn resend(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<Invitation, AppError> {
+        let mut invitation = invitation(self.invitations, organization, id).await?;
+        let token = CandidateToken::generate(organization, id);
+        let resent = InvitationEvent::Resent {
+            token: token.hash(),
+        };
+        if invitation.apply(&resent).is_err() {
+            return Err(AppError::Conflict(
+                "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
+            ));
+        }
+        let email = self.render(&invitation, &token)?;
+        match self
+            .invitations
+            .record_invitation_event(organization, id, &resent, None)
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                return Err(AppError::Conflict(
+                    "The invitation changed meanwhile (opened, completed or cancelled); it is not sent again",
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(self.deliver(invitation, &email, None).await)
+    }
+
+    fn render(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateToken,
+    ) -> Result<OutgoingEmail, AppError> {
+        Ok(invitation_email(
+            invitation,
+            &candidate_link(self.candidate_app_url, token),
+        )?)
+    }
+
+    /// Sends the email of an invitation stored as `sending`, and records how that went (with the
+    /// answer of a claimed Idempotency-Key). A failure to record leaves the invitation `sending`:
+    /// not confirmed either way, which is what is known; a claimed key frees itself when its lease
+    /// ends.
+    async fn deliver(
+        &self,
+        mut invitation: Invitation,
+        email: &OutgoingEmail,
+        keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
+    ) -> Invitation {
+        let organization = invitation.organization_id.as_str().to_owned();
+        let event = match self.mailer.send(email).await {
+            Ok(message_id) => {
+                tracing::info!(
+                    organization,
+                    invitation = %invitation.id,
+                    language = invitation.language.code(),
+                    bcc = invitation.bcc_myself,
+                    "invitation sent"
+                );
+                InvitationEvent::Sent {
+                    at: self.clock.now(),
+                    message_id,
+                }
+            }
+            Err(error) => {
+                let reason = send_failure_reason(&error);
+                tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
+                InvitationEvent::SendFailed { reason }
+            }
+        };
+        if let Err(error) = invitation.apply(&event) {
+            tracing::error!(%error, invitation = %invitation.id, "an invitation being sent was not sending");
+        }
+        let saved = keyed.and_then(|(keyed, _)| (keyed.answer)(&invitation));
+        let answer = keyed
+            .zip(saved.as_ref())
+            .map(|((keyed, ticket), response)| KeyedAnswer {
+                key: keyed.key,
+                ticket,
+                response,
+            });
+        if let Err(error) = self
+            .invitations
+            .record_invitation_event(&invitation.organization_id, invitation.id, &event, answer)
+            .await
+        {
+            tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
+        }
+        invitation
+    }
+}
+
+/// Why sending failed, as the recruiter will read it on the invitation.
+fn send_failure_reason(error: &MailError) -> String {
+    match error {
+        MailError::Refused(code) => {
+            format!("The email service refused the message ({code}); it was not sent.")
+        }
+        MailError::Unavailable(what) => format!(
+            "The email service did not confirm the message ({what}); it was most likely not sent."
+        ),
+    }
+}
+
+/// One invitation of `organization`: `NotFound` for an id of another organization, as for one
+/// that does not exist.
+pub async fn invitation<S: Invitations>(
+    invitations: &S,
+    organization: &OrganizationId,
+    id: InvitationId,
+) -> Result<Invitation, AppError> {
+    invitations
+        .get_invitation(organization, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Withdraws an invitation: the candidate's link then answers 410. Cancelling twice is harmless;
+/// a completed interview cannot be withdrawn.
+pub async fn cancel_invitation<S: Invitations>(
+    invitations: &S,
+    organization: &OrganizationId,
+    id: InvitationId,
+) -> Result<Invitation, AppError> {
+    let mut invitation = invitation(invitations, organization, id).await?;
+    let cancelled = record_and_settle(
+        invitations,
+        &mut invitation,
+        &InvitationEvent::Cancelled,
+        "invitation cancelled",
+    )
+    .await?;
+    // Refused: cancelled already (harmless), or completed.
+    if !cancelled && invitation.status != InvitationStatus::Cancelled {
+        return Err(AppError::Conflict(
+            "The candidate has completed this video interview; it cannot be cancelled",
+        ));
+    }
+    Ok(invitation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::memory::{MemoryStore, Outbox};
+    use crate::app::testing::World;
+    use crate::domain::fixtures;
+    use crate::ports::{InvitationFilter, PageRequest};
+
+    #[tokio::test]
+    async fn sending_stores_the_invitation_as_sent_and_emails_the_candidate_only() {
+        let world = World::new();
+        let invitation = world.send(false).await;
+        assert_eq!(invitation.status, InvitationStatus::Sent);
+        assert_eq!(invitation.sent_at, Some(fixtures::now()));
+        assert_eq!(world.stored(&invitation), invitation);
+        let sent = world.outbox.sent();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].to.as_str(), "anna@example.fi");
+        assert_eq!(sent[0].bcc, None);
+        assert_eq!(
+            sent[0].reply_to.as_ref().unwrap().as_str(),
+            "rita@acme.example"
+        );
+        // The link in the email opens this invitation.
+        let token = world.last_token();
+        let opened = world.store.find_invitation_by_token(&token).await.unwrap();
+        assert_eq!(opened.map(|found| found.id), Some(invitation.id));
+    }
+
+    #[tokio::test]
+    async fn bcc_myself_copies_the_recruiter() {
+        let world = World::new();
+        world.send(true).await;
+        let sent = world.outbox.sent();
+        assert_eq!(sent.len(), 1, "one email, with a blind copy");
+        assert_eq!(sent[0].bcc.as_ref().unwrap().as_str(), "rita@acme.example");
+    }
+
+    #[tokio::test]
+    async fn a_refused_email_leaves_the_invitation_send_failed_with_its_reason() {
+        let world = World::new();
+        world.outbox.refuse_with(Some("MessageRejected"));
+        let invitation = world.send(false).await;
+        assert_eq!(invitation.status, InvitationStatus::SendFailed);
+        let reason = invitation.send_failure.clone().unwrap();
+        assert!(
+            reason.contains("refused") && reason.contains("MessageRejected"),
+            "{reason}"
+        );
+        assert_eq!(world.stored(&invitation), invitation);
+        assert!(world.outbox.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_store_sends_nothing() {
+        let world = World::new();
+        world.store.set_unavailable(true);
+        let interview = fixtures::video_interview(&world.recruiter);
+        let new = fixtures::new_invitation(&interview);
+        let refused = world
+            .sender()
+            .send(&world.recruiter, &interview, new, fixtures::now(), None)
+            .await;
+        assert!(matches!(
+            refused,
+            Err(AppError::Store(StoreError::Unavailable(_)))
+        ));
+        assert!(world.outbox.sent().is_empty());
+    }
+
+    fn keyed<'a>(key: &'a IdempotencyKey, fingerprint: &'a RequestFingerprint) -> KeyedRequest<'a> {
+        KeyedRequest {
+            key,
+            fingerprint,
+            answer: &|invitation| {
+                Some(SavedResponse {
+                    status: 201,
+                    content_type: "application/json".into(),
+                    location: None,
+                    body: invitation.status.code().into(),
+                })
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_keyed_send_runs_once_and_its_retries_get_its_answer() {
+        let world = World::new();
+        let interview = fixtures::video_interview(&world.recruiter);
+        let key = IdempotencyKey::parse("k-1").unwrap();
+        let mine = RequestFingerprint::of("POST", "/invitations", b"1");
+        let sender = world.sender();
+        let send = |fingerprint| {
+            sender.send(
+                &world.recruiter,
+                &interview,
+                fixtures::new_invitation(&interview),
+                fixtures::now(),
+                Some(keyed(&key, fingerprint)),
+            )
+        };
+        assert!(matches!(send(&mine).await.unwrap(), Keyed::Ran(_)));
+        match send(&mine).await.unwrap() {
+            Keyed::Held(Held::Replay(saved)) => assert_eq!(saved.body, "sent"),
+            other => panic!("{other:?}"),
+        }
+        let other = RequestFingerprint::of("POST", "/invitations", b"2");
+        assert!(matches!(
+            send(&other).await.unwrap(),
+            Keyed::Held(Held::KeyReused)
+        ));
+        assert_eq!(world.outbox.sent().len(), 1);
+        assert_eq!(world.store.invitation_count(), 1);
+    }
+
+    /// A mailer during whose send the recruiter cancels the invitation: the write that records
+    /// the outcome then conflicts with the stored state.
+    struct CancelledWhileSending<'a> {
+        store: &'a MemoryStore,
+        outbox: Outbox,
+    }
+
+    impl Mailer for CancelledWhileSending<'_> {
+        async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+            let organization = fixtures::recruiter().organization_id;
+            let page = PageRequest {
+                limit: 1,
+                cursor: None,
+            };
+            let listed = self
+                .store
+                .list_invitations(&organization, &InvitationFilter::default(), &page)
+                .await
+                .unwrap();
+            cancel_invitation(self.store, &organization, listed.items[0].id)
+                .await
+                .unwrap();
+            self.outbox.send(email).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_send_whose_outcome_conflicts_keeps_the_stored_state_and_the_keyed_answer() {
+        let world = World::new();
+        let mailer = CancelledWhileSending {
+            store: &world.store,
+            outbox: Outbox::default(),
+        };
+        let sender = InvitationSender {
+            invitations: &world.store,
+            mailer: &mailer,
+            clock: &world.clock,
+            candidate_app_url: crate::app::testing::CANDIDATE_APP,
+        };
+        let interview = fixtures::video_interview(&world.recruiter);
+        let key = IdempotencyKey::parse("k-2").unwrap();
+        let fingerprint = RequestFingerprint::of("POST", "/invitations", b"1");
+        let send = || {
+            sender.send(
+                &world.recruiter,
+                &interview,
+                fixtures::new_invitation(&interview),
+                fixtures::now(),
+                Some(keyed(&key, &fingerprint)),
+            )
+        };
+        let Keyed::Ran(invitation) = send().await.unwrap() else {
+            panic!("the first send runs")
+        };
+        assert_eq!(
+            invitation.status,
+            InvitationStatus::Sent,
+            "the email went out"
+        );
+        assert_eq!(
+            world.stored(&invitation).status,
+            InvitationStatus::Cancelled
+        );
+        // The answer was kept even though the outcome could not be recorded: no second email.
+        assert!(matches!(
+            send().await.unwrap(),
+            Keyed::Held(Held::Replay(_))
+        ));
+        assert_eq!(mailer.outbox.sent().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_resend_sends_a_new_link_and_the_old_one_keeps_working() {
+        let world = World::new();
+        world.outbox.refuse_with(Some("Throttling"));
+        let failed = world.send(false).await;
+        world.outbox.refuse_with(None);
+        let resent = world
+            .sender()
+            .resend(&failed.organization_id, failed.id)
+            .await
+            .unwrap();
+        assert_eq!(resent.status, InvitationStatus::Sent);
+        assert_eq!(resent.send_failure, None);
+        assert_eq!(world.stored(&failed), resent);
+        let first_link = world.last_token();
+        world
+            .sender()
+            .resend(&failed.organization_id, failed.id)
+            .await
+            .unwrap();
+        let second_link = world.last_token();
+        for token in [first_link, second_link] {
+            let found = world.store.find_invitation_by_token(&token).await.unwrap();
+            assert_eq!(found.map(|found| found.id), Some(failed.id));
+        }
+        assert_eq!(world.outbox.sent().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_opened_invitation_is_not_sent_again() {
+        let world = World::new();
+        let invitation = world.send(false).await;
+        world
+            .record(
+                &invitation,
+                InvitationEvent::Opened {
+                    at: fixtures::now(),
+                },
+            )
+            .await;
+        let refused = world
+            .sender()
+            .resend(&invitation.organization_id, invitation.id)
+            .await;
+        assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
+        assert_eq!(world.outbox.sent().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn cancelling_twice_is_harmless_and_a_completed_invitation_stays_completed() {
+        let world = World::new();
+        let invitation = world.send(false).await;
+        let organization = &invitation.organization_id;
+        for _ in 0..2 {
+            let cancelled = cancel_invitation(&world.store, organization, invitation.id)
+                .await
+                .unwrap();
+            assert_eq!(cancelled.status, InvitationStatus::Cancelled);
+        }
+        let completed = world.send(false).await;
+        world
+            .record(
+                &completed,
+                InvitationEvent::Completed {
+                    at: fixtures::now(),
+                },
+            )
+            .await;
+        let refused = cancel_invitation(&world.store, organization, completed.id).await;
+        assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
+        assert_eq!(world.stored(&completed).status, InvitationStatus::Completed);
+    }
+
+    #[tokio::test]
+    async fn another_organizations_invitation_is_not_found() {
+        let world = World::new();
+        let invitation = world.send(false).await;
+        let other = OrganizationId::parse("globex").unwrap();
+        assert!(matches!(
+            invitation_of(&world, &other, invitation.id).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            cancel_invitation(&world.store, &other, invitation.id).await,
+            Err(AppError::NotFound)
+        ));
+    }
+
+    async fn invitation_of(
+        world: &World,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> Result<Invitation, AppError> {
+        invitation(&world.store, organization, id).await
+    }
+}

@@ -1,0 +1,187 @@
+//! The use cases, over the ports: what the service does, whoever asks (an HTTP route today; a
+//! batch or a schedule later). Each takes the ports it needs and reads the instant from the
+//! clock, and answers with domain values or an [`AppError`]; the `http` layer turns those into
+//! responses. Status rules come from the lifecycle table (`domain::lifecycle`), never from here.
+
+pub mod candidate;
+pub mod idempotency;
+pub mod invitations;
+pub mod notify_recruiter;
+pub mod video_interviews;
+
+use crate::domain::{Invitation, InvitationEvent};
+use crate::ports::{Invitations, StoreError};
+
+/// Why the candidate's link no longer leads to the interview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoneReason {
+    Expired,
+    Cancelled,
+}
+
+impl GoneReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// How a use case fails.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing with that id in the caller's organization (or no invitation for that token).
+    #[error("not found")]
+    NotFound,
+    /// The request contradicts the invitation's state; the words are for the recruiter.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The candidate may no longer answer.
+    #[error("the invitation is {}", .0.code())]
+    Gone(GoneReason),
+    /// The completion is stored, but its event is not yet on the bus; repeating finishes it.
+    #[error("the completion could not be announced")]
+    CompletionNotAnnounced,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An email could not be rendered: a bug in a template; nothing was stored or sent.
+    #[error(transparent)]
+    Render(#[from] crate::email::RenderError),
+    /// An email that had to go out now did not (the notify-me email; an invitation's failed send
+    /// is recorded on it instead).
+    #[error(transparent)]
+    Mail(#[from] crate::ports::MailError),
+}
+
+/// Records `event` on `invitation` with a conditional write, and brings `invitation` up to date:
+/// applied in hand (and logged as `what`) when the write went through, `Ok(true)`; read again when
+/// the stored one had changed under us (another tab, the recruiter, the notifier), `Ok(false)`.
+async fn record_and_settle<S: Invitations>(
+    invitations: &S,
+    invitation: &mut Invitation,
+    event: &InvitationEvent,
+    what: &'static str,
+) -> Result<bool, AppError> {
+    let organization = invitation.organization_id.clone();
+    match invitations
+        .record_invitation_event(&organization, invitation.id, event, None)
+        .await
+    {
+        Ok(()) => {
+            if let Err(error) = invitation.apply(event) {
+                // The store accepted what the same table refuses here: the copy in hand was stale.
+                tracing::warn!(%error, invitation = %invitation.id, "reading the invitation again");
+                *invitation = read(invitations, invitation).await?;
+            }
+            tracing::info!(
+                organization = organization.as_str(),
+                invitation = %invitation.id,
+                "{what}"
+            );
+            Ok(true)
+        }
+        Err(StoreError::Conflict) => {
+            *invitation = read(invitations, invitation).await?;
+            Ok(false)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The stored state of `invitation`.
+async fn read<S: Invitations>(
+    invitations: &S,
+    invitation: &Invitation,
+) -> Result<Invitation, AppError> {
+    invitations::invitation(invitations, &invitation.organization_id, invitation.id).await
+}
+
+/// What the use cases' unit tests run on: the in-memory adapters and a fixed clock.
+#[cfg(test)]
+mod testing {
+    use jiff::Timestamp;
+
+    use super::invitations::{InvitationSender, Keyed};
+    use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
+    use crate::domain::{CandidateToken, Invitation, InvitationEvent, Recruiter, fixtures};
+    use crate::ports::{FixedClock, Invitations};
+
+    pub const CANDIDATE_APP: &str = "https://interview.example/i";
+
+    pub struct World {
+        pub store: MemoryStore,
+        pub outbox: Outbox,
+        pub bus: EventLog,
+        pub clock: FixedClock,
+        pub recruiter: Recruiter,
+    }
+
+    impl World {
+        pub fn new() -> Self {
+            Self {
+                store: MemoryStore::default(),
+                outbox: Outbox::default(),
+                bus: EventLog::default(),
+                clock: FixedClock(fixtures::now()),
+                recruiter: fixtures::recruiter(),
+            }
+        }
+
+        pub fn sender(&self) -> InvitationSender<'_, MemoryStore, Outbox, FixedClock> {
+            InvitationSender {
+                invitations: &self.store,
+                mailer: &self.outbox,
+                clock: &self.clock,
+                candidate_app_url: CANDIDATE_APP,
+            }
+        }
+
+        /// Sends the fixture invitation (with `bcc_myself` as given) and gives it back as sent.
+        pub async fn send(&self, bcc_myself: bool) -> Invitation {
+            let interview = fixtures::video_interview(&self.recruiter);
+            let mut new = fixtures::new_invitation(&interview);
+            new.bcc_myself = bcc_myself;
+            match self
+                .sender()
+                .send(&self.recruiter, &interview, new, fixtures::now(), None)
+                .await
+                .expect("sent")
+            {
+                Keyed::Ran(invitation) => invitation,
+                Keyed::Held(held) => panic!("no key, yet held: {held:?}"),
+            }
+        }
+
+        /// The candidate token of the last email sent: the link's last segment.
+        pub fn last_token(&self) -> CandidateToken {
+            let sent = self.outbox.sent();
+            let text = &sent.last().expect("an email was sent").text;
+            let start = text.find(CANDIDATE_APP).expect("the link") + CANDIDATE_APP.len() + 1;
+            let token: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            CandidateToken::parse(&token).expect("a token")
+        }
+
+        pub fn stored(&self, invitation: &Invitation) -> Invitation {
+            self.store
+                .invitation(&invitation.organization_id, invitation.id)
+                .expect("stored")
+        }
+
+        /// The same world `by` later.
+        pub fn at(mut self, at: Timestamp) -> Self {
+            self.clock = FixedClock(at);
+            self
+        }
+
+        pub async fn record(&self, invitation: &Invitation, event: InvitationEvent) {
+            self.store
+                .record_invitation_event(&invitation.organization_id, invitation.id, &event, None)
+                .await
+                .expect("recorded");
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Notify me: when a candidate completes, email the recruiter who asked for it, exactly once.
+//!
+//! EventBridge delivers at least once, and two deliveries of one event may run at the same time. So
+//! the send is claimed first with a conditional write (a lease that expires), SES is called only by
+//! the delivery holding the claim, and the SES message id is recorded after. A failed send gives
+//! the claim back and fails the invocation, so that Lambda retries it; a claim whose holder died
+//! expires, so it never blocks a retry for longer than `CLAIM_LEASE`.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::domain::events::VideoInterviewCompleted;
+use crate::domain::{Invitation, InvitationEvent, InvitationStatus};
+use crate::email::{completed_interview_link, completion_notice};
+use crate::ports::{Clock, Invitations, Mailer, NotificationClaims, StoreError};
+
+use super::{AppError, record_and_settle};
+
+/// Longer than the function's timeout (see infra/template.yaml), so that a live holder never
+/// loses its claim while it sends.
+pub const CLAIM_LEASE: SignedDuration = SignedDuration::from_secs(120);
+
+/// How one delivery of the event ended. Every one of them is a success for EventBridge: only a
+/// failure worth retrying is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not our event, or about no invitation we know: logged and dropped (retrying cannot help).
+    Dropped,
+    /// Marked completed; the recruiter did not ask to be notified.
+    NotRequested,
+    /// The recruiter has been notified already (an earlier delivery).
+    AlreadyNotified,
+    /// Another delivery holds the claim and is sending; if it fails, its own retry sends.
+    ClaimedElsewhere,
+    /// This delivery sent the email.
+    Notified,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Dropped => "dropped",
+            Self::NotRequested => "not_requested",
+            Self::AlreadyNotified => "already_notified",
+            Self::ClaimedElsewhere => "claimed_elsewhere",
+            Self::Notified => "notified",
+        }
+    }
+}
+
+/// Sends notify-me emails: the ports it needs and where the recruiter's link leads.
+pub struct RecruiterNotifier<'a, S, M, C> {
+    pub store: &'a S,
+    pub mailer: &'a M,
+    pub clock: &'a C,
+    /// Base of the link to a completed interview (`RECRUITER_APP_URL`).
+    pub recruiter_app_url: &'a str,
+}
+
+impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier<'_, S, M, C> {
+    /// Reacts to one delivery of a completion event.
+    pub async fn notify(&self, completed: &VideoInterviewCompleted) -> Result<Outcome, AppError> {
+        let organization = completed.organization_id.as_str();
+        let id = completed.invitation_id;
+        let Some(mut invitation) = self.completed_invitation(completed).await? else {
+            return Ok(Outcome::Dropped);
+        };
+        if !invitation.notify_me {
+            tracing::info!(organization, invitation = %id, "completion recorded; no notification asked");
+            return Ok(Outcome::NotRequested);
+        }
+        if invitation.recruiter_notified_at.is_some() {
+            tracing::info!(organization, invitation = %id, "recruiter notified already");
+            return Ok(Outcome::AlreadyNotified);
+        }
+        let now = self.clock.now();
+        let until = now + CLAIM_LEASE;
+        match self
+            .store
+            .claim_recruiter_notification(&invitation.organization_id, id, now, until)
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                tracing::info!(organization, invitation = %id, "notification claimed by another delivery or sent");
+                return Ok(Outcome::ClaimedElsewhere);
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let completed_at = *invitation
+            .completed_at
+            .get_or_insert(completed.completed_at);
+        let sent = match completion_notice(
+            &invitation,
+            completed_at,
+            &completed_interview_link(self.recruiter_app_url, &invitation),
+        ) {
+            Ok(email) => self.mailer.send(&email).await.map_err(AppError::from),
+            Err(error) => Err(error.into()),
+        };
+        let message_id = match sent {
+            Ok(message_id) => message_id,
+            Err(error) => {
+                self.release(&invitation, until).await;
+                tracing::error!(%error, organization, invitation = %id, "notification not sent; the delivery will be retried");
+                return Err(error);
+            }
+        };
+        if let Err(error) = self
+            .store
+            .record_recruiter_notified(
+                &invitation.organization_id,
+                id,
+                self.clock.now(),
+                &message_id,
+            )
+            .await
+        {
+            // The email is out. Failing now would send it again once the claim expires, so the
+            // delivery succeeds and the missing record is logged for an operator.
+            tracing::error!(%error, organization, invitation = %id, message_id, "notification sent but not recorded");
+        }
+        tracing::info!(organization, invitation = %id, message_id, "recruiter notified");
+        Ok(Outcome::Notified)
+    }
+
+    /// The invitation the event is about, marked completed if it was not yet (the event may arrive
+    /// before, or instead of, the candidate API's update). `None` when it is unknown or cancelled.
+    async fn completed_invitation(
+        &self,
+        completed: &VideoInterviewCompleted,
+    ) -> Result<Option<Invitation>, AppError> {
+        let organization = &completed.organization_id;
+        let id = completed.invitation_id;
+        let Some(mut invitation) = self.store.get_invitation(organization, id).await? else {
+            tracing::warn!(organization = organization.as_str(), invitation = %id, "dropping a completion of an unknown invitation");
+            return Ok(None);
+        };
+        let completion = InvitationEvent::Completed {
+            at: completed.completed_at,
+        };
+        if invitation.status.allows(completion.transition()) {
+            record_and_settle(
+                self.store,
+                &mut invitation,
+                &completion,
+                "completion recorded from the event",
+            )
+            .await?;
+        }
+        if invitation.status == InvitationStatus::Cancelled {
+            tracing::warn!(organization = organization.as_str(), invitation = %id, "dropping a completion of a cancelled invitation");
+            return Ok(None);
+        }
+        Ok(Some(invitation))
+    }
+
+    /// Gives the claim back so that the retry need not wait for the lease; if this fails too, the
+    /// lease expires on its own.
+    async fn release(&self, invitation: &Invitation, until: Timestamp) {
+        if let Err(error) = self
+            .store
+            .release_recruiter_notification(&invitation.organization_id, invitation.id, until)
+            .await
+        {
+            tracing::warn!(%error, invitation = %invitation.id, "releasing the notification claim failed; it expires on its own");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::memory::{MemoryStore, Outbox};
+    use crate::app::testing::World;
+    use crate::domain::fixtures;
+    use crate::ports::FixedClock;
+
+    const RECRUITER_APP: &str = "https://recruit.example";
+
+    fn notifier(world: &World) -> RecruiterNotifier<'_, MemoryStore, Outbox, FixedClock> {
+        RecruiterNotifier {
+            store: &world.store,
+            mailer: &world.outbox,
+            clock: &world.clock,
+            recruiter_app_url: RECRUITER_APP,
+        }
+    }
+
+    fn completion_of(invitation: &Invitation) -> VideoInterviewCompleted {
+        VideoInterviewCompleted {
+            organization_id: invitation.organization_id.clone(),
+            invitation_id: invitation.id,
+            completed_at: fixtures::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_recruiter_is_notified_once_however_often_the_event_comes() {
+        let world = World::new();
+        let sent = world.send(false).await;
+        let event = completion_of(&sent);
+        assert_eq!(
+            notifier(&world).notify(&event).await.unwrap(),
+            Outcome::Notified
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                notifier(&world).notify(&event).await.unwrap(),
+                Outcome::AlreadyNotified
+            );
+        }
+        let notices: Vec<_> = world
+            .outbox
+            .sent()
+            .into_iter()
+            .filter(|email| email.to.as_str() == "rita@acme.example")
+            .collect();
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0]
+                .text
+                .contains(&format!("{RECRUITER_APP}/invitations/{}", sent.id))
+        );
+        // The event alone marks the invitation completed (the recording service may send it).
+        let stored = world.stored(&sent);
+        assert_eq!(stored.status, InvitationStatus::Completed);
+        assert_eq!(stored.completed_at, Some(fixtures::now()));
+        assert!(stored.recruiter_notified_at.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_refused_notice_fails_the_delivery_and_its_retry_sends_it() {
+        let world = World::new();
+        let sent = world.send(false).await;
+        let event = completion_of(&sent);
+        world.outbox.refuse_with(Some("Throttling"));
+        assert!(matches!(
+            notifier(&world).notify(&event).await,
+            Err(AppError::Mail(_))
+        ));
+        world.outbox.refuse_with(None);
+        // The claim was given back: the retry need not wait for the lease.
+        assert_eq!(
+            notifier(&world).notify(&event).await.unwrap(),
+            Outcome::Notified
+        );
+    }
+
+    #[tokio::test]
+    async fn a_live_claim_holds_off_another_delivery() {
+        let world = World::new();
+        let sent = world.send(false).await;
+        let now = fixtures::now();
+        world
+            .store
+            .claim_recruiter_notification(&sent.organization_id, sent.id, now, now + CLAIM_LEASE)
+            .await
+            .unwrap();
+        assert_eq!(
+            notifier(&world)
+                .notify(&completion_of(&sent))
+                .await
+                .unwrap(),
+            Outcome::ClaimedElsewhere
+        );
+    }
+
+    #[tokio::test]
+    async fn no_notice_unless_asked_and_none_for_a_cancelled_invitation() {
+        let world = World::new();
+        let interview = fixtures::video_interview(&world.recruiter);
+        let mut new = fixtures::new_invitation(&interview);
+        new.notify_me = false;
+        let sender = world.sender();
+        let quiet = match sender
+            .send(&world.recruiter, &interview, new, fixtures::now(), None)
+            .await
+            .unwrap()
+        {
+            super::super::invitations::Keyed::Ran(invitation) => invitation,
+            super::super::invitations::Keyed::Held(_) => unreachable!(),
+        };
+        assert_eq!(
+            notifier(&world)
+                .notify(&completion_of(&quiet))
+                .await
+                .unwrap(),
+            Outcome::NotRequested
+        );
+        let cancelled = world.send(false).await;
+        world.record(&cancelled, InvitationEvent::Cancelled).await;
+        assert_eq!(
+            notifier(&world)
+                .notify(&completion_of(&cancelled))
+                .await
+                .unwrap(),
+            Outcome::Dropped
+        );
+        assert_eq!(world.outbox.sent().len(), 2, "only the two invitations");
+    }
+}

@@ -1,0 +1,408 @@
+//! The invitation: a candidate, a video interview's questions and a deadline, and where it is in
+//! its life. Its status changes only through [`Invitation::apply`], by the table of
+//! [`super::lifecycle`].
+
+use jiff::Timestamp;
+
+use super::{
+    AnswerDeadline, EmailAddress, InvitationId, InvitationStatus, InvitedBy, Language,
+    LifecycleError, OrganizationId, PersonName, Question, Recruiter, Transition, VideoInterview,
+    VideoInterviewId, VideoInterviewTitle,
+};
+use crate::domain::CandidateTokenHash;
+
+/// The candidate, who exists nowhere but in this invitation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: EmailAddress,
+}
+
+/// What a recruiter chooses when inviting a candidate: the invitation form, parsed (the recruiter
+/// API's `POST /invitations`). The rest of an invitation is derived from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInvitation {
+    pub candidate: Candidate,
+    pub language: Language,
+    pub video_interview_id: VideoInterviewId,
+    pub deadline: AnswerDeadline,
+    pub bcc_myself: bool,
+    pub notify_me: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub organization_id: OrganizationId,
+    pub video_interview_id: VideoInterviewId,
+    pub video_interview_title: VideoInterviewTitle,
+    /// The questions as they were when the invitation was sent: what this candidate is asked.
+    pub questions: Vec<Question>,
+    pub candidate: Candidate,
+    pub language: Language,
+    pub deadline: AnswerDeadline,
+    pub bcc_myself: bool,
+    pub notify_me: bool,
+    pub invited_by: InvitedBy,
+    pub status: InvitationStatus,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    /// Why sending failed, in words fit for the recruiter (no personal data, no AWS internals).
+    pub send_failure: Option<String>,
+    pub opened_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    /// Whether the completion event is known to be on the bus (else a repeated completion call
+    /// publishes it again).
+    pub completion_published: bool,
+    /// When the notify-me email went to the recruiter.
+    pub recruiter_notified_at: Option<Timestamp>,
+}
+
+/// Something that happened to an invitation, with the facts it records. Its
+/// [`Transition`] decides whether it may happen (see [`super::lifecycle`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvitationEvent {
+    /// SES accepted the email, with this message id.
+    Sent {
+        at: Timestamp,
+        message_id: String,
+    },
+    /// The email did not go out; `reason` is fit for the recruiter to read.
+    SendFailed {
+        reason: String,
+    },
+    /// The email goes out again with a new link, whose token hash the invitation now also holds
+    /// (the earlier links keep working).
+    Resent {
+        token: CandidateTokenHash,
+    },
+    Opened {
+        at: Timestamp,
+    },
+    Completed {
+        at: Timestamp,
+    },
+    Cancelled,
+}
+
+impl InvitationEvent {
+    pub fn transition(&self) -> Transition {
+        match self {
+            Self::Sent { .. } => Transition::Sent,
+            Self::SendFailed { .. } => Transition::SendFailed,
+            Self::Resent { .. } => Transition::Resent,
+            Self::Opened { .. } => Transition::Opened,
+            Self::Completed { .. } => Transition::Completed,
+            Self::Cancelled => Transition::Cancelled,
+        }
+    }
+}
+
+/// What the candidate's link leads to at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateAccess {
+    /// The candidate may answer.
+    Open,
+    /// Already submitted: shown as done, whatever the date.
+    Completed,
+    /// The recruiter withdrew the invitation.
+    Cancelled,
+    /// The deadline day is over (in the deadline's zone) and nothing was submitted.
+    Expired,
+}
+
+impl Invitation {
+    /// A new invitation to `interview` from `recruiter`, as stored before its email goes out:
+    /// `sending`, with a snapshot of the interview's title and questions (what this candidate is
+    /// asked, whatever becomes of the interview), and nothing happened yet.
+    pub fn new(
+        new: NewInvitation,
+        interview: &VideoInterview,
+        recruiter: &Recruiter,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: InvitationId::generate(now),
+            organization_id: recruiter.organization_id.clone(),
+            video_interview_id: interview.id,
+            video_interview_title: interview.title.clone(),
+            questions: interview.questions.clone(),
+            candidate: new.candidate,
+            language: new.language,
+            deadline: new.deadline,
+            bcc_myself: new.bcc_myself,
+            notify_me: new.notify_me,
+            invited_by: InvitedBy::from(recruiter),
+            status: InvitationStatus::Sending,
+            created_at: now,
+            sent_at: None,
+            send_failure: None,
+            opened_at: None,
+            completed_at: None,
+            completion_published: false,
+            recruiter_notified_at: None,
+        }
+    }
+
+    /// Applies `event` when the lifecycle table allows it in the current status: the new status
+    /// and the facts the event records. Nothing changes when it is refused.
+    pub fn apply(&mut self, event: &InvitationEvent) -> Result<(), LifecycleError> {
+        self.status = self.status.after(event.transition())?;
+        match event {
+            InvitationEvent::Sent { at, .. } => {
+                self.sent_at = Some(*at);
+                // Already so when stored: `sending` never holds a failure (`resent` removes it).
+                self.send_failure = None;
+            }
+            InvitationEvent::SendFailed { reason } => self.send_failure = Some(reason.clone()),
+            InvitationEvent::Resent { .. } => self.send_failure = None,
+            InvitationEvent::Opened { at } => self.opened_at = Some(*at),
+            InvitationEvent::Completed { at } => self.completed_at = Some(*at),
+            InvitationEvent::Cancelled => {}
+        }
+        Ok(())
+    }
+
+    /// What the candidate's link leads to at `now`.
+    pub fn candidate_access(&self, now: Timestamp) -> CandidateAccess {
+        if self.status == InvitationStatus::Completed {
+            CandidateAccess::Completed
+        } else if self.status == InvitationStatus::Cancelled {
+            CandidateAccess::Cancelled
+        } else if self.deadline.is_open_at(now) {
+            CandidateAccess::Open
+        } else {
+            CandidateAccess::Expired
+        }
+    }
+}
+
+/// Valid records for tests to adjust, built the way the service builds them.
+#[cfg(any(test, feature = "test-util"))]
+pub mod fixtures {
+    use super::*;
+    use crate::domain::{DeadlineTimeZone, QuestionText, RecruiterId};
+
+    /// The instant the fixtures are made at.
+    pub fn now() -> Timestamp {
+        "2026-12-01T10:00:00Z".parse().expect("a valid instant")
+    }
+
+    /// Rita of `acme`, who writes no language of ours.
+    pub fn recruiter() -> Recruiter {
+        Recruiter {
+            id: RecruiterId::parse("user-1").expect("valid"),
+            organization_id: OrganizationId::parse("acme").expect("valid"),
+            email: EmailAddress::parse("rita@acme.example").expect("valid"),
+            name: Some(PersonName::parse("Rita").expect("valid")),
+            language: None,
+        }
+    }
+
+    /// A one-question interview of `recruiter`'s organization.
+    pub fn video_interview(recruiter: &Recruiter) -> VideoInterview {
+        VideoInterview {
+            id: VideoInterviewId::generate(now()),
+            organization_id: recruiter.organization_id.clone(),
+            title: VideoInterviewTitle::parse("Sales Lead").expect("valid"),
+            questions: vec![Question {
+                text: QuestionText::parse("Why us?").expect("valid"),
+                think_time_seconds: Some(30),
+                answer_time_seconds: Some(120),
+            }],
+            created_by: recruiter.id.clone(),
+            created_at: now(),
+        }
+    }
+
+    /// Anna, invited in English to answer by 15 December 2026 (Helsinki), with Notify me.
+    pub fn new_invitation(interview: &VideoInterview) -> NewInvitation {
+        NewInvitation {
+            candidate: Candidate {
+                first_name: PersonName::parse("Anna").expect("valid"),
+                last_name: PersonName::parse("Virtanen").expect("valid"),
+                email: EmailAddress::parse("anna@example.fi").expect("valid"),
+            },
+            language: Language::En,
+            video_interview_id: interview.id,
+            deadline: AnswerDeadline::new(
+                AnswerDeadline::parse_date("2026-12-15").expect("valid"),
+                DeadlineTimeZone::parse("Europe/Helsinki").expect("valid"),
+            )
+            .expect("valid"),
+            bcc_myself: false,
+            notify_me: true,
+        }
+    }
+
+    /// A new invitation (`sending`) of the above.
+    pub fn invitation() -> Invitation {
+        let recruiter = recruiter();
+        let interview = video_interview(&recruiter);
+        Invitation::new(new_invitation(&interview), &interview, &recruiter, now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_values::{at, date, zone};
+
+    fn invitation_due(date_text: &str, zone_name: &str) -> Invitation {
+        let mut invitation = fixtures::invitation();
+        invitation.deadline = AnswerDeadline::new(date(date_text), zone(zone_name)).unwrap();
+        invitation.status = InvitationStatus::Sent;
+        invitation
+    }
+
+    #[test]
+    fn the_candidate_may_answer_until_the_last_second_of_the_deadline_day() {
+        // Helsinki: 23:59:59 local on 15 December is 21:59:59 UTC.
+        let invitation = invitation_due("2026-12-15", "Europe/Helsinki");
+        let last_second = at("2026-12-15T21:59:59Z");
+        assert_eq!(
+            invitation.candidate_access(last_second),
+            CandidateAccess::Open
+        );
+        let midnight = at("2026-12-15T22:00:00Z");
+        assert_eq!(
+            invitation.candidate_access(midnight),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn the_deadline_day_follows_a_daylight_saving_change_on_it() {
+        // Helsinki's clocks go back in the night to Sunday 25 October 2026 (03:00 EEST -> 02:00 EET):
+        // that day lasts 25 hours and ends at 22:00 UTC, not 21:00 UTC as the day before did.
+        let invitation = invitation_due("2026-10-25", "Europe/Helsinki");
+        assert_eq!(
+            invitation.candidate_access(at("2026-10-25T21:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            invitation.candidate_access(at("2026-10-25T22:00:00Z")),
+            CandidateAccess::Expired
+        );
+        // Spring forward (29 March): a 23-hour day that ends at 21:00 UTC.
+        let spring = invitation_due("2026-03-29", "Europe/Helsinki");
+        assert_eq!(
+            spring.candidate_access(at("2026-03-29T20:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            spring.candidate_access(at("2026-03-29T21:00:00Z")),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn far_from_utc_the_deadline_day_ends_far_from_utc_midnight() {
+        // Kiritimati is UTC+14: its 15 December ends at 10:00 UTC on the 15th.
+        let east = invitation_due("2026-12-15", "Pacific/Kiritimati");
+        assert_eq!(
+            east.candidate_access(at("2026-12-15T09:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            east.candidate_access(at("2026-12-15T10:00:00Z")),
+            CandidateAccess::Expired
+        );
+        // Pago Pago is UTC-11: its 15 December ends at 11:00 UTC on the 16th.
+        let west = invitation_due("2026-12-15", "Pacific/Pago_Pago");
+        assert_eq!(
+            west.candidate_access(at("2026-12-16T10:59:59Z")),
+            CandidateAccess::Open
+        );
+        assert_eq!(
+            west.candidate_access(at("2026-12-16T11:00:00Z")),
+            CandidateAccess::Expired
+        );
+    }
+
+    #[test]
+    fn completed_stays_completed_and_cancelled_wins_over_open() {
+        let mut invitation = invitation_due("2026-12-15", "UTC");
+        invitation.status = InvitationStatus::Completed;
+        assert_eq!(
+            invitation.candidate_access(at("2027-01-01T00:00:00Z")),
+            CandidateAccess::Completed
+        );
+        invitation.status = InvitationStatus::Cancelled;
+        assert_eq!(
+            invitation.candidate_access(at("2026-12-01T00:00:00Z")),
+            CandidateAccess::Cancelled
+        );
+    }
+
+    #[test]
+    fn an_event_changes_the_status_and_records_its_facts_where_the_table_allows_it() {
+        let mut invitation = fixtures::invitation();
+        let now = fixtures::now();
+        let failed = InvitationEvent::SendFailed {
+            reason: "refused".into(),
+        };
+        invitation.apply(&failed).unwrap();
+        assert_eq!(invitation.status, InvitationStatus::SendFailed);
+        assert_eq!(invitation.send_failure.as_deref(), Some("refused"));
+        // Only a `sending` invitation can be sent; a refusal changes nothing.
+        let before = invitation.clone();
+        let sent = InvitationEvent::Sent {
+            at: now,
+            message_id: "m-1".into(),
+        };
+        assert!(invitation.apply(&sent).is_err());
+        assert_eq!(invitation, before);
+        let resent = InvitationEvent::Resent {
+            token: CandidateTokenHash::from_stored("ab".into()),
+        };
+        invitation.apply(&resent).unwrap();
+        assert_eq!(invitation.status, InvitationStatus::Sending);
+        assert_eq!(invitation.send_failure, None);
+        invitation.apply(&sent).unwrap();
+        assert_eq!(
+            (invitation.status, invitation.sent_at),
+            (InvitationStatus::Sent, Some(now))
+        );
+        invitation
+            .apply(&InvitationEvent::Opened { at: now })
+            .unwrap();
+        assert_eq!(invitation.opened_at, Some(now));
+        invitation
+            .apply(&InvitationEvent::Completed { at: now })
+            .unwrap();
+        assert_eq!(
+            (invitation.status, invitation.completed_at),
+            (InvitationStatus::Completed, Some(now))
+        );
+        assert!(invitation.apply(&InvitationEvent::Cancelled).is_err());
+        assert_eq!(invitation.status, InvitationStatus::Completed);
+    }
+
+    #[test]
+    fn a_new_invitation_is_sending_with_a_snapshot_of_the_interview() {
+        let recruiter = fixtures::recruiter();
+        let interview = fixtures::video_interview(&recruiter);
+        let invitation = Invitation::new(
+            fixtures::new_invitation(&interview),
+            &interview,
+            &recruiter,
+            fixtures::now(),
+        );
+        assert_eq!(invitation.status, InvitationStatus::Sending);
+        assert_eq!(invitation.organization_id, recruiter.organization_id);
+        assert_eq!(invitation.invited_by, InvitedBy::from(&recruiter));
+        assert_eq!(invitation.video_interview_id, interview.id);
+        assert_eq!(invitation.video_interview_title, interview.title);
+        assert_eq!(invitation.questions, interview.questions);
+        assert_eq!(
+            (
+                invitation.sent_at,
+                invitation.opened_at,
+                invitation.completed_at
+            ),
+            (None, None, None)
+        );
+    }
+}

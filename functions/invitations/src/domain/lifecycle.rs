@@ -1,0 +1,253 @@
+//! Where an invitation is in its life, and the one table of which status may follow which, on
+//! what event. Every transition is read from here: the use cases apply events through
+//! [`Invitation::apply`](super::Invitation::apply), and the DynamoDB adapter derives the condition
+//! of each event's write from [`Transition::from`], so that a write DynamoDB accepts is one this
+//! table allows (and two racing writes cannot both pass). Writes that are not transitions (the
+//! notify-me claim, the completion being published) and a retried write finding itself done have
+//! conditions of their own.
+//!
+//! ```text
+//! sending ─┬─> sent ────────┬─> opened ──> completed
+//!          └─> send_failed ─┘
+//! ```
+//!
+//! | transition    | from                                   | to            |
+//! |---------------|----------------------------------------|---------------|
+//! | `sent`        | sending                                | `sent`        |
+//! | `send_failed` | sending                                | `send_failed` |
+//! | `resent`      | sending, sent, send_failed             | `sending`     |
+//! | `opened`      | sending, sent, send_failed             | `opened`      |
+//! | `completed`   | sending, sent, send_failed, opened     | `completed`   |
+//! | `cancelled`   | sending, sent, send_failed, opened     | `cancelled`   |
+//!
+//! `completed` and `cancelled` are final. `sending` is written before the email goes out, so that
+//! an email is never sent for an invitation that is not stored; it stays only if the process died
+//! between the two, which the recruiter then sees instead of a silent loss. A candidate may open
+//! and complete from any of the first three (SES may have delivered an email whose confirmation was
+//! lost), and completion may also arrive without an open (from the recording service).
+//!
+//! A new status or event (delivered, bounced, expired, extended) is one more variant and one more
+//! row of [`Transition::rule`]; the unit tests below then name every pair it adds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// Where an invitation is in its life (see the module's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvitationStatus {
+    Sending,
+    Sent,
+    SendFailed,
+    Opened,
+    Completed,
+    Cancelled,
+}
+
+use InvitationStatus::{Cancelled, Completed, Opened, SendFailed, Sending, Sent};
+
+/// The statuses in which the candidate has not opened the interview yet.
+const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed];
+/// The statuses from which the candidate may still finish, or the recruiter withdraw.
+const UNFINISHED: &[InvitationStatus] = &[Sending, Sent, SendFailed, Opened];
+
+impl InvitationStatus {
+    pub const ALL: [InvitationStatus; 6] =
+        [Sending, Sent, SendFailed, Opened, Completed, Cancelled];
+
+    /// The status as the API shows it and the table stores it: `sending`, `send_failed`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            Sending => "sending",
+            Sent => "sent",
+            SendFailed => "send_failed",
+            Opened => "opened",
+            Completed => "completed",
+            Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether `transition` may happen in this status.
+    pub fn allows(self, transition: Transition) -> bool {
+        transition.from().contains(&self)
+    }
+
+    /// The status `transition` leads to from this one, or the refusal that names both.
+    pub fn after(self, transition: Transition) -> Result<InvitationStatus, LifecycleError> {
+        if self.allows(transition) {
+            Ok(transition.to())
+        } else {
+            Err(LifecycleError {
+                status: self,
+                transition,
+            })
+        }
+    }
+}
+
+impl fmt::Display for InvitationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for InvitationStatus {
+    type Err = String;
+    fn from_str(code: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.code() == code)
+            .ok_or_else(|| format!("must be one of: {}", Self::ALL.map(Self::code).join(", ")))
+    }
+}
+
+impl Serialize for InvitationStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// What may happen to an invitation, as far as its status is concerned. The facts each one
+/// records travel with it in [`InvitationEvent`](super::InvitationEvent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transition {
+    /// SES accepted the invitation email.
+    Sent,
+    /// SES refused the invitation email, or did not answer.
+    SendFailed,
+    /// The recruiter has the email sent again, with a new personal link.
+    Resent,
+    /// The candidate opened the personal link for the first time.
+    Opened,
+    /// The candidate submitted their answers (reported by the candidate API or the recording
+    /// service).
+    Completed,
+    /// The recruiter withdrew the invitation.
+    Cancelled,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 6] = [
+        Self::Sent,
+        Self::SendFailed,
+        Self::Resent,
+        Self::Opened,
+        Self::Completed,
+        Self::Cancelled,
+    ];
+
+    /// The table: the statuses a transition may start from, and the status it leads to.
+    pub const fn rule(self) -> (&'static [InvitationStatus], InvitationStatus) {
+        match self {
+            Self::Sent => (&[Sending], Sent),
+            Self::SendFailed => (&[Sending], SendFailed),
+            Self::Resent => (UNOPENED, Sending),
+            Self::Opened => (UNOPENED, Opened),
+            Self::Completed => (UNFINISHED, Completed),
+            Self::Cancelled => (UNFINISHED, Cancelled),
+        }
+    }
+
+    /// The statuses this transition may start from.
+    pub const fn from(self) -> &'static [InvitationStatus] {
+        self.rule().0
+    }
+
+    /// The status this transition leads to.
+    pub const fn to(self) -> InvitationStatus {
+        self.rule().1
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::SendFailed => "send_failed",
+            Self::Resent => "resent",
+            Self::Opened => "opened",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A transition the table does not allow in the invitation's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an invitation that is {status} cannot be {}", transition.code())]
+pub struct LifecycleError {
+    pub status: InvitationStatus,
+    pub transition: Transition,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole table written out again, pair by pair, independently of `Transition::rule`: a
+    /// change to the rules must change this too.
+    fn expected(status: InvitationStatus, transition: Transition) -> Option<InvitationStatus> {
+        use Transition as T;
+        match (status, transition) {
+            (Sending, T::Sent) => Some(Sent),
+            (Sending, T::SendFailed) => Some(SendFailed),
+            (Sending | Sent | SendFailed, T::Resent) => Some(Sending),
+            (Sending | Sent | SendFailed, T::Opened) => Some(Opened),
+            (Sending | Sent | SendFailed | Opened, T::Completed) => Some(Completed),
+            (Sending | Sent | SendFailed | Opened, T::Cancelled) => Some(Cancelled),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_pair_of_status_and_transition_is_allowed_or_refused_as_the_table_says() {
+        let mut allowed = 0;
+        for status in InvitationStatus::ALL {
+            for transition in Transition::ALL {
+                let after = status.after(transition);
+                match expected(status, transition) {
+                    Some(next) => {
+                        assert_eq!(after, Ok(next), "{status} on {transition:?}");
+                        assert!(status.allows(transition));
+                        allowed += 1;
+                    }
+                    None => {
+                        assert_eq!(
+                            after,
+                            Err(LifecycleError { status, transition }),
+                            "{status} on {transition:?}"
+                        );
+                        assert!(!status.allows(transition));
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed, 16, "of 36 pairs");
+    }
+
+    #[test]
+    fn completed_and_cancelled_are_final() {
+        for status in InvitationStatus::ALL {
+            let leaves = Transition::ALL
+                .into_iter()
+                .any(|transition| status.allows(transition));
+            assert_eq!(leaves, !matches!(status, Completed | Cancelled), "{status}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_status_and_the_transition() {
+        let error = Completed.after(Transition::Cancelled).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "an invitation that is completed cannot be cancelled"
+        );
+    }
+
+    #[test]
+    fn every_status_code_reads_back() {
+        for status in InvitationStatus::ALL {
+            assert_eq!(status.code().parse::<InvitationStatus>(), Ok(status));
+        }
+        assert!("expired".parse::<InvitationStatus>().is_err());
+    }
+}

@@ -1,0 +1,48 @@
+//! The recruiting domain, pure: values that are valid by construction ("parse, don't validate"),
+//! the records built from them, the invitation's lifecycle table and the completion event. Nothing
+//! here talks to AWS, speaks HTTP or reads the clock: the instant is always passed in.
+
+mod deadline;
+pub mod events;
+mod ids;
+mod invitation;
+mod lifecycle;
+mod recruiter;
+mod token;
+mod values;
+mod video_interview;
+
+pub use deadline::{AnswerDeadline, DeadlineError, DeadlineTimeZone};
+pub use ids::{InvitationId, VideoInterviewId};
+#[cfg(any(test, feature = "test-util"))]
+pub use invitation::fixtures;
+pub use invitation::{Candidate, CandidateAccess, Invitation, InvitationEvent, NewInvitation};
+pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
+pub use recruiter::{InvitedBy, Recruiter};
+pub use token::{CandidateToken, CandidateTokenHash};
+pub use values::{
+    EmailAddress, Language, OrganizationId, PersonName, QuestionText, RecruiterId,
+    VideoInterviewTitle,
+};
+pub use video_interview::{NewVideoInterview, Question, VideoInterview};
+
+/// Shorthands for the domain's unit tests.
+#[cfg(test)]
+pub(crate) mod test_values {
+    use jiff::Timestamp;
+    use jiff::civil::Date;
+
+    use super::{AnswerDeadline, DeadlineTimeZone};
+
+    pub fn zone(name: &str) -> DeadlineTimeZone {
+        DeadlineTimeZone::parse(name).unwrap()
+    }
+
+    pub fn at(instant: &str) -> Timestamp {
+        instant.parse().unwrap()
+    }
+
+    pub fn date(raw: &str) -> Date {
+        AnswerDeadline::parse_date(raw).unwrap()
+    }
+}

@@ -1,0 +1,44 @@
+//! The recruiter: who acts (from verified claims) and who sent an invitation.
+
+use super::{EmailAddress, Language, OrganizationId, PersonName, RecruiterId};
+
+/// Who is acting, as the API Gateway JWT authorizer vouched for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recruiter {
+    pub id: RecruiterId,
+    pub organization_id: OrganizationId,
+    pub email: EmailAddress,
+    pub name: Option<PersonName>,
+    /// From the identity provider's `locale` claim, when it is a language we write.
+    pub language: Option<Language>,
+}
+
+impl Recruiter {
+    /// How the recruiter is named to a candidate: their name, else their email address.
+    pub fn display_name(&self) -> &str {
+        self.name
+            .as_ref()
+            .map_or(self.email.as_str(), PersonName::as_str)
+    }
+}
+
+/// What the recruiter who sent an invitation looked like at that moment; kept on the invitation so
+/// that later emails (notify-me) reach them at the address they had then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvitedBy {
+    pub id: RecruiterId,
+    pub email: EmailAddress,
+    pub name: Option<PersonName>,
+    pub language: Option<Language>,
+}
+
+impl From<&Recruiter> for InvitedBy {
+    fn from(recruiter: &Recruiter) -> Self {
+        Self {
+            id: recruiter.id.clone(),
+            email: recruiter.email.clone(),
+            name: recruiter.name.clone(),
+            language: recruiter.language,
+        }
+    }
+}

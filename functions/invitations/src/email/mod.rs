@@ -1,0 +1,139 @@
+//! The emails the service sends, one module each with its wording in every language and its
+//! askama templates (`templates/`): every value is HTML-escaped in the HTML part, and each email
+//! has a plain-text part for clients that do not show HTML. A new email is a new module here,
+//! with its templates beside the others, extending `layout.html`.
+
+mod completion_notice;
+mod invitation;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::domain::Language;
+
+pub use completion_notice::{completed_interview_link, completion_notice};
+pub use invitation::{candidate_link, invitation_email};
+
+/// An email that could not be rendered: a bug in its template, never the data (every value is
+/// escaped, none is too long for a template).
+#[derive(Debug, thiserror::Error)]
+#[error("rendering an email failed: {0}")]
+pub struct RenderError(#[from] askama::Error);
+
+/// A date as people write it in that language: "Tuesday 15 December 2026", "tiistaina 15.12.2026",
+/// "tisdag 15 december 2026".
+pub fn long_date(date: Date, language: Language) -> String {
+    const EN_MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const SV_MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let weekday = usize::from(date.weekday().to_monday_zero_offset().unsigned_abs());
+    let month = usize::from(date.month().unsigned_abs()) - 1;
+    let (day, year) = (date.day(), date.year());
+    match language {
+        Language::En => {
+            const DAYS: [&str; 7] = [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ];
+            format!("{} {day} {} {year}", DAYS[weekday], EN_MONTHS[month])
+        }
+        Language::Fi => {
+            // Essive case: "on Tuesday" is "tiistaina".
+            const DAYS: [&str; 7] = [
+                "maanantaina",
+                "tiistaina",
+                "keskiviikkona",
+                "torstaina",
+                "perjantaina",
+                "lauantaina",
+                "sunnuntaina",
+            ];
+            format!("{} {day}.{}.{year}", DAYS[weekday], month + 1)
+        }
+        Language::Sv => {
+            const DAYS: [&str; 7] = [
+                "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
+            ];
+            format!("{} {day} {} {year}", DAYS[weekday], SV_MONTHS[month])
+        }
+    }
+}
+
+/// An instant as a date and a 24-hour time in a zone, as each language writes it:
+/// "on Thursday 10 December 2026 at 16:03", "torstaina 10.12.2026 klo 16.03",
+/// "torsdag 10 december 2026 kl. 16.03".
+pub(crate) fn long_date_time(
+    at: Timestamp,
+    zone: &jiff::tz::TimeZone,
+    language: Language,
+) -> String {
+    let local = at.to_zoned_datetime(zone.clone());
+    let date = long_date(local.date(), language);
+    let (hour, minute) = (local.hour(), local.minute());
+    match language {
+        Language::En => format!("on {date} at {hour:02}:{minute:02}"),
+        Language::Fi => format!("{date} klo {hour}.{minute:02}"),
+        Language::Sv => format!("{date} kl. {hour:02}.{minute:02}"),
+    }
+}
+
+/// An invitation with markup in every text field, for the emails' tests.
+#[cfg(test)]
+fn hostile_invitation(language: Language, bcc_myself: bool) -> crate::domain::Invitation {
+    use crate::domain::{PersonName, VideoInterviewTitle};
+
+    let mut invitation = crate::domain::fixtures::invitation();
+    invitation.video_interview_title =
+        VideoInterviewTitle::parse("Sales <b>Lead</b> & \"Co\"").unwrap();
+    invitation.candidate.first_name = PersonName::parse("<script>alert(1)</script>").unwrap();
+    invitation.invited_by.name = Some(PersonName::parse("Rita O'Hara").unwrap());
+    invitation.language = language;
+    invitation.bcc_myself = bcc_myself;
+    invitation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AnswerDeadline;
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        let date = AnswerDeadline::parse_date("2026-12-15").unwrap();
+        assert_eq!(long_date(date, Language::En), "Tuesday 15 December 2026");
+        assert_eq!(long_date(date, Language::Fi), "tiistaina 15.12.2026");
+        assert_eq!(long_date(date, Language::Sv), "tisdag 15 december 2026");
+        let sunday = AnswerDeadline::parse_date("2027-01-03").unwrap();
+        assert_eq!(long_date(sunday, Language::Fi), "sunnuntaina 3.1.2027");
+    }
+}

@@ -1,0 +1,91 @@
+//! The store of invitations.
+
+use std::future::Future;
+
+use jiff::Timestamp;
+
+use super::{
+    ClaimTicket, IdempotencyKey, KeyClaim, Page, PageRequest, RequestFingerprint, SavedResponse,
+    StoreError,
+};
+use crate::domain::{
+    CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
+    InvitationStatus, OrganizationId, VideoInterviewId,
+};
+
+/// Which invitations a listing shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvitationFilter {
+    pub status: Option<InvitationStatus>,
+    pub video_interview_id: Option<VideoInterviewId>,
+}
+
+/// The answer to a request with an Idempotency-Key, saved on the key it claimed.
+pub struct KeyedAnswer<'a> {
+    pub key: &'a IdempotencyKey,
+    pub ticket: &'a ClaimTicket,
+    pub response: &'a SavedResponse,
+}
+
+/// Invitations, each in its organization, with the hashes of their candidate tokens. Every change
+/// of status is an [`InvitationEvent`], stored only when the lifecycle table (`domain::lifecycle`)
+/// allows it in the stored status, as one conditional write: two racing events cannot both pass.
+pub trait Invitations: Send + Sync {
+    /// Stores a new invitation (`sending`) with the hash of its candidate token. A write retried
+    /// after its answer was lost succeeds.
+    fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// `insert_invitation` for a request with an Idempotency-Key, which it claims in the same
+    /// transaction: `Claimed` when both are written, else what holds the key (nothing written).
+    fn insert_invitation_claiming_key(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<KeyClaim, StoreError>> + Send;
+
+    /// Records `event`: `Conflict` when the stored status does not allow it (or the invitation
+    /// does not exist). A send's outcome retried after its answer was lost succeeds. With
+    /// `answer`, the answer of the keyed request is saved with it; it is saved even when the event
+    /// cannot be recorded, so that the key never frees itself into a second email.
+    fn record_invitation_event(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        event: &InvitationEvent,
+        answer: Option<KeyedAnswer<'_>>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The completion event is on the bus; `Conflict` unless the invitation is `completed`.
+    fn record_completion_published(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn get_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+
+    /// Newest first, in the organization or in one of its video interviews.
+    fn list_invitations(
+        &self,
+        organization: &OrganizationId,
+        filter: &InvitationFilter,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Invitation>, StoreError>> + Send;
+
+    /// The invitation a candidate token opens: the one it names, if that holds the token's hash.
+    fn find_invitation_by_token(
+        &self,
+        token: &CandidateToken,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+}

@@ -1,0 +1,42 @@
+//! The ports: narrow traits, one per concern, through which the use cases reach the world. Their
+//! errors carry no SDK or HTTP types. The AWS adapters (`crate::adapters`) implement them, and so
+//! do the in-memory adapters that the use cases' unit tests run on (`adapters::memory`, behind the
+//! `test-util` feature).
+
+mod clock;
+mod event_bus;
+mod idempotency_records;
+mod invitations;
+mod mailer;
+mod notification_claims;
+mod paging;
+mod video_interviews;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use event_bus::{EventBus, PublishError};
+#[cfg(test)]
+pub(crate) use idempotency_records::saved_response;
+pub use idempotency_records::{
+    ClaimTicket, IN_PROGRESS_LEASE, IdempotencyKey, IdempotencyRecords, KEY_LIFETIME, KeyClaim,
+    RequestFingerprint, SavedResponse, claim_times,
+};
+pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};
+pub use mailer::{MailError, Mailer, MessageId, OutgoingEmail};
+pub use notification_claims::NotificationClaims;
+pub use paging::{Page, PageCursor, PageRequest};
+pub use video_interviews::VideoInterviews;
+
+/// How a store port fails.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached, timed out, throttled or failed: worth retrying later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// A write's condition did not hold (the item exists already, or changed under us; for an
+    /// invitation, the lifecycle table does not allow the event in its stored status).
+    #[error("the write conflicted with the stored state")]
+    Conflict,
+    /// A stored item does not read back as a valid record: a bug or a manual edit.
+    #[error("a stored item is unreadable: {0}")]
+    Corrupt(String),
+}

@@ -39,6 +39,7 @@ pub struct ApiEvent {
     headers: Vec<(String, String)>,
     body: Option<String>,
     claims: Option<Value>,
+    stage: String,
 }
 
 impl ApiEvent {
@@ -50,6 +51,7 @@ impl ApiEvent {
             headers: Vec::new(),
             body: None,
             claims: None,
+            stage: "$default".to_owned(),
         }
     }
 
@@ -84,6 +86,13 @@ impl ApiEvent {
         self
     }
 
+    /// The API's stage: `$default` unless named, as with `StageName: prod`, when API Gateway puts
+    /// it in front of `rawPath` (not of the route key).
+    pub fn stage(mut self, stage: &str) -> Self {
+        self.stage = stage.to_owned();
+        self
+    }
+
     pub fn raw_claims(mut self, claims: Value) -> Self {
         self.claims = Some(claims);
         self
@@ -111,10 +120,14 @@ impl ApiEvent {
             .map(|(name, value)| (name.clone(), json!(value)))
             .collect();
         let route_key = format!("{} {}", self.method, self.path);
+        let raw_path = match self.stage.as_str() {
+            "$default" => self.path.clone(),
+            stage => format!("/{stage}{}", self.path),
+        };
         let mut event = json!({
             "version": "2.0",
             "routeKey": route_key,
-            "rawPath": self.path,
+            "rawPath": raw_path,
             "rawQueryString": raw_query,
             "headers": headers,
             "requestContext": {
@@ -124,14 +137,14 @@ impl ApiEvent {
                 "domainPrefix": "local",
                 "http": {
                     "method": self.method,
-                    "path": self.path,
+                    "path": raw_path,
                     "protocol": "HTTP/1.1",
                     "sourceIp": "203.0.113.10",
                     "userAgent": "integration-tests"
                 },
                 "requestId": "local-request",
                 "routeKey": route_key,
-                "stage": "$default",
+                "stage": self.stage,
                 "time": "01/Dec/2026:10:00:00 +0000",
                 "timeEpoch": 1_796_119_200_000_i64
             },

@@ -24,11 +24,12 @@ use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_iden
 
 pub const RECRUITER_APP: &str = "https://recruit.example.com";
 
-pub fn mailer(client: aws_sdk_sesv2::Client, sender: impl Into<String>) -> SesMailer {
+/// The SES mailer sending as `sender` (`SENDER_EMAIL`'s form).
+pub fn mailer(client: aws_sdk_sesv2::Client, sender: &str) -> SesMailer {
     SesMailer::new(
         client,
         &MailConfig {
-            sender_email: sender.into(),
+            sender: invitations::config::sender(sender).expect("a valid sender"),
             ses_configuration_set: None,
         },
     )
@@ -40,6 +41,8 @@ pub fn at(instant: &str) -> FixedClock {
 
 pub const NOW: &str = "2026-12-01T10:00:00Z";
 pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
+/// `SENDER` as the From header holds it (RFC 5322: a name of several words is quoted).
+pub const SENDER_HEADER: &str = "\"Acme Recruiting\" <invitations@example.com>";
 pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
 
 pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock>;

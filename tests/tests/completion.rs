@@ -164,7 +164,7 @@ async fn the_whole_journey_ends_in_exactly_one_email_to_the_recruiter() {
         .iter()
         .find(|email| email.destinations.to_addresses == [recruiter.email.clone()])
         .unwrap();
-    assert_eq!(notice.source, SENDER);
+    assert_eq!(notice.source, SENDER_HEADER);
     assert!(notice.destinations.bcc_addresses.is_empty());
     assert_eq!(
         notice.subject,
@@ -625,4 +625,23 @@ async fn an_invitation_is_sent_again_only_before_the_candidate_opens_it() {
         .await
         .assert_problem(409);
     assert_eq!(world.emails().await.len(), emails.len());
+}
+
+#[tokio::test]
+async fn the_candidate_api_answers_under_a_named_stage_as_under_the_default_one() {
+    let world = world().await;
+    let route = CompletionRoute::create(&world.sdk, &world.tag)
+        .await
+        .unwrap();
+    let invited = invite(&world, &world.acme, false, HELSINKI_DEADLINE).await;
+    let api = world.candidate_api(&route.bus_name, LATER);
+    let opened = candidate_call(&api, open(&invited.token).stage("prod")).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!(opened.body["status"], "opened");
+    let completed = candidate_call(&api, complete(&invited.token).stage("Prod-2")).await;
+    assert_eq!(completed.status, 200, "{}", completed.body);
+    assert_eq!(completed.body["status"], "completed");
+    candidate_call(&api, open("nonsense").stage("prod"))
+        .await
+        .assert_problem(404);
 }

@@ -89,6 +89,15 @@ fn bad_invitation_values() -> Vec<(&'static str, Value, &'static str)> {
             "/firstName",
         ),
         ("lastName", json!("Vir\u{0}tanen"), "/lastName"),
+        // Text that shows as nothing or reorders what follows it.
+        ("firstName", json!("\u{200B}\u{200B}"), "/firstName"),
+        ("lastName", json!("Virtanen\u{202E}"), "/lastName"),
+        ("lastName", json!("\u{2067}Virtanen"), "/lastName"),
+        (
+            "firstName",
+            json!("Anna\u{2028}Bcc: victim@example.com"),
+            "/firstName",
+        ),
         ("firstName", json!("x".repeat(101)), "/firstName"),
         ("firstName", json!(null), "/firstName"),
         ("firstName", json!(42), "/firstName"),
@@ -101,6 +110,17 @@ fn bad_invitation_values() -> Vec<(&'static str, Value, &'static str)> {
             "/email",
         ),
         ("email", json!("anna@[127.0.0.1]"), "/email"),
+        // Addresses RFC 5322 allows and SES cannot deliver to.
+        (
+            "email",
+            json!("\"maija@evil.example\"@example.org"),
+            "/email",
+        ),
+        ("email", json!("\"anna virtanen\"@example.com"), "/email"),
+        ("email", json!("anna(work)@example.com"), "/email"),
+        ("email", json!("anna..virtanen@example.com"), "/email"),
+        ("email", json!("anna@exa_mple.com"), "/email"),
+        ("email", json!("anna@example.123"), "/email"),
         ("answerDeadline", json!("2026-02-30"), "/answerDeadline"),
         (
             "answerDeadline",

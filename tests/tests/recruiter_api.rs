@@ -109,7 +109,7 @@ async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
     let emails = world.emails().await;
     assert_eq!(emails.len(), 1, "exactly one email");
     let email = &emails[0];
-    assert_eq!(email.source, SENDER);
+    assert_eq!(email.source, SENDER_HEADER);
     assert_eq!(
         email.destinations.to_addresses,
         [world.candidate_email("anna")]
@@ -728,4 +728,114 @@ async fn unknown_routes_and_methods_are_answered_as_problems() {
         .await;
     answer.assert_problem(405);
     assert_eq!(answer.header("allow"), "GET");
+}
+
+#[tokio::test]
+async fn every_route_answers_under_a_named_stage_as_under_the_default_one() {
+    let world = world().await;
+    let call = |event: ApiEvent| world.call(event.stage("prod").claims(&world.acme));
+    let created = call(ApiEvent::post(
+        "/video-interviews",
+        &json!({"title": "Staged", "questions": [{"text": "Why us?"}]}),
+    ))
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let interview = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(ApiEvent::get(&format!("/video-interviews/{interview}")))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(call(ApiEvent::get("/video-interviews")).await.status, 200);
+    let form = world.invitation_form(&interview, "en", false);
+    let invited =
+        call(ApiEvent::post("/invitations", &form).header("idempotency-key", "staged-1")).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let id = invited.body["id"].as_str().unwrap().to_owned();
+    // The same request through the default stage is the same request: replayed, not sent again.
+    let replayed = world
+        .call(
+            ApiEvent::post("/invitations", &form)
+                .header("idempotency-key", "staged-1")
+                .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(replayed.status, 201);
+    assert_eq!(replayed.header("idempotent-replayed"), "true");
+    let listed = call(ApiEvent::get("/invitations")).await;
+    assert_eq!(listed.body["items"][0]["id"], json!(id));
+    assert_eq!(
+        call(ApiEvent::get(&format!("/invitations/{id}")))
+            .await
+            .status,
+        200
+    );
+    let resent = call(ApiEvent::new("POST", &format!("/invitations/{id}/resend"))).await;
+    assert_eq!(resent.status, 200, "{}", resent.body);
+    let cancelled = call(ApiEvent::new(
+        "POST",
+        &format!("/invitations/{id}/cancellation"),
+    ))
+    .await;
+    assert_eq!(cancelled.body["status"], "cancelled");
+    call(ApiEvent::get("/prod/invitations"))
+        .await
+        .assert_problem(404);
+    assert_eq!(
+        world.emails().await.len(),
+        2,
+        "the invitation and its resend"
+    );
+}
+
+#[tokio::test]
+async fn a_sender_named_in_any_script_or_with_specials_sends_every_email() {
+    // Each From as RFC 2047 writes it (checked by decoding with Python's email.header).
+    for (sender, header) in [
+        (
+            "Rekrytointi Äänekoski Oy <invitations@example.com>",
+            "=?utf-8?b?UmVrcnl0b2ludGkgw4TDpG5la29za2kgT3k=?= <invitations@example.com>",
+        ),
+        (
+            "\"Acme, Inc.\" <invitations@example.com>",
+            "=?utf-8?b?QWNtZSwgSW5jLg==?= <invitations@example.com>",
+        ),
+        (
+            "\"Rita \\\"the recruiter\\\" O'Hara\" <invitations@example.com>",
+            "=?utf-8?b?Uml0YSAidGhlIHJlY3J1aXRlciIgTydIYXJh?= <invitations@example.com>",
+        ),
+    ] {
+        let world = world_with(|options| options.sender = sender.to_owned()).await;
+        let interview = world.create_video_interview(&world.acme, "Sales").await;
+        let form = world.invitation_form(&interview, "fi", true);
+        let answer = world.invite(&world.acme, &form).await;
+        assert_eq!(answer.status, 201, "{sender}: {}", answer.body);
+        let emails = world.emails().await;
+        assert_eq!(emails.len(), 1, "{sender}");
+        assert_eq!(emails[0].source, header, "{sender}");
+    }
+}
+
+#[tokio::test]
+async fn a_recruiter_whose_address_is_unverified_cannot_send_candidates_data_to_it() {
+    let world = world().await;
+    let interview = world.create_video_interview(&world.acme, "Sales").await;
+    let form = world.invitation_form(&interview, "en", true);
+    let with_verified = |verified: &str| {
+        let mut claims = world.acme.to_json();
+        claims["email_verified"] = json!(verified);
+        ApiEvent::post("/invitations", &form).raw_claims(claims)
+    };
+    let refused = world.call(with_verified("false")).await;
+    refused.assert_problem(403);
+    assert_eq!(refused.body["type"], "/problems/email-not-verified");
+    assert!(world.emails().await.is_empty(), "no copy, no invitation");
+    let listed = world
+        .call(ApiEvent::get("/invitations").claims(&world.acme))
+        .await;
+    assert_eq!(listed.body["items"], json!([]), "nothing stored");
+    let sent = world.call(with_verified("true")).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert_eq!(world.emails().await.len(), 1);
 }

@@ -9,7 +9,7 @@ pub mod config;
 use invitations::app::candidate::CandidateSide;
 use invitations::domain::{CandidateToken, Invitation, InvitationStatus, Language};
 use invitations::http::problem::ApiError;
-use invitations::http::{QuestionView, json_response};
+use invitations::http::{QuestionView, json_response, route_path};
 use invitations::ports::{Clock, EventBus, Invitations};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -61,7 +61,7 @@ impl<S: Invitations, B: EventBus, C: Clock> CandidateApi<S, B, C> {
             bus: &self.bus,
             clock: &self.clock,
         };
-        let invitation = match route(request.uri().path()).ok_or(ApiError::NotFound)? {
+        let invitation = match route(route_path(request)).ok_or(ApiError::NotFound)? {
             Route::Invitation(token) if method == Method::GET => {
                 candidate.open(&token_of(&token)?).await?
             }

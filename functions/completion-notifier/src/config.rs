@@ -38,9 +38,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.recruiter_app_url, "https://recruit.acme.example");
-        assert_eq!(
-            config.mail.sender_email,
-            "Acme Recruiting <jobs@acme.example>"
-        );
+        assert_eq!(config.mail.sender.name.as_deref(), Some("Acme Recruiting"));
+        assert_eq!(config.mail.sender.address.as_str(), "jobs@acme.example");
     }
 }

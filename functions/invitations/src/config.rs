@@ -5,13 +5,14 @@
 
 use std::fmt;
 
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, PersonName};
+use crate::ports::Mailbox;
 
 /// How every email leaves: the sender and the SES configuration set.
 #[derive(Debug, Clone)]
 pub struct MailConfig {
     /// `From` of every email, optionally with a display name: `Acme Recruiting <jobs@acme.example>`.
-    pub sender_email: String,
+    pub sender: Mailbox,
     /// The SES configuration set every send uses (bounce/complaint handling, metrics), if any.
     pub ses_configuration_set: Option<String>,
 }
@@ -95,11 +96,9 @@ impl Variables<'_> {
     }
 
     pub fn mail(&mut self) -> Option<MailConfig> {
-        let sender_email = self.required("SENDER_EMAIL", |value| {
-            check_sender(value).map(|()| value.to_owned())
-        });
+        let sender = self.required("SENDER_EMAIL", sender);
         Some(MailConfig {
-            sender_email: sender_email?,
+            sender: sender?,
             ses_configuration_set: self.optional("SES_CONFIGURATION_SET"),
         })
     }
@@ -113,20 +112,30 @@ impl Variables<'_> {
     }
 }
 
-/// The address part of a sender: either a bare address or `Display Name <address>`.
-pub fn sender_address(value: &str) -> &str {
-    match value.rsplit_once('<') {
-        Some((name, rest)) if rest.ends_with('>') && !name.contains(['\r', '\n']) => {
-            &rest[..rest.len() - 1]
-        }
-        _ => value,
+/// `SENDER_EMAIL`: an address, or `Display Name <address>` with the name as RFC 5322 allows it
+/// (quoted where it holds specials such as a comma, any script), parsed by lettre's mailbox parser;
+/// the address must be one SES delivers from (`EmailAddress`).
+pub fn sender(value: &str) -> Result<Mailbox, String> {
+    const FORM: &str = "must be an address or Display Name <address> (quote a name with commas: \"Acme, Inc.\" <jobs@acme.example>)";
+    let parsed: lettre::message::Mailbox = value.parse().map_err(|_| FORM.to_owned())?;
+    let address = EmailAddress::parse(parsed.email.as_ref())
+        .map_err(|problem| format!("{problem} ({FORM})"))?;
+    let Some(name) = parsed
+        .name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+    else {
+        return Ok(Mailbox::new(None, address));
+    };
+    // Encoded already, it would be encoded again and read as `=?UTF-8?...` by every recipient.
+    if name.contains("=?") {
+        return Err(format!(
+            "must give the display name as it reads, not as an RFC 2047 encoded word: it is encoded when sent ({FORM})"
+        ));
     }
-}
-
-fn check_sender(value: &str) -> Result<(), String> {
-    EmailAddress::parse(sender_address(value))
-        .map(drop)
-        .map_err(|problem| format!("{problem} (optionally with a display name: Name <address>)"))
+    // A name people read follows the rules of names people type (no invisible or bidi tricks).
+    let name = PersonName::parse(name).map_err(|problem| format!("display name {problem}"))?;
+    Ok(Mailbox::new(Some(name.as_str()), address))
 }
 
 fn check_url(value: &str) -> Result<(), String> {
@@ -168,12 +177,51 @@ mod tests {
     }
 
     #[test]
-    fn a_sender_may_carry_a_display_name() {
-        assert_eq!(
-            sender_address("Acme <jobs@acme.example>"),
-            "jobs@acme.example"
-        );
-        assert_eq!(sender_address("jobs@acme.example"), "jobs@acme.example");
+    fn a_sender_may_carry_a_display_name_in_any_script_and_with_specials() {
+        for (value, name, address) in [
+            ("jobs@acme.example", None, "jobs@acme.example"),
+            (
+                "Acme <jobs@acme.example>",
+                Some("Acme"),
+                "jobs@acme.example",
+            ),
+            (
+                "Rekrytointi Äänekoski Oy <no-reply@invites.example.com>",
+                Some("Rekrytointi Äänekoski Oy"),
+                "no-reply@invites.example.com",
+            ),
+            (
+                "\"Acme, Inc.\" <jobs@acme.example>",
+                Some("Acme, Inc."),
+                "jobs@acme.example",
+            ),
+            (
+                "\"Rita \\\"the recruiter\\\" O'Hara\" <rita@acme.example>",
+                Some("Rita \"the recruiter\" O'Hara"),
+                "rita@acme.example",
+            ),
+            (
+                "Sámi Oy <jobs@sámi.example>",
+                Some("Sámi Oy"),
+                "jobs@xn--smi-ela.example",
+            ),
+        ] {
+            let parsed = sender(value).unwrap_or_else(|problem| panic!("{value}: {problem}"));
+            assert_eq!(parsed.name.as_deref(), name, "{value}");
+            assert_eq!(parsed.address.as_str(), address, "{value}");
+        }
+        for bad in [
+            "Acme, Inc. <jobs@acme.example>",
+            "Acme <not an address>",
+            "Acme <jobs@acme.example",
+            "\"Acme <jobs@acme.example>",
+            "jobs@acme.example, other@acme.example",
+            "Acme <\"x y\"@acme.example>",
+            "=?UTF-8?B?w4RhbmVrb3NraQ==?= <jobs@acme.example>",
+            "\"Acme\u{202E}\" <jobs@acme.example>",
+        ] {
+            assert!(sender(bad).is_err(), "{bad:?} was accepted");
+        }
         let mut variables = Variables {
             lookup: &lookup(&[("SENDER_EMAIL", "not an address")]),
             problems: Vec::new(),

@@ -23,7 +23,7 @@ use invitations::http::idempotency::{
 };
 use invitations::http::problem::ApiError;
 use invitations::http::validation::FieldErrors;
-use invitations::http::{json_object, json_response, query_parameters, recruiter};
+use invitations::http::{json_object, json_response, query_parameters, recruiter, route_path};
 use invitations::ports::{
     Clock, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
 };
@@ -136,7 +136,7 @@ where
     async fn answer(&self, request: &Request) -> Answer {
         let recruiter = recruiter(request)?;
         let sending = request.method() == Method::POST
-            && matches!(route(request.uri().path()), Some(Route::Invitations));
+            && matches!(route(route_path(request)), Some(Route::Invitations));
         match idempotency_key(request)? {
             // Sending claims its key in its own first write, saving two round trips.
             Some(key) if sending => self.send_invitation(&recruiter, request, Some(&key)).await,
@@ -162,7 +162,7 @@ where
 
     async fn dispatch(&self, recruiter: &Recruiter, request: &Request) -> Answer {
         let method = request.method();
-        match route(request.uri().path()).ok_or(ApiError::NotFound)? {
+        match route(route_path(request)).ok_or(ApiError::NotFound)? {
             Route::VideoInterviews if method == Method::POST => {
                 self.create_video_interview(recruiter, request).await
             }

@@ -61,7 +61,9 @@ async fn setup() -> Result<(), Error> {
         create_table(&dynamodb, &table).await?;
     }
     let sender = std::env::var("SENDER_EMAIL")?;
-    let domain = invitations::config::sender_address(&sender)
+    let domain = invitations::config::sender(&sender)?
+        .address
+        .as_str()
         .rsplit_once('@')
         .map(|(_, domain)| domain.to_owned())
         .ok_or("SENDER_EMAIL has no domain")?;

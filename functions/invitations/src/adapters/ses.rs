@@ -4,12 +4,14 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
+use lettre::message::header::{Headers, Sender};
+
 use crate::config::MailConfig;
-use crate::ports::{MailError, Mailer, MessageId, OutgoingEmail};
+use crate::ports::{MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
 
 pub struct SesMailer {
     client: Client,
-    /// `From`, as configured by the operator (may carry a display name).
+    /// `From`, as configured by the operator, encoded once.
     sender: String,
     configuration_set: Option<String>,
 }
@@ -18,10 +20,34 @@ impl SesMailer {
     pub fn new(client: Client, config: &MailConfig) -> Self {
         Self {
             client,
-            sender: config.sender_email.clone(),
+            sender: header_mailbox(&config.sender),
             configuration_set: config.ses_configuration_set.clone(),
         }
     }
+}
+
+/// A mailbox as an address header holds it, on one line of ASCII (lettre's encoding): a name of
+/// plain words as an RFC 5322 quoted string, any other (non-ASCII, or with specials such as a
+/// comma) as RFC 2047 encoded words, which SES requires of a non-ASCII "friendly" name; then
+/// `<address>`. A bare address without a name.
+pub fn header_mailbox(mailbox: &Mailbox) -> String {
+    let address = match mailbox.address.as_str().parse() {
+        Ok(address) => address,
+        // Unreachable for an `EmailAddress` (a dot-atom at a host name); still, never a panic.
+        Err(_) => return mailbox.address.as_str().to_owned(),
+    };
+    let mut headers = Headers::new();
+    headers.set(Sender::from(lettre::message::Mailbox::new(
+        mailbox.name.clone(),
+        address,
+    )));
+    // "Sender: <value>\r\n", folded with "\r\n " where long: unfolded to one line.
+    headers
+        .to_string()
+        .trim_start_matches("Sender:")
+        .replace("\r\n", "")
+        .trim()
+        .to_owned()
 }
 
 fn utf8(data: &str) -> Result<Content, MailError> {
@@ -35,7 +61,7 @@ fn utf8(data: &str) -> Result<Content, MailError> {
 impl Mailer for SesMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<MessageId, MailError> {
         let destination = Destination::builder()
-            .to_addresses(email.to.as_str())
+            .to_addresses(header_mailbox(&email.to))
             .set_bcc_addresses(email.bcc.as_ref().map(|bcc| vec![bcc.as_str().to_owned()]))
             .build();
         let message = Message::builder()
@@ -56,7 +82,7 @@ impl Mailer for SesMailer {
                 email
                     .reply_to
                     .as_ref()
-                    .map(|reply_to| vec![reply_to.as_str().to_owned()]),
+                    .map(|reply_to| vec![header_mailbox(reply_to)]),
             )
             .content(EmailContent::builder().simple(message).build())
             .set_configuration_set_name(self.configuration_set.clone())
@@ -73,5 +99,84 @@ impl Mailer for SesMailer {
         output
             .message_id
             .ok_or_else(|| MailError::Unavailable("no message id in the answer".to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EmailAddress;
+
+    /// The display name of an RFC 2047 `B`-encoded header, decoded as a mail client does (the
+    /// space between adjacent encoded words is not part of the text).
+    fn decoded_name(header: &str) -> String {
+        use base64::Engine;
+        let (name, _) = header.rsplit_once(" <").expect("a named mailbox");
+        name.split(' ')
+            .map(|word| {
+                let encoded = word
+                    .strip_prefix("=?utf-8?b?")
+                    .and_then(|rest| rest.strip_suffix("?="))
+                    .unwrap_or_else(|| panic!("{word} is not an encoded word"));
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .unwrap();
+                String::from_utf8(bytes).unwrap()
+            })
+            .collect()
+    }
+
+    fn mailbox(name: Option<&str>) -> Mailbox {
+        Mailbox::new(
+            name,
+            EmailAddress::parse("no-reply@invites.example.com").unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_mailbox_is_one_line_of_ascii_whatever_its_name() {
+        assert_eq!(
+            header_mailbox(&mailbox(None)),
+            "no-reply@invites.example.com"
+        );
+        for name in [
+            "Acme",
+            "Acme Recruiting",
+            "Acme, Inc.",
+            "Rita \"the recruiter\" O'Hara",
+            "Rekrytointi Äänekoski Oy",
+            "Sámi Searvi; Guovdageaidnu: Ráđđehus",
+            "王秀英",
+            "محمد علي",
+            &"Äänekosken kaupungin rekrytointipalvelut ja henkilöstöhallinto ".repeat(3),
+        ] {
+            let header = header_mailbox(&mailbox(Some(name)));
+            assert!(header.is_ascii(), "{name}: {header}");
+            assert!(!header.contains(['\r', '\n']), "{name}: {header}");
+            assert!(
+                header.ends_with(" <no-reply@invites.example.com>"),
+                "{name}: {header}"
+            );
+            // Read back the way a mail client reads a From header, it is the same mailbox.
+            let read: lettre::message::Mailbox = header
+                .parse()
+                .unwrap_or_else(|error| panic!("{name}: {header} does not parse: {error}"));
+            assert_eq!(read.email.to_string(), "no-reply@invites.example.com");
+        }
+        assert_eq!(
+            header_mailbox(&mailbox(Some("Acme"))),
+            "Acme <no-reply@invites.example.com>"
+        );
+        let finnish = header_mailbox(&mailbox(Some("Rekrytointi Äänekoski Oy")));
+        assert_eq!(
+            decoded_name(&finnish),
+            "Rekrytointi Äänekoski Oy",
+            "{finnish}"
+        );
+        let comma = header_mailbox(&mailbox(Some("Acme, Inc.")));
+        assert!(
+            !comma.starts_with("Acme,"),
+            "a bare comma would split the mailbox: {comma}"
+        );
     }
 }

@@ -58,6 +58,9 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
         now: Timestamp,
         keyed: Option<KeyedRequest<'_>>,
     ) -> Result<Keyed<Invitation>, AppError> {
+        if !recruiter.may_receive_candidate_data() {
+            return Err(AppError::EmailNotVerified);
+        }
         let invitation = Invitation::new(new, interview, recruiter, now);
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
@@ -254,10 +257,10 @@ mod tests {
         assert_eq!(world.stored(&invitation), invitation);
         let sent = world.outbox.sent();
         assert_eq!(sent.len(), 1);
-        assert_eq!(sent[0].to.as_str(), "anna@example.fi");
+        assert_eq!(sent[0].to.address.as_str(), "anna@example.fi");
         assert_eq!(sent[0].bcc, None);
         assert_eq!(
-            sent[0].reply_to.as_ref().unwrap().as_str(),
+            sent[0].reply_to.as_ref().unwrap().address.as_str(),
             "rita@acme.example"
         );
         // The link in the email opens this invitation.
@@ -291,15 +294,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_recruiter_whose_address_is_unverified_sends_nothing() {
+        let mut world = World::new();
+        world.recruiter.email_verified = false;
+        let refused = world.try_send(false).await;
+        assert!(
+            matches!(refused, Err(AppError::EmailNotVerified)),
+            "{refused:?}"
+        );
+        assert!(world.outbox.sent().is_empty());
+        assert_eq!(world.store.invitation_count(), 0);
+    }
+
+    #[tokio::test]
     async fn an_unavailable_store_sends_nothing() {
         let world = World::new();
         world.store.set_unavailable(true);
-        let interview = fixtures::video_interview(&world.recruiter);
-        let new = fixtures::new_invitation(&interview);
-        let refused = world
-            .sender()
-            .send(&world.recruiter, &interview, new, fixtures::now(), None)
-            .await;
+        let refused = world.try_send(false).await;
         assert!(matches!(
             refused,
             Err(AppError::Store(StoreError::Unavailable(_)))

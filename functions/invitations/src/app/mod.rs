@@ -37,6 +37,10 @@ pub enum AppError {
     /// The request contradicts the invitation's state; the words are for the recruiter.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The recruiter's address is not verified: no candidate's data may go to it (BCC, notices,
+    /// the candidate's replies), so nothing is sent.
+    #[error("the recruiter's email address is not verified")]
+    EmailNotVerified,
     /// The candidate may no longer answer.
     #[error("the invitation is {}", .0.code())]
     Gone(GoneReason),
@@ -102,6 +106,7 @@ async fn read<S: Invitations>(
 mod testing {
     use jiff::Timestamp;
 
+    use super::AppError;
     use super::invitations::{InvitationSender, Keyed};
     use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
     use crate::domain::{CandidateToken, Invitation, InvitationEvent, Recruiter, fixtures};
@@ -137,17 +142,19 @@ mod testing {
             }
         }
 
-        /// Sends the fixture invitation (with `bcc_myself` as given) and gives it back as sent.
-        pub async fn send(&self, bcc_myself: bool) -> Invitation {
+        /// Sends the fixture invitation (with `bcc_myself` as given), without a key.
+        pub async fn try_send(&self, bcc_myself: bool) -> Result<Keyed<Invitation>, AppError> {
             let interview = fixtures::video_interview(&self.recruiter);
             let mut new = fixtures::new_invitation(&interview);
             new.bcc_myself = bcc_myself;
-            match self
-                .sender()
+            self.sender()
                 .send(&self.recruiter, &interview, new, fixtures::now(), None)
                 .await
-                .expect("sent")
-            {
+        }
+
+        /// Sends the fixture invitation and gives it back as sent.
+        pub async fn send(&self, bcc_myself: bool) -> Invitation {
+            match self.try_send(bcc_myself).await.expect("sent") {
                 Keyed::Ran(invitation) => invitation,
                 Keyed::Held(held) => panic!("no key, yet held: {held:?}"),
             }

@@ -213,7 +213,7 @@ mod tests {
             .outbox
             .sent()
             .into_iter()
-            .filter(|email| email.to.as_str() == "rita@acme.example")
+            .filter(|email| email.to.address.as_str() == "rita@acme.example")
             .collect();
         assert_eq!(notices.len(), 1);
         assert!(

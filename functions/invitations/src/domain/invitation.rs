@@ -197,6 +197,7 @@ pub mod fixtures {
             email: EmailAddress::parse("rita@acme.example").expect("valid"),
             name: Some(PersonName::parse("Rita").expect("valid")),
             language: None,
+            email_verified: true,
         }
     }
 

@@ -11,9 +11,19 @@ pub struct Recruiter {
     pub name: Option<PersonName>,
     /// From the identity provider's `locale` claim, when it is a language we write.
     pub language: Option<Language>,
+    /// Whether the identity provider vouches that `email` is the recruiter's: false when its
+    /// `email_verified` claim says so (Cognito, after a user changed the attribute), true when it
+    /// says true or nothing (providers that only issue verified addresses omit it).
+    pub email_verified: bool,
 }
 
 impl Recruiter {
+    /// Whether candidates' data (a BCC copy with the personal link, the notice with the
+    /// candidate's name, the candidate's replies) may go to the recruiter's address.
+    pub fn may_receive_candidate_data(&self) -> bool {
+        self.email_verified
+    }
+
     /// How the recruiter is named to a candidate: their name, else their email address.
     pub fn display_name(&self) -> &str {
         self.name

@@ -45,25 +45,85 @@ impl RecruiterId {
     }
 }
 
-/// Trims and checks free text typed by a person: a length in characters (not bytes, so that
-/// non-Latin names get the same room) and no control characters, which have no business in a name
-/// or title and are how header injection starts.
-fn parse_text(raw: &str, max_chars: usize) -> Result<String, String> {
-    let text = raw.trim();
-    let length = text.chars().count();
-    if length == 0 {
-        Err("must not be empty".to_owned())
-    } else if length > max_chars {
-        Err(format!("must be at most {max_chars} characters"))
-    } else if text.chars().any(char::is_control) {
-        Err("must not contain control characters such as line breaks or tabs".to_owned())
-    } else {
-        Ok(text.to_owned())
+/// How a kind of free text is kept once it passed the rules.
+#[derive(Clone, Copy)]
+enum Kept {
+    /// As the PRECIS Nickname profile (RFC 8266) enforces it: width-mapped and NFKC-normalized,
+    /// spaces trimmed and collapsed, so that one name has one spelling (`Ｒｉｔａ` is `Rita`).
+    AsName,
+    /// As typed, trimmed: NFKC would change what a title or a question says (`m²` into `m2`).
+    AsTyped,
+}
+
+/// Free text typed by a person (a name, a title, a question): refused when it holds a code point
+/// PRECIS's FreeformClass (RFC 8264) disallows (names: or that its Unicode 6.3 tables do not know): controls (line breaks, tabs: how header injection
+/// starts), invisible and direction-changing format characters (zero-width spaces, bidi marks,
+/// overrides and isolates), private-use and unassigned ones. Joiners pass where their script uses
+/// them (RFC 5892's context rules: ZWJ/ZWNJ after a virama, ZWNJ between joining Arabic-script
+/// letters); a ZWNJ where nothing can join is dropped, since it shows nothing there. The text must
+/// hold a letter or a digit, and its length is counted in characters (not bytes, so that
+/// non-Latin names get the same room).
+fn parse_text(raw: &str, max_chars: usize, kept: Kept) -> Result<String, String> {
+    const HIDDEN: &str = "must not contain control, invisible or direction-changing characters \
+                          (such as line breaks, tabs, zero-width spaces or bidi overrides)";
+    let too_long = || format!("must be at most {max_chars} characters");
+    let trimmed = raw.trim();
+    // Bounds the work below, whatever arrives; normalizing never triples a length.
+    if trimmed.chars().count() > 3 * max_chars {
+        return Err(too_long());
     }
+    let allowed = without_unjoinable_zwnj(trimmed).map_err(|_| HIDDEN.to_owned())?;
+    if allowed.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    let text = match kept {
+        Kept::AsName => {
+            use precis_core::profile::PrecisFastInvocation;
+            precis_profiles::Nickname::enforce(allowed.as_str())
+                .map_err(|_| HIDDEN.to_owned())?
+                .into_owned()
+        }
+        Kept::AsTyped => allowed,
+    };
+    if !text.chars().any(char::is_alphanumeric) {
+        return Err("must contain a letter or a digit".to_owned());
+    }
+    if text.chars().count() > max_chars {
+        return Err(too_long());
+    }
+    Ok(text)
+}
+
+/// `text` when FreeformClass allows it once each ZWNJ (U+200C) that RFC 5892's context rule
+/// refuses is taken out (in one pass over the text as given); else the first code point refused.
+/// PRECIS's tables stop at Unicode 6.3: what they call unassigned (emoji, scripts encoded since)
+/// passes here, since only what they disallow (controls, format and ignorable characters,
+/// private use) can hide or reorder text.
+fn without_unjoinable_zwnj(text: &str) -> Result<String, ()> {
+    use precis_core::context::{get_context_rule, rule_zero_width_nonjoiner};
+    use precis_core::{DerivedPropertyValue as Property, FreeformClass, StringClass};
+    const ZWNJ: char = '\u{200C}';
+    let kept: String = text
+        .chars()
+        .enumerate()
+        .filter(|&(offset, c)| c != ZWNJ || rule_zero_width_nonjoiner(text, offset) == Ok(true))
+        .map(|(_, c)| c)
+        .collect();
+    let class = FreeformClass::default();
+    let allowed =
+        kept.chars()
+            .enumerate()
+            .all(|(offset, c)| match class.get_value_from_char(c) {
+                Property::PValid | Property::SpecClassPval | Property::Unassigned => true,
+                Property::ContextJ | Property::ContextO => get_context_rule(u32::from(c))
+                    .is_some_and(|rule| rule(&kept, offset) == Ok(true)),
+                Property::SpecClassDis | Property::Disallowed => false,
+            });
+    if allowed { Ok(kept) } else { Err(()) }
 }
 
 macro_rules! text_newtype {
-    ($(#[$doc:meta])* $name:ident, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident, $max:expr, $kept:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         pub struct $name(String);
@@ -71,7 +131,12 @@ macro_rules! text_newtype {
         impl $name {
             pub const MAX_CHARS: usize = $max;
             pub fn parse(raw: &str) -> Result<Self, String> {
-                parse_text(raw, Self::MAX_CHARS).map(Self)
+                parse_text(raw, Self::MAX_CHARS, $kept).map(Self)
+            }
+            /// The text as the store holds it. It was checked when it was written and is not
+            /// checked again, so that a rule made stricter never makes a stored record unreadable.
+            pub fn from_stored(stored: &str) -> Self {
+                Self(stored.to_owned())
             }
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -89,27 +154,33 @@ macro_rules! text_newtype {
 text_newtype!(
     /// A first or last name of a person, as they write it.
     PersonName,
-    100
+    100,
+    Kept::AsName
 );
 text_newtype!(
     /// The title of a video interview, shown to candidates.
     VideoInterviewTitle,
-    200
+    200,
+    Kept::AsTyped
 );
 text_newtype!(
     /// One question of a video interview.
     QuestionText,
-    1000
+    1000,
+    Kept::AsTyped
 );
 
-/// An email address that SES can deliver to: no display name, no domain literal, a dotted domain
-/// (internationalized domains are stored in their ASCII form), an ASCII local part (SES does not
-/// support SMTPUTF8), at most 254 characters.
+/// An email address that SES can deliver to: no display name, no domain literal, a local part that
+/// is a dot-atom of ASCII (RFC 5322 §3.2.3: no quoted string, no comment, no empty part; SES does
+/// not support SMTPUTF8) of at most 64 characters (RFC 5321 §4.5.3.1.1), and a DNS host name of
+/// letters, digits and hyphens whose last label is not all digits (internationalized domains are
+/// stored in their ASCII form), at most 254 characters in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub const MAX_LEN: usize = 254;
+    pub const MAX_LOCAL_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         const INVALID: &str = "must be a valid email address such as name@example.com";
@@ -123,11 +194,28 @@ impl EmailAddress {
             .without_display_text();
         let parsed = email_address::EmailAddress::parse_with_options(raw, options)
             .map_err(|_| INVALID.to_owned())?;
-        if !parsed.local_part().is_ascii() {
+        let local = parsed.local_part();
+        if !local.is_ascii() {
             return Err("must have only ASCII characters before the @".to_owned());
+        }
+        if !is_dot_atom(local) {
+            return Err(
+                "must have only letters, digits and !#$%&'*+-/=?^_`{|}~ before the @, \
+                        in parts joined by single dots (no quotes, spaces or brackets)"
+                    .to_owned(),
+            );
+        }
+        if local.len() > Self::MAX_LOCAL_LEN {
+            return Err(format!(
+                "must have at most {} characters before the @",
+                Self::MAX_LOCAL_LEN
+            ));
         }
         let domain =
             idna::domain_to_ascii_strict(parsed.domain()).map_err(|_| INVALID.to_owned())?;
+        if !is_host_name(&domain) {
+            return Err("must end in a domain name such as example.com".to_owned());
+        }
         let address = format!("{}@{}", parsed.local_part(), domain);
         if address.len() > Self::MAX_LEN {
             return Err(format!("must be at most {} characters", Self::MAX_LEN));
@@ -138,6 +226,41 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The address as the store holds it (see `PersonName::from_stored`).
+    pub fn from_stored(stored: &str) -> Self {
+        Self(stored.to_owned())
+    }
+}
+
+/// RFC 5322's dot-atom: `atext` characters in parts joined by single dots.
+fn is_dot_atom(text: &str) -> bool {
+    const SPECIALS: &[u8] = b"!#$%&'*+-/=?^_`{|}~";
+    text.split('.').all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || SPECIALS.contains(&byte))
+    })
+}
+
+/// A DNS host name in ASCII: labels of letters, digits and inner hyphens, 1 to 63 long, at least
+/// two of them, the last not all digits (that would be an IP address, which SES does not take).
+fn is_host_name(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The languages the candidate's interview app and our emails are written in. The UI language of
@@ -220,6 +343,106 @@ mod tests {
     }
 
     #[test]
+    fn invisible_and_direction_changing_text_is_refused() {
+        for bad in [
+            "\u{200B}\u{200B}",     // zero-width spaces: a name that shows as nothing
+            "Anna\u{200B}",         // ... or hides inside one
+            "Virtanen\u{202E}",     // right-to-left override, left open
+            "\u{202D}Virtanen",     // left-to-right override
+            "\u{2066}Anna\u{2069}", // isolates
+            "Anna\u{200E}",         // left-to-right mark
+            "\u{FEFF}Anna",         // byte order mark
+            "Anna\u{2060}",         // word joiner
+            "Anna\u{00AD}",         // soft hyphen
+            "Anna\u{E000}",         // private use
+            "Anna\u{2028}Bcc",      // line separator
+            "Anna\u{85}Bcc",        // next line
+        ] {
+            assert!(PersonName::parse(bad).is_err(), "{bad:?} was accepted");
+            assert!(
+                VideoInterviewTitle::parse(bad).is_err(),
+                "{bad:?} was accepted"
+            );
+            assert!(QuestionText::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        // A code point PRECIS's tables (Unicode 6.3) do not know is no part of a name; in a title
+        // or a question it is an emoji or a newer script's letter, and shows as itself or a box.
+        assert!(PersonName::parse("Anna\u{0378}").is_err());
+        assert!(VideoInterviewTitle::parse("Anna\u{0378}").is_ok());
+        assert_eq!(
+            PersonName::parse("\u{3000}\u{2003} ").unwrap_err(),
+            "must not be empty",
+            "spaces of any width are no name"
+        );
+        assert_eq!(
+            PersonName::parse("!!! ---").unwrap_err(),
+            "must contain a letter or a digit"
+        );
+    }
+
+    #[test]
+    fn names_people_really_have_are_kept_as_they_write_them() {
+        for name in [
+            "محمد علي",          // Arabic, right to left
+            "فاطمه\u{200C}زهرا", // Persian, ZWNJ between joining letters
+            "נועה כהן",          // Hebrew
+            "अनुष्का",             // Devanagari, with a virama
+            "क्\u{200D}ष",        // ZWJ after a virama
+            "王秀英",
+            "Äänekoski",
+            "Máret Sárá", // Northern Sámi
+            "Ánde Čorgá-Ŋuolga",
+            "O'Hara",
+            "D\u{2019}Angelo", // typographic apostrophe
+            "Jean-Luc",
+            "Anna Maria",
+        ] {
+            assert_eq!(PersonName::parse(name).unwrap().as_str(), name, "{name}");
+        }
+        // A ZWNJ after a letter that cannot join (Alef) shows nothing: it is dropped.
+        assert_eq!(
+            PersonName::parse("مهسا\u{200C}رضایی").unwrap().as_str(),
+            "مهسارضایی"
+        );
+        // Width and compatibility forms become their plain letters (NFKC); inner spaces collapse.
+        assert_eq!(PersonName::parse("Ｒｉｔａ").unwrap().as_str(), "Rita");
+        assert_eq!(
+            PersonName::parse("  Anna   Maria ").unwrap().as_str(),
+            "Anna Maria"
+        );
+        assert_eq!(
+            PersonName::parse("\u{200C}").unwrap_err(),
+            "must not be empty"
+        );
+    }
+
+    #[test]
+    fn titles_and_questions_keep_what_they_say() {
+        for text in [
+            "Office of 120 m²",
+            "½ day on site™",
+            "C++ ja Rust – 2 vuotta",
+            "Why us? 🙂",
+        ] {
+            assert_eq!(
+                QuestionText::parse(text).as_ref().map(QuestionText::as_str),
+                Ok(text)
+            );
+            assert_eq!(VideoInterviewTitle::parse(text).unwrap().as_str(), text);
+        }
+        let flood = "a\u{200C}".repeat(QuestionText::MAX_CHARS);
+        assert!(
+            QuestionText::parse(&flood).is_ok(),
+            "each unjoinable ZWNJ dropped"
+        );
+        let huge = "a\u{200C}".repeat(3 * QuestionText::MAX_CHARS);
+        assert!(
+            QuestionText::parse(&huge).is_err(),
+            "refused before any work"
+        );
+    }
+
+    #[test]
     fn titles_and_questions_have_their_own_bounds() {
         assert!(VideoInterviewTitle::parse(&"t".repeat(200)).is_ok());
         assert!(VideoInterviewTitle::parse(&"t".repeat(201)).is_err());
@@ -252,8 +475,31 @@ mod tests {
             "änna@example.com",
             "anna@example.com\r\nBcc: x@evil.com",
             "a b@example.com",
+            // What SES cannot deliver to, though RFC 5322 may allow it.
+            "\"maija@evil.example\"@example.org",
+            "\"anna\"@example.com",
+            "\"a b\"@example.com",
+            "anna(comment)@example.com",
+            "anna..virtanen@example.com",
+            ".anna@example.com",
+            "anna.@example.com",
+            "anna@exa_mple.com",
+            "anna@-example.com",
+            "anna@example-.com",
+            "anna@example.123",
+            "anna@127.0.0.1",
+            &format!("{}@example.com", "a".repeat(65)),
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        for good in [
+            "anna.virtanen@example.fi",
+            "o'hara+jobs@example.co.uk",
+            "x!#$%&'*+-/=?^_`{|}~y@example.com",
+            "anna@sub-domain.example.com",
+            "anna@1.example.com",
+        ] {
+            assert!(EmailAddress::parse(good).is_ok(), "{good:?} was refused");
         }
         let local = "a".repeat(64);
         let long = format!("{local}@{}.com", vec!["b".repeat(60); 3].join("."));

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use super::RenderError;
 use super::long_date_time;
 use crate::domain::{Invitation, Language};
-use crate::ports::OutgoingEmail;
+use crate::ports::{Mailbox, OutgoingEmail};
 
 /// The fixed wording of the notify-me email in one language.
 struct CompletionNoticeCopy {
@@ -124,7 +124,7 @@ pub fn completion_notice(
     }
     .render()?;
     Ok(OutgoingEmail {
-        to: invitation.invited_by.email.clone(),
+        to: Mailbox::from(invitation.invited_by.email.clone()),
         bcc: None,
         reply_to: None,
         subject,
@@ -151,7 +151,7 @@ mod tests {
         // 14:03 UTC is 16:03 in Helsinki, the invitation's zone.
         let at: Timestamp = "2026-12-10T14:03:00Z".parse().unwrap();
         let email = completion_notice(&invitation, at, &link).unwrap();
-        assert_eq!(email.to.as_str(), "rita@acme.example");
+        assert_eq!(email.to.address.as_str(), "rita@acme.example");
         assert_eq!(email.bcc, None);
         assert_eq!(
             email.subject,

@@ -4,8 +4,8 @@ use askama::Template;
 
 use super::RenderError;
 use super::long_date;
-use crate::domain::{CandidateToken, Invitation, Language};
-use crate::ports::OutgoingEmail;
+use crate::domain::{CandidateToken, Invitation, Language, PersonName};
+use crate::ports::{Mailbox, OutgoingEmail};
 
 /// The fixed wording of the invitation email in one language. Sentences are split where the
 /// values go, which works because en, fi and sv all put them in the same places.
@@ -142,11 +142,15 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
     }
     .render()?;
     Ok(OutgoingEmail {
-        to: invitation.candidate.email.clone(),
+        to: Mailbox::from(invitation.candidate.email.clone()),
         bcc: invitation
             .bcc_myself
             .then(|| invitation.invited_by.email.clone()),
-        reply_to: Some(invitation.invited_by.email.clone()),
+        // Replies reach the recruiter, named as the candidate knows them from the email.
+        reply_to: Some(Mailbox::new(
+            invitation.invited_by.name.as_ref().map(PersonName::as_str),
+            invitation.invited_by.email.clone(),
+        )),
         subject,
         html,
         text,
@@ -156,6 +160,7 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::EmailAddress;
     use crate::email::hostile_invitation as invitation;
 
     const LINK: &str = "https://interview.example/i/abc_DEF-123";
@@ -209,11 +214,13 @@ mod tests {
     fn bcc_goes_to_the_recruiter_only_when_asked_and_replies_always_do() {
         let without = invitation_email(&invitation(Language::En, false), LINK).unwrap();
         assert_eq!(without.bcc, None);
-        assert_eq!(without.to.as_str(), "anna@example.fi");
         assert_eq!(
-            without.reply_to.as_ref().unwrap().as_str(),
-            "rita@acme.example"
+            without.to,
+            Mailbox::from(EmailAddress::parse("anna@example.fi").unwrap())
         );
+        let reply_to = without.reply_to.unwrap();
+        assert_eq!(reply_to.address.as_str(), "rita@acme.example");
+        assert_eq!(reply_to.name.as_deref(), Some("Rita O'Hara"));
         let with = invitation_email(&invitation(Language::En, true), LINK).unwrap();
         assert_eq!(with.bcc.unwrap().as_str(), "rita@acme.example");
     }

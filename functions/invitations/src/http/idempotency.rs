@@ -10,9 +10,9 @@ use jiff::Timestamp;
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 
-use super::body_bytes;
 use super::problem::ApiError;
 use super::validation::FieldError;
+use super::{body_bytes, route_path};
 use crate::app::idempotency::{Held, decide};
 use crate::domain::OrganizationId;
 use crate::ports::{IdempotencyKey, IdempotencyRecords, RequestFingerprint, SavedResponse};
@@ -35,11 +35,12 @@ pub fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiE
         .map_err(|detail| ApiError::Validation(vec![FieldError::header("Idempotency-Key", detail)]))
 }
 
-/// What makes a retry under an Idempotency-Key "the same request": method, path and body.
+/// What makes a retry under an Idempotency-Key "the same request": method, path (without the
+/// stage) and body.
 pub fn fingerprint(request: &Request) -> RequestFingerprint {
     RequestFingerprint::of(
         request.method().as_str(),
-        request.uri().path(),
+        route_path(request),
         body_bytes(request),
     )
 }

@@ -50,7 +50,30 @@ pub fn recruiter_from_claims(claims: &HashMap<String, String>) -> Option<Recruit
         // Optional claims that do not fit are left out rather than refusing the recruiter.
         name: claim("name").and_then(|name| PersonName::parse(name).ok()),
         language: claim("locale").and_then(Language::from_locale),
+        // API Gateway passes every claim as text: the boolean `false` arrives as "false".
+        email_verified: !claim("email_verified")
+            .is_some_and(|value| value.eq_ignore_ascii_case("false")),
     })
+}
+
+/// The path of the request as the API's routes name it, whatever the stage. With a stage other
+/// than `$default` (`StageName: prod`), API Gateway's `rawPath` starts with `/prod` and lambda_http
+/// keeps it there (and adds it where a client's path lacked it), while the route that matched,
+/// `POST /invitations`, does not hold it: the stage is taken off again here.
+pub fn route_path(request: &Request) -> &str {
+    let path = request.uri().path();
+    let stage = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.stage.as_deref(),
+        _ => None,
+    };
+    match stage {
+        Some(stage) if stage != "$default" => path
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_prefix(stage))
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .map_or(path, |rest| if rest.is_empty() { "/" } else { rest }),
+        _ => path,
+    }
 }
 
 /// The body as a JSON object: 415 unless it is declared JSON, 413 when too large, 400 when it
@@ -162,6 +185,54 @@ mod tests {
         assert!(!is_json(""));
     }
 
+    fn request_at(stage: &str, raw_path: &str) -> Request {
+        let event = serde_json::json!({
+            "version": "2.0",
+            "routeKey": "POST /invitations",
+            "rawPath": raw_path,
+            "rawQueryString": "",
+            "headers": {},
+            "requestContext": {
+                "accountId": "123456789012", "apiId": "api", "domainName": "api.example",
+                "domainPrefix": "api", "requestId": "r", "routeKey": "POST /invitations",
+                "stage": stage, "time": "01/Dec/2026:10:00:00 +0000", "timeEpoch": 0,
+                "http": {"method": "POST", "path": raw_path, "protocol": "HTTP/1.1",
+                         "sourceIp": "203.0.113.1", "userAgent": "t"}
+            },
+            "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    #[test]
+    fn routes_are_matched_without_the_stage() {
+        for (stage, raw_path, route) in [
+            ("$default", "/invitations", "/invitations"),
+            ("prod", "/prod/invitations", "/invitations"),
+            (
+                "prod",
+                "/prod/invitations/01J/cancellation",
+                "/invitations/01J/cancellation",
+            ),
+            // lambda_http puts the stage in front of a path that lacks it.
+            ("prod", "/invitations", "/invitations"),
+            // Only the stage as a whole segment is taken off.
+            ("v1", "/v1/v1beta/invitations", "/v1beta/invitations"),
+            ("v1", "/v1beta/invitations", "/v1beta/invitations"),
+            (
+                "Prod-2",
+                "/Prod-2/candidate/invitations/t",
+                "/candidate/invitations/t",
+            ),
+        ] {
+            assert_eq!(
+                route_path(&request_at(stage, raw_path)),
+                route,
+                "{stage} {raw_path}"
+            );
+        }
+    }
+
     #[test]
     fn claims_become_a_recruiter_or_nothing() {
         let claims = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
@@ -189,6 +260,16 @@ mod tests {
         let mut forged = full.clone();
         forged.insert(ORGANIZATION_CLAIM.into(), "acme#INV".into());
         assert!(recruiter_from_claims(&forged).is_none());
+        assert!(
+            recruiter.email_verified,
+            "no claim: the provider only issues verified ones"
+        );
+        for (claim, verified) in [("true", true), ("false", false), ("FALSE", false)] {
+            let mut stated = full.clone();
+            stated.insert("email_verified".into(), claim.into());
+            let recruiter = recruiter_from_claims(&stated).unwrap();
+            assert_eq!(recruiter.email_verified, verified, "{claim}");
+        }
         let mut nameless = full;
         nameless.insert("name".into(), "Bad\r\nName".into());
         assert_eq!(

@@ -37,6 +37,9 @@ pub enum ApiError {
     /// The candidate's invitation can no longer be answered.
     #[error("the invitation is {}", .0.code())]
     Gone(GoneReason),
+    /// The recruiter's email address is not verified by the identity provider.
+    #[error("the recruiter's email address is not verified")]
+    EmailNotVerified,
     /// The request contradicts the invitation's state (such as cancelling a completed one).
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -69,6 +72,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict(why) => Self::Conflict(why),
             AppError::Gone(reason) => Self::Gone(reason),
+            AppError::EmailNotVerified => Self::EmailNotVerified,
             AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
             AppError::Store(error) => error.into(),
             AppError::Render(error) => {
@@ -126,6 +130,7 @@ impl ApiError {
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Gone(_) => StatusCode::GONE,
             Self::Conflict(_) | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,6 +158,9 @@ impl ApiError {
                 ("/problems/invitation-cancelled", "Invitation cancelled")
             }
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::EmailNotVerified => {
+                ("/problems/email-not-verified", "Email address not verified")
+            }
             Self::IdempotencyKeyInUse => (
                 "/problems/idempotency-key-in-use",
                 "Request with this key in progress",
@@ -187,6 +195,7 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::EmailNotVerified => "Your email address is not verified. Copies, notices and candidates' replies would go to it, so no invitation is sent until you verify it (then sign in again).".to_owned(),
             Self::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being handled. Retry shortly to get its answer.".to_owned(),
             Self::IdempotencyKeyReused => "This Idempotency-Key was already used for a different request (another path or body). Use a new key for a new request.".to_owned(),
             Self::CompletionNotAnnounced => "Your answers are saved. Confirming them failed for a moment: send the same request again.".to_owned(),

@@ -4,13 +4,41 @@ use std::future::Future;
 
 use crate::domain::EmailAddress;
 
-/// A rendered email, ready to go. Recipients are validated addresses, so no header can be injected
-/// through them; SES builds the MIME message (and encodes the subject) itself.
+/// Who a header names: an address and, optionally, the name of whoever it belongs to, as people
+/// write it (any script, commas and quotes included). The mailer writes it as RFC 5322 demands:
+/// a quoted string, or RFC 2047 encoded words where it is not ASCII or holds specials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    pub address: EmailAddress,
+}
+
+impl Mailbox {
+    pub fn new(name: Option<&str>, address: EmailAddress) -> Self {
+        Self {
+            name: name.map(str::to_owned),
+            address,
+        }
+    }
+}
+
+impl From<EmailAddress> for Mailbox {
+    fn from(address: EmailAddress) -> Self {
+        Self {
+            name: None,
+            address,
+        }
+    }
+}
+
+/// A rendered email, ready to go. Addresses are validated and names are encoded by the mailer, so
+/// no header can be injected through them; SES builds the MIME message (and encodes the subject)
+/// itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingEmail {
-    pub to: EmailAddress,
+    pub to: Mailbox,
     pub bcc: Option<EmailAddress>,
-    pub reply_to: Option<EmailAddress>,
+    pub reply_to: Option<Mailbox>,
     pub subject: String,
     pub html: String,
     pub text: String,

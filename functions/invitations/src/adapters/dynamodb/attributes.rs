@@ -127,7 +127,7 @@ impl<'a> ItemReader<'a> {
                 AttributeValue::M(map) => {
                     let question = ItemReader(map);
                     Ok(Question {
-                        text: question.parsed("text", QuestionText::parse)?,
+                        text: QuestionText::from_stored(question.string("text")?),
                         think_time_seconds: question.optional_u32("thinkTimeSeconds")?,
                         answer_time_seconds: question.optional_u32("answerTimeSeconds")?,
                     })

@@ -119,12 +119,14 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         id: reader.parsed("id", str::parse)?,
         organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
         video_interview_id: reader.parsed("videoInterviewId", str::parse)?,
-        video_interview_title: reader.parsed("videoInterviewTitle", VideoInterviewTitle::parse)?,
+        video_interview_title: VideoInterviewTitle::from_stored(
+            reader.string("videoInterviewTitle")?,
+        ),
         questions: reader.questions()?,
         candidate: Candidate {
-            first_name: reader.parsed("firstName", PersonName::parse)?,
-            last_name: reader.parsed("lastName", PersonName::parse)?,
-            email: reader.parsed("email", EmailAddress::parse)?,
+            first_name: PersonName::from_stored(reader.string("firstName")?),
+            last_name: PersonName::from_stored(reader.string("lastName")?),
+            email: EmailAddress::from_stored(reader.string("email")?),
         },
         language: reader.parsed("language", str::parse::<Language>)?,
         deadline,
@@ -132,8 +134,10 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         notify_me: reader.bool("notifyMe")?,
         invited_by: InvitedBy {
             id: inviter.parsed("id", RecruiterId::parse)?,
-            email: inviter.parsed("email", EmailAddress::parse)?,
-            name: inviter.optional_parsed("name", PersonName::parse)?,
+            email: EmailAddress::from_stored(inviter.string("email")?),
+            name: inviter
+                .optional_string("name")?
+                .map(PersonName::from_stored),
             language: inviter.optional_parsed("language", str::parse::<Language>)?,
         },
         status: reader.parsed("status", str::parse::<InvitationStatus>)?,

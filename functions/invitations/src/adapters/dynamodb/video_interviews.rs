@@ -35,7 +35,7 @@ fn read_video_interview(item: &Item) -> Result<VideoInterview, StoreError> {
     Ok(VideoInterview {
         id: reader.parsed("id", str::parse)?,
         organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
-        title: reader.parsed("title", VideoInterviewTitle::parse)?,
+        title: VideoInterviewTitle::from_stored(reader.string("title")?),
         questions: reader.questions()?,
         created_by: reader.parsed("createdBy", RecruiterId::parse)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,

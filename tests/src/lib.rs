@@ -258,6 +258,7 @@ pub struct SentEmail {
     pub destinations: Destinations,
 }
 
+/// The destination headers as the service gave them to SES: mailboxes, named or bare.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Destinations {
@@ -269,15 +270,60 @@ pub struct Destinations {
     pub bcc_addresses: Vec<String>,
 }
 
-impl SentEmail {
-    pub fn all_recipients(&self) -> impl Iterator<Item = &str> {
-        let d = &self.destinations;
-        d.to_addresses
-            .iter()
-            .chain(&d.cc_addresses)
-            .chain(&d.bcc_addresses)
-            .map(String::as_str)
+/// A mailbox as a mail client reads it from a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadMailbox {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+/// Reads one mailbox header value (`Name <address>`, a quoted or RFC 2047-encoded name, or a
+/// bare address) with mail-parser, as a mail client would; panics on anything else, which would
+/// be a header no client could read.
+pub fn read_mailbox(header: &str) -> ReadMailbox {
+    let raw = format!("To: {header}\r\n\r\n");
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap_or_else(|| panic!("{header:?} is no header value"));
+    let to = message.to().and_then(|to| to.first());
+    let to = to.unwrap_or_else(|| panic!("{header:?} holds no mailbox"));
+    ReadMailbox {
+        name: to.name().map(str::to_owned),
+        address: to
+            .address()
+            .unwrap_or_else(|| panic!("{header:?} holds no address"))
+            .to_owned(),
     }
+}
+
+impl SentEmail {
+    /// The addresses in To, without the names.
+    pub fn to_addresses(&self) -> Vec<String> {
+        addresses(&self.destinations.to_addresses)
+    }
+
+    /// The addresses in Bcc.
+    pub fn bcc_addresses(&self) -> Vec<String> {
+        addresses(&self.destinations.bcc_addresses)
+    }
+
+    /// Every address it went to: To, Cc and Bcc.
+    pub fn all_recipients(&self) -> Vec<String> {
+        let d = &self.destinations;
+        addresses(
+            d.to_addresses
+                .iter()
+                .chain(&d.cc_addresses)
+                .chain(&d.bcc_addresses),
+        )
+    }
+}
+
+fn addresses<'a>(headers: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    headers
+        .into_iter()
+        .map(|header| read_mailbox(header).address)
+        .collect()
 }
 
 /// Every email the stand-in has accepted since it started (or was reset).

@@ -195,7 +195,7 @@ pub async fn run(world: &World, size: LoadSize) -> Result<LoadReport, Error> {
         let email = by_message
             .get(message.as_str())
             .ok_or_else(|| format!("invitation {} has no sent email", text(invitation, "id")))?;
-        if email.destinations.to_addresses != [text(invitation, "email")] {
+        if email.to_addresses() != [text(invitation, "email")] {
             return Err(format!("email {message} is not to its invitation's candidate").into());
         }
         matched.insert(message);
@@ -257,6 +257,6 @@ async fn concurrent_deliveries(world: &World, deliveries: usize) -> Result<usize
         .emails()
         .await
         .iter()
-        .filter(|email| email.destinations.to_addresses == [recruiter.clone()])
+        .filter(|email| email.to_addresses() == [recruiter.clone()])
         .count())
 }

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::calls::CallLog;
 use crate::events::{ApiEvent, Claims};
+pub use crate::{ReadMailbox, read_mailbox};
 use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_identity};
 
 pub const RECRUITER_APP: &str = "https://recruit.example.com";
@@ -242,7 +243,12 @@ impl World {
             .await
             .unwrap()
             .into_iter()
-            .filter(|email| email.all_recipients().any(|to| to.contains(&self.tag)))
+            .filter(|email| {
+                email
+                    .all_recipients()
+                    .iter()
+                    .any(|to| to.contains(&self.tag))
+            })
             .collect()
     }
 
@@ -346,13 +352,7 @@ impl World {
         let email = emails
             .iter()
             .rev()
-            .find(|email| {
-                email
-                    .destinations
-                    .to_addresses
-                    .iter()
-                    .any(|to| to == address)
-            })
+            .find(|email| email.to_addresses().iter().any(|to| to == address))
             .expect("the candidate got an email");
         candidate_token_in(&email.html, CANDIDATE_APP)
     }

@@ -77,7 +77,7 @@ async fn candidate_call(
 fn notifications(emails: &[integration_tests::SentEmail], recruiter: &Claims) -> usize {
     emails
         .iter()
-        .filter(|email| email.destinations.to_addresses == [recruiter.email.clone()])
+        .filter(|email| email.to_addresses() == [recruiter.email.clone()])
         .count()
 }
 
@@ -162,10 +162,15 @@ async fn the_whole_journey_ends_in_exactly_one_email_to_the_recruiter() {
     assert_eq!(notifications(&emails, &recruiter), 1);
     let notice = emails
         .iter()
-        .find(|email| email.destinations.to_addresses == [recruiter.email.clone()])
+        .find(|email| email.to_addresses() == [recruiter.email.clone()])
         .unwrap();
     assert_eq!(notice.source, SENDER_HEADER);
-    assert!(notice.destinations.bcc_addresses.is_empty());
+    // The recruiter is named in To as the identity provider names them.
+    assert_eq!(
+        read_mailbox(&notice.destinations.to_addresses[0]).name,
+        recruiter.name.clone()
+    );
+    assert!(notice.bcc_addresses().is_empty());
     assert_eq!(
         notice.subject,
         "Videohaastattelu vastattu: Anna Virtanen – Sales <lead>"
@@ -609,7 +614,7 @@ async fn an_invitation_is_sent_again_only_before_the_candidate_opens_it() {
     let emails = world.emails().await;
     let to_candidate: Vec<_> = emails
         .iter()
-        .filter(|email| email.destinations.to_addresses == [invited.candidate.clone()])
+        .filter(|email| email.to_addresses() == [invited.candidate.clone()])
         .collect();
     assert_eq!(to_candidate.len(), 2);
     // The new link works, and so does the first one.

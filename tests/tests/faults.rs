@@ -303,7 +303,7 @@ async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_o
         .emails()
         .await
         .iter()
-        .filter(|email| email.destinations.to_addresses == [world.acme.email.clone()])
+        .filter(|email| email.to_addresses() == [world.acme.email.clone()])
         .count();
     assert_eq!(to_recruiter, 1);
 }

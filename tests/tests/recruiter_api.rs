@@ -20,7 +20,7 @@ async fn a_video_interview_is_created_read_and_listed_newest_first() {
         .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     let id = answer.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(answer.header("location"), format!("/video-interviews/{id}"));
+    assert_eq!(answer.header("location"), format!("video-interviews/{id}"));
     assert_eq!(answer.body["title"], "Sales lead");
     assert_eq!(
         answer.body["questions"],
@@ -85,7 +85,7 @@ async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
         .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     let id = answer.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(answer.header("location"), format!("/invitations/{id}"));
+    assert_eq!(answer.header("location"), format!("invitations/{id}"));
     let body = &answer.body;
     assert_eq!(body["firstName"], "Anna");
     assert_eq!(body["lastName"], "Virtanen");
@@ -110,18 +110,28 @@ async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
     assert_eq!(emails.len(), 1, "exactly one email");
     let email = &emails[0];
     assert_eq!(email.source, SENDER_HEADER);
+    // The candidate is named in To; the copy goes to the recruiter's bare address.
     assert_eq!(
-        email.destinations.to_addresses,
-        [world.candidate_email("anna")]
+        email
+            .destinations
+            .to_addresses
+            .iter()
+            .map(|to| read_mailbox(to))
+            .collect::<Vec<_>>(),
+        [ReadMailbox {
+            name: Some("Anna Virtanen".to_owned()),
+            address: world.candidate_email("anna")
+        }]
     );
-    assert_eq!(
-        email.destinations.bcc_addresses,
-        [world.acme.email.as_str()]
-    );
+    assert_eq!(email.bcc_addresses(), [world.acme.email.as_str()]);
     assert!(email.destinations.cc_addresses.is_empty());
     assert_eq!(email.subject, "Invitation to a video interview: Sales lead");
-    assert!(email.html.contains("Hello Anna,"));
-    assert!(email.html.contains("Rita Recruiter has invited you"));
+    assert!(email.html.contains("Hello <bdi>Anna</bdi>,"));
+    assert!(
+        email
+            .html
+            .contains("<bdi>Rita Recruiter</bdi> has invited you")
+    );
     assert!(email.html.contains("Tuesday 15 December 2026"));
     assert!(email.html.contains("You can still answer on that day"));
 
@@ -176,17 +186,13 @@ async fn without_bcc_only_the_candidate_gets_the_email() {
     assert_eq!(answer.body["bccMyself"], false);
     let emails = world.emails().await;
     assert_eq!(emails.len(), 1);
-    assert_eq!(
-        emails[0].destinations.to_addresses,
-        [world.candidate_email("anna")]
-    );
-    assert!(emails[0].destinations.bcc_addresses.is_empty());
+    assert_eq!(emails[0].to_addresses(), [world.candidate_email("anna")]);
+    assert!(emails[0].bcc_addresses().is_empty());
     // A recruiter without a name claim is named by their email address.
-    assert!(
-        emails[0]
-            .html
-            .contains(&format!("{} has invited you", world.globex.email))
-    );
+    assert!(emails[0].html.contains(&format!(
+        "<bdi>{}</bdi> has invited you",
+        world.globex.email
+    )));
 }
 
 #[tokio::test]
@@ -223,7 +229,7 @@ async fn the_email_is_written_in_the_invitations_language() {
         let emails = world.emails().await;
         let email = emails
             .iter()
-            .find(|email| email.destinations.to_addresses == [world.candidate_email(language)])
+            .find(|email| email.to_addresses() == [world.candidate_email(language)])
             .unwrap();
         assert_eq!(email.subject, subject);
         assert!(email.html.contains(deadline), "{language}: {}", email.html);
@@ -642,7 +648,7 @@ async fn when_ses_refuses_the_invitation_is_kept_as_send_failed() {
     answer.assert_problem(502);
     let id = answer.body["invitationId"].as_str().unwrap().to_owned();
     assert_eq!(answer.body["invitationStatus"], "send_failed");
-    assert_eq!(answer.header("location"), format!("/invitations/{id}"));
+    assert_eq!(answer.header("location"), format!("invitations/{id}"));
     assert!(world.emails().await.is_empty());
 
     let stored = world
@@ -773,6 +779,35 @@ async fn every_route_answers_under_a_named_stage_as_under_the_default_one() {
     );
     let resent = call(ApiEvent::new("POST", &format!("/invitations/{id}/resend"))).await;
     assert_eq!(resent.status, 200, "{}", resent.body);
+    // Each Location leads back to its resource from the URL the client called, however the API
+    // is mounted: a named stage, the default one, a custom domain's API mapping.
+    for (called, answer, resource) in [
+        (
+            "/video-interviews",
+            &created,
+            format!("/video-interviews/{interview}"),
+        ),
+        ("/invitations", &invited, format!("/invitations/{id}")),
+        (
+            &*format!("/invitations/{id}/resend"),
+            &resent,
+            format!("/invitations/{id}"),
+        ),
+    ] {
+        for mount in [
+            "https://abc123.execute-api.eu-west-1.amazonaws.com/prod",
+            "https://abc123.execute-api.eu-west-1.amazonaws.com",
+            "https://api.acme.example/hiring/v1",
+        ] {
+            let url = reqwest::Url::parse(&format!("{mount}{called}")).unwrap();
+            let location = answer.header("location");
+            assert_eq!(
+                url.join(location).unwrap().as_str(),
+                format!("{mount}{resource}"),
+                "{location} from {url}"
+            );
+        }
+    }
     let cancelled = call(ApiEvent::new(
         "POST",
         &format!("/invitations/{id}/cancellation"),
@@ -787,6 +822,52 @@ async fn every_route_answers_under_a_named_stage_as_under_the_default_one() {
         2,
         "the invitation and its resend"
     );
+}
+
+#[tokio::test]
+async fn people_named_in_any_script_are_invited_by_their_names_as_written() {
+    let world = world().await;
+    let interview = world.create_video_interview(&world.acme, "Sales").await;
+    for (first, last) in [
+        ("محمد", "علي"),                // Arabic, right to left
+        ("فاطمه\u{200C}زهرا", "رضایی"), // Persian, with a ZWNJ between joining letters
+        ("अनुष्का", "शर्मा"),              // Devanagari, with a virama
+        ("秀英", "王"),                 // Chinese
+        ("Äijä-Pekka", "Hämäläinen"),   // Finnish, with a hyphen
+        ("Máret Sárá", "Áiláš"),        // Northern Sámi
+        ("Siobhán", "O'Connor-Smith"),  // an apostrophe and a hyphen
+    ] {
+        let mut form = world.invitation_form(&interview, "en", false);
+        form["firstName"] = json!(first);
+        form["lastName"] = json!(last);
+        let answer = world.invite(&world.acme, &form).await;
+        assert_eq!(answer.status, 201, "{first} {last}: {}", answer.body);
+        assert_eq!(answer.body["firstName"], first);
+        assert_eq!(answer.body["lastName"], last);
+        let id = answer.body["id"].as_str().unwrap();
+        let stored = world
+            .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+            .await;
+        assert_eq!(stored.body["firstName"], first);
+        assert_eq!(stored.body["lastName"], last);
+
+        let emails = world.emails().await;
+        let email = emails.last().unwrap();
+        assert_eq!(
+            read_mailbox(&email.destinations.to_addresses[0]),
+            ReadMailbox {
+                name: Some(format!("{first} {last}")),
+                address: form["email"].as_str().unwrap().to_owned()
+            },
+            "{:?}",
+            email.destinations.to_addresses
+        );
+        assert!(
+            email.html.contains(&format!("Hello <bdi>{first}</bdi>,")),
+            "{first}: {}",
+            email.html
+        );
+    }
 }
 
 #[tokio::test]

@@ -23,7 +23,9 @@ use invitations::http::idempotency::{
 };
 use invitations::http::problem::ApiError;
 use invitations::http::validation::FieldErrors;
-use invitations::http::{json_object, json_response, query_parameters, recruiter, route_path};
+use invitations::http::{
+    json_object, json_response, location, query_parameters, recruiter, route_path,
+};
 use invitations::ports::{
     Clock, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
 };
@@ -84,8 +86,8 @@ fn route(path: &str) -> Option<Route> {
     }
 }
 
-fn invitation_location(id: InvitationId) -> String {
-    format!("/invitations/{id}")
+fn invitation_location(request: &Request, id: InvitationId) -> String {
+    location(request, &format!("/invitations/{id}"))
 }
 
 /// An id from the path. A malformed one cannot exist: the same 404 as an id of another
@@ -96,18 +98,18 @@ fn id_in_path<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
 
 /// The answer to a send: the invitation (with `status`) when its email went out, else a 502
 /// naming the stored invitation.
-fn sent_answer(invitation: &Invitation, status: StatusCode) -> Response<Body> {
+fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -> Response<Body> {
     if invitation.status == InvitationStatus::SendFailed {
         return ApiError::SendFailed {
             invitation_id: invitation.id.to_string(),
-            location: invitation_location(invitation.id),
+            location: invitation_location(request, invitation.id),
         }
         .into_response();
     }
     json_response(
         status,
         &InvitationView::from(invitation),
-        Some(invitation_location(invitation.id)),
+        Some(invitation_location(request, invitation.id)),
     )
 }
 
@@ -185,7 +187,7 @@ where
                 self.cancel_invitation(recruiter, &id).await
             }
             Route::Resend(id) if method == Method::POST => {
-                self.resend_invitation(recruiter, &id).await
+                self.resend_invitation(recruiter, request, &id).await
             }
             Route::Cancellation(_) | Route::Resend(_) => {
                 Err(ApiError::MethodNotAllowed { allowed: "POST" })
@@ -205,7 +207,10 @@ where
         Ok(json_response(
             StatusCode::CREATED,
             &VideoInterviewView::from(&interview),
-            Some(format!("/video-interviews/{}", interview.id)),
+            Some(location(
+                request,
+                &format!("/video-interviews/{}", interview.id),
+            )),
         ))
     }
 
@@ -262,29 +267,37 @@ where
             .video_interview(&recruiter.organization_id, new.video_interview_id)
             .await?;
         let fingerprint = key.map(|_| fingerprint(request));
+        let answer = |invitation: &Invitation| {
+            worth_keeping(&sent_answer(request, invitation, StatusCode::CREATED))
+        };
         let keyed = key
             .zip(fingerprint.as_ref())
             .map(|(key, fingerprint)| KeyedRequest {
                 key,
                 fingerprint,
-                answer: &|invitation| worth_keeping(&sent_answer(invitation, StatusCode::CREATED)),
+                answer: &answer,
             });
         match self
             .sender()
             .send(recruiter, &interview, new, now, keyed)
             .await?
         {
-            Keyed::Ran(invitation) => Ok(sent_answer(&invitation, StatusCode::CREATED)),
+            Keyed::Ran(invitation) => Ok(sent_answer(request, &invitation, StatusCode::CREATED)),
             Keyed::Held(held) => answer_held(held),
         }
     }
 
-    async fn resend_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+    async fn resend_invitation(
+        &self,
+        recruiter: &Recruiter,
+        request: &Request,
+        id: &str,
+    ) -> Answer {
         let invitation = self
             .sender()
             .resend(&recruiter.organization_id, id_in_path(id)?)
             .await?;
-        Ok(sent_answer(&invitation, StatusCode::OK))
+        Ok(sent_answer(request, &invitation, StatusCode::OK))
     }
 
     async fn cancel_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {

@@ -107,23 +107,21 @@ mod tests {
     use super::*;
     use crate::domain::EmailAddress;
 
-    /// The display name of an RFC 2047 `B`-encoded header, decoded as a mail client does (the
-    /// space between adjacent encoded words is not part of the text).
-    fn decoded_name(header: &str) -> String {
-        use base64::Engine;
-        let (name, _) = header.rsplit_once(" <").expect("a named mailbox");
-        name.split(' ')
-            .map(|word| {
-                let encoded = word
-                    .strip_prefix("=?utf-8?b?")
-                    .and_then(|rest| rest.strip_suffix("?="))
-                    .unwrap_or_else(|| panic!("{word} is not an encoded word"));
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(encoded)
-                    .unwrap();
-                String::from_utf8(bytes).unwrap()
-            })
-            .collect()
+    /// The mailbox of a `From` header as a mail client reads it (mail-parser: RFC 5322 quoting,
+    /// RFC 2047 encoded words): its name and address.
+    fn read_back(header: &str) -> (Option<String>, String) {
+        let raw = format!("From: {header}\r\n\r\n");
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap_or_else(|| panic!("{header} does not parse"));
+        let from = message
+            .from()
+            .and_then(|from| from.first())
+            .expect("one mailbox");
+        (
+            from.name().map(str::to_owned),
+            from.address().expect("an address").to_owned(),
+        )
     }
 
     fn mailbox(name: Option<&str>) -> Mailbox {
@@ -158,20 +156,18 @@ mod tests {
                 "{name}: {header}"
             );
             // Read back the way a mail client reads a From header, it is the same mailbox.
-            let read: lettre::message::Mailbox = header
-                .parse()
-                .unwrap_or_else(|error| panic!("{name}: {header} does not parse: {error}"));
-            assert_eq!(read.email.to_string(), "no-reply@invites.example.com");
+            assert_eq!(
+                read_back(&header),
+                (
+                    Some(name.to_owned()),
+                    "no-reply@invites.example.com".to_owned()
+                ),
+                "{header}"
+            );
         }
         assert_eq!(
             header_mailbox(&mailbox(Some("Acme"))),
             "Acme <no-reply@invites.example.com>"
-        );
-        let finnish = header_mailbox(&mailbox(Some("Rekrytointi Äänekoski Oy")));
-        assert_eq!(
-            decoded_name(&finnish),
-            "Rekrytointi Äänekoski Oy",
-            "{finnish}"
         );
         let comma = header_mailbox(&mailbox(Some("Acme, Inc.")));
         assert!(

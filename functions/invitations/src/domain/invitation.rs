@@ -19,6 +19,13 @@ pub struct Candidate {
     pub email: EmailAddress,
 }
 
+impl Candidate {
+    /// "First Last", as the emails name the candidate (the form asks for the two in that order).
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
 /// What a recruiter chooses when inviting a candidate: the invitation form, parsed (the recruiter
 /// API's `POST /invitations`). The rest of an invitation is derived from it.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,8 @@ use askama::Template;
 use jiff::Timestamp;
 
 use super::RenderError;
-use super::long_date_time;
-use crate::domain::{Invitation, Language};
+use super::{isolated, long_date_time};
+use crate::domain::{Invitation, Language, PersonName};
 use crate::ports::{Mailbox, OutgoingEmail};
 
 /// The fixed wording of the notify-me email in one language.
@@ -93,14 +93,16 @@ pub fn completion_notice(
 ) -> Result<OutgoingEmail, RenderError> {
     let language = invitation.invited_by.language.unwrap_or(Language::En);
     let copy = CompletionNoticeCopy::of(language);
-    let candidate = format!(
-        "{} {}",
-        invitation.candidate.first_name, invitation.candidate.last_name
-    );
+    let candidate = invitation.candidate.full_name();
     let title = invitation.video_interview_title.as_str();
     let time_zone = invitation.deadline.time_zone();
     let when = long_date_time(completed_at, time_zone.zone(), language);
-    let subject = format!("{}: {candidate} – {title}", copy.subject);
+    let subject = format!(
+        "{}: {} – {}",
+        copy.subject,
+        isolated(&candidate),
+        isolated(title)
+    );
     let html = CompletionNoticeHtml {
         copy,
         language: language.code(),
@@ -115,16 +117,19 @@ pub fn completion_notice(
     .render()?;
     let text = CompletionNoticeText {
         copy,
-        candidate: &candidate,
+        candidate: &isolated(&candidate),
         candidate_email: invitation.candidate.email.as_str(),
-        title,
+        title: &isolated(title),
         completed_at: &when,
         time_zone: time_zone.name(),
         link,
     }
     .render()?;
     Ok(OutgoingEmail {
-        to: Mailbox::from(invitation.invited_by.email.clone()),
+        to: Mailbox::new(
+            invitation.invited_by.name.as_ref().map(PersonName::as_str),
+            invitation.invited_by.email.clone(),
+        ),
         bcc: None,
         reply_to: None,
         subject,
@@ -152,6 +157,7 @@ mod tests {
         let at: Timestamp = "2026-12-10T14:03:00Z".parse().unwrap();
         let email = completion_notice(&invitation, at, &link).unwrap();
         assert_eq!(email.to.address.as_str(), "rita@acme.example");
+        assert_eq!(email.to.name.as_deref(), Some("Rita O'Hara"));
         assert_eq!(email.bcc, None);
         assert_eq!(
             email.subject,
@@ -165,6 +171,29 @@ mod tests {
         assert!(email.html.contains(&format!("href=\"{link}\"")));
         assert!(!email.html.contains("<script>"));
         assert!(!email.html.contains("<b>Lead</b>"));
+    }
+
+    #[test]
+    fn a_right_to_left_candidate_is_isolated_in_subject_text_and_html() {
+        let mut invitation = invitation(Language::En, false);
+        invitation.candidate.first_name = PersonName::parse("سارا").unwrap();
+        invitation.candidate.last_name = PersonName::parse("احمدی").unwrap();
+        let at: Timestamp = "2026-12-10T14:03:00Z".parse().unwrap();
+        let email = completion_notice(&invitation, at, "https://r.example/x").unwrap();
+        assert_eq!(
+            email.subject,
+            "Video interview completed: \u{2068}سارا احمدی\u{2069} – Sales <b>Lead</b> & \"Co\""
+        );
+        assert!(
+            email
+                .text
+                .contains("\u{2068}سارا احمدی\u{2069} (anna@example.fi) has completed")
+        );
+        assert!(
+            email
+                .html
+                .contains("<strong><bdi>سارا احمدی</bdi></strong>")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::RenderError;
-use super::long_date;
+use super::{isolated, long_date};
 use crate::domain::{CandidateToken, Invitation, Language, PersonName};
 use crate::ports::{Mailbox, OutgoingEmail};
 
@@ -118,7 +118,7 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
     let time_zone = invitation.deadline.time_zone().name();
     let first_name = invitation.candidate.first_name.as_str();
     // Names and titles cannot hold control characters (see `domain`), so the subject is one line.
-    let subject = format!("{}: {title}", copy.subject);
+    let subject = format!("{}: {}", copy.subject, isolated(title));
     let html = InvitationHtml {
         copy,
         language: invitation.language.code(),
@@ -133,16 +133,19 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
     .render()?;
     let text = InvitationText {
         copy,
-        first_name,
-        recruiter,
-        title,
+        first_name: &isolated(first_name),
+        recruiter: &isolated(recruiter),
+        title: &isolated(title),
         deadline: &deadline,
         time_zone,
         link,
     }
     .render()?;
     Ok(OutgoingEmail {
-        to: Mailbox::from(invitation.candidate.email.clone()),
+        to: Mailbox::new(
+            Some(&invitation.candidate.full_name()),
+            invitation.candidate.email.clone(),
+        ),
         bcc: invitation
             .bcc_myself
             .then(|| invitation.invited_by.email.clone()),
@@ -160,7 +163,7 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::EmailAddress;
+    use crate::domain::{EmailAddress, VideoInterviewTitle};
     use crate::email::hostile_invitation as invitation;
 
     const LINK: &str = "https://interview.example/i/abc_DEF-123";
@@ -214,15 +217,52 @@ mod tests {
     fn bcc_goes_to_the_recruiter_only_when_asked_and_replies_always_do() {
         let without = invitation_email(&invitation(Language::En, false), LINK).unwrap();
         assert_eq!(without.bcc, None);
+        // The candidate is named in To, as people are.
         assert_eq!(
             without.to,
-            Mailbox::from(EmailAddress::parse("anna@example.fi").unwrap())
+            Mailbox::new(
+                Some("<script>alert(1)</script> Virtanen"),
+                EmailAddress::parse("anna@example.fi").unwrap()
+            )
         );
         let reply_to = without.reply_to.unwrap();
         assert_eq!(reply_to.address.as_str(), "rita@acme.example");
         assert_eq!(reply_to.name.as_deref(), Some("Rita O'Hara"));
         let with = invitation_email(&invitation(Language::En, true), LINK).unwrap();
         assert_eq!(with.bcc.unwrap().as_str(), "rita@acme.example");
+    }
+
+    #[test]
+    fn right_to_left_names_and_titles_keep_to_themselves() {
+        let mut rtl = invitation(Language::En, false);
+        rtl.candidate.first_name = PersonName::parse("محمد").unwrap();
+        rtl.video_interview_title = VideoInterviewTitle::parse("מכירות 2027").unwrap();
+        let email = invitation_email(&rtl, LINK).unwrap();
+        assert_eq!(
+            email.subject,
+            "Invitation to a video interview: \u{2068}מכירות 2027\u{2069}"
+        );
+        assert!(
+            email.text.starts_with("Hello \u{2068}محمد\u{2069},\n"),
+            "{}",
+            email.text
+        );
+        assert!(
+            email.html.contains("Hello <bdi>محمد</bdi>,"),
+            "{}",
+            email.html
+        );
+        assert!(
+            email
+                .html
+                .contains("<strong><bdi>מכירות 2027</bdi></strong>")
+        );
+        // The recruiter's name, written left to right, gets no invisible marks.
+        assert!(email.text.contains("\nRita O'Hara has invited you"));
+        let latin = invitation_email(&invitation(Language::En, false), LINK).unwrap();
+        for part in [&latin.subject, &latin.text, &latin.html] {
+            assert!(!part.contains(['\u{2068}', '\u{2069}']), "{part}");
+        }
     }
 
     #[test]

@@ -6,8 +6,11 @@
 mod completion_notice;
 mod invitation;
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
+use unicode_bidi::{BidiClass, bidi_class};
 
 use crate::domain::Language;
 
@@ -19,6 +22,25 @@ pub use invitation::{candidate_link, invitation_email};
 #[derive(Debug, thiserror::Error)]
 #[error("rendering an email failed: {0}")]
 pub struct RenderError(#[from] askama::Error);
+
+/// A person's text (a name, a title) as it goes into a plain-text line or a subject beside the
+/// service's own words: between FIRST STRONG ISOLATE (U+2068) and POP DIRECTIONAL ISOLATE
+/// (U+2069) when it holds a right-to-left character (bidi class R, AL or AN, UAX #9), so that an
+/// Arabic or Hebrew name keeps its own direction without reordering the sentence around it (the
+/// digits and dash after it, say). Text written left to right only is left as it is: the
+/// copy is English, Finnish and Swedish, so it needs no isolate, and invisible marks in every
+/// subject would only get in the way of searching a mailbox. Explicit bidi controls cannot be in
+/// it: the domain refuses them (PRECIS). The HTML parts isolate every such value with `<bdi>`.
+pub(crate) fn isolated(text: &str) -> Cow<'_, str> {
+    let right_to_left = text
+        .chars()
+        .any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL | BidiClass::AN));
+    if right_to_left {
+        Cow::Owned(format!("\u{2068}{text}\u{2069}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
 
 /// A date as people write it in that language: "Tuesday 15 December 2026", "tiistaina 15.12.2026",
 /// "tisdag 15 december 2026".
@@ -135,5 +157,48 @@ mod tests {
         assert_eq!(long_date(date, Language::Sv), "tisdag 15 december 2026");
         let sunday = AnswerDeadline::parse_date("2027-01-03").unwrap();
         assert_eq!(long_date(sunday, Language::Fi), "sunnuntaina 3.1.2027");
+    }
+
+    #[test]
+    fn right_to_left_text_is_isolated_and_left_to_right_text_is_left_alone() {
+        for ltr in [
+            "Anna",
+            "Áile Ođđasat",
+            "王秀英",
+            "अनन्या",
+            "O'Hara-Smith 2",
+            "",
+        ] {
+            assert!(matches!(isolated(ltr), Cow::Borrowed(_)), "{ltr}");
+        }
+        // Arabic, Hebrew, Persian (with ZWNJ), and a Latin name with an Arabic-Indic digit.
+        for rtl in ["محمد علي", "שרה כהן", "نیلوفر\u{200C}ها", "Team ٣"] {
+            assert_eq!(isolated(rtl), format!("\u{2068}{rtl}\u{2069}"));
+        }
+    }
+
+    /// The line as a reader sees it: UAX #9 reordering, as a mail client renders a subject.
+    fn displayed(line: &str) -> String {
+        let info = unicode_bidi::BidiInfo::new(line, None);
+        let paragraph = &info.paragraphs[0];
+        info.reorder_line(paragraph, paragraph.range.clone())
+            .into_owned()
+    }
+
+    #[test]
+    fn an_isolated_right_to_left_name_cannot_pull_the_words_after_it_across() {
+        let name = "שרה כהן";
+        // Unisolated, the digits after a Hebrew name are drawn into its run: the title's year
+        // shows up before the name. (The rule below would be pointless if this did not happen.)
+        let bare = format!("Video interview completed: {name} – 2027 Sales");
+        assert!(
+            !displayed(&bare).ends_with(" – 2027 Sales"),
+            "{}",
+            displayed(&bare)
+        );
+        let subject = format!("Video interview completed: {} – 2027 Sales", isolated(name));
+        let shown = displayed(&subject);
+        assert!(shown.starts_with("Video interview completed: "), "{shown}");
+        assert!(shown.ends_with(" – 2027 Sales"), "{shown}");
     }
 }

@@ -153,6 +153,20 @@ impl<'a> From<&'a Question> for QuestionView<'a> {
     }
 }
 
+/// The `Location` of `target` (a path as the routes name it, `/invitations/{id}`) as a relative
+/// reference from the request's own path, which the client resolves against the URL it called
+/// (RFC 9110 §10.2.2, RFC 3986 §5.2): `invitations/{id}` from `POST /invitations`,
+/// `../../invitations/{id}` from `POST /invitations/{id}/resend`. It is right wherever the API is
+/// mounted (the `$default` stage, a named stage, a custom domain's API mapping), which an absolute
+/// path cannot be: with an API mapping the URL carries the mapping key, the event only the stage.
+pub fn location(request: &Request, target: &str) -> String {
+    let depth = route_path(request)
+        .trim_start_matches('/')
+        .matches('/')
+        .count();
+    format!("{}{}", "../".repeat(depth), target.trim_start_matches('/'))
+}
+
 pub fn json_response(
     status: StatusCode,
     value: &impl Serialize,

@@ -24,10 +24,17 @@ pub enum Fault {
         status: u16,
         error_type: &'static str,
     },
-    /// Forward, but only after this delay.
+    /// Forward, but only after this delay (the request reaches AWS late: an ambiguous failure to
+    /// the client when it gives up first, though nothing happened).
     Slow(Duration),
-    /// Close the connection without an answer.
+    /// Close the connection without an answer, forwarding nothing.
     Drop,
+    /// Forward at once, and relay the answer only after this delay: the request took effect, the
+    /// client may have given up on its answer.
+    LateAnswer(Duration),
+    /// Forward at once, then close the connection without relaying the answer: the request took
+    /// effect, the client only sees the connection drop.
+    DropAnswer,
 }
 
 impl Fault {
@@ -48,6 +55,7 @@ pub struct FaultProxy {
     pub endpoint: String,
     fault: Arc<Mutex<Fault>>,
     requests: Arc<Mutex<usize>>,
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl FaultProxy {
@@ -62,6 +70,7 @@ impl FaultProxy {
             endpoint,
             fault: Arc::new(Mutex::new(Fault::Pass)),
             requests: Arc::new(Mutex::new(0)),
+            bodies: Arc::new(Mutex::new(Vec::new())),
         };
         let shared = proxy.clone();
         tokio::spawn(async move {
@@ -85,6 +94,14 @@ impl FaultProxy {
         *self.requests.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The bodies of the requests that reached the proxy so far, in order.
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// A loopback endpoint where nothing listens.
     pub async fn closed_endpoint() -> Result<String, Error> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -104,6 +121,11 @@ impl FaultProxy {
                 return Ok(());
             };
             *self.requests.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+            let head_end = find(&request, b"\r\n\r\n").map_or(0, |end| end + 4);
+            self.bodies
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(String::from_utf8_lossy(&request[head_end..]).into_owned());
             let fault = self
                 .fault
                 .lock()
@@ -134,6 +156,15 @@ impl FaultProxy {
                     client.write_all(answer.as_bytes()).await?;
                 }
                 Fault::Drop => return Ok(()),
+                Fault::LateAnswer(delay) => {
+                    let answer = forward(&request, upstream).await?;
+                    tokio::time::sleep(delay).await;
+                    client.write_all(&answer).await?;
+                }
+                Fault::DropAnswer => {
+                    forward(&request, upstream).await?;
+                    return Ok(());
+                }
             }
         }
     }

@@ -119,8 +119,14 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
     let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
-    for fault in [Fault::INTERNAL, Fault::Drop] {
-        proxy.set(fault.clone());
+    let unreachable = ClientsAt::new(FaultProxy::closed_endpoint().await.unwrap()).await;
+    let unreachable_api = world.recruiter_api_through(direct_dynamodb(&world), unreachable.sesv2());
+    proxy.set(Fault::INTERNAL);
+    // SES answering 500, and SES unreachable: both prove that nothing was sent.
+    for (api, reason) in [
+        (&api, "(InternalFailure)"),
+        (&unreachable_api, "could not be reached"),
+    ] {
         let answer = Answer::from(
             api.handle(
                 ApiEvent::post(
@@ -137,9 +143,15 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
         let stored = world
             .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
             .await;
-        assert_eq!(stored.body["status"], "send_failed", "{fault:?}");
-        assert!(!stored.body["sendFailure"].as_str().unwrap().is_empty());
+        assert_eq!(stored.body["status"], "send_failed", "{reason}");
+        let failure = stored.body["sendFailure"].as_str().unwrap();
+        assert!(
+            failure.contains(reason) && failure.contains("it was not sent"),
+            "{failure}"
+        );
     }
+    // The SDK's standard retry repeats a send that provably did nothing: three attempts.
+    assert_eq!(proxy.requests(), 3);
     assert!(world.emails().await.is_empty());
 
     // After recovery, each failed invitation is sent again, once, with a link that works.
@@ -277,33 +289,175 @@ async fn failing_eventbridge_keeps_the_completion_and_the_repeat_announces_it_on
     );
 }
 
-#[tokio::test]
-async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_one_email() {
-    let world = world().await;
-    let sent = sent_invitation(&world).await;
-    let event = json!({
+/// The completion event of the invitation `sent` answered.
+fn completion_event(sent: &Answer) -> serde_json::Value {
+    json!({
         "source": invitations::domain::events::SOURCE,
         "detail-type": invitations::domain::events::DETAIL_TYPE,
         "detail": {"organizationId": "acme", "invitationId": sent.body["id"],
                    "completedAt": "2026-12-08T09:45:00Z"}
-    });
+    })
+}
+
+async fn notices_to_acme(world: &World) -> usize {
+    world
+        .emails()
+        .await
+        .iter()
+        .filter(|email| email.to_addresses() == [world.acme.email.clone()])
+        .count()
+}
+
+#[tokio::test]
+async fn failing_ses_under_the_notifier_fails_the_delivery_and_the_retry_sends_one_email() {
+    let world = world().await;
+    let sent = sent_invitation(&world).await;
+    let event = completion_event(&sent);
     let proxy = FaultProxy::start().await.unwrap();
     let notifier = world.notifier_through(proxy.clients().await.sesv2(), "2026-12-08T09:45:05Z");
-    for fault in [Fault::INTERNAL, Fault::Drop] {
-        proxy.set(fault);
-        assert!(notifier.handle(&event).await.is_err());
-    }
+    let unreachable = ClientsAt::new(FaultProxy::closed_endpoint().await.unwrap()).await;
+    let unreachable_notifier = world.notifier_through(unreachable.sesv2(), "2026-12-08T09:45:05Z");
+    proxy.set(Fault::INTERNAL);
+    assert!(notifier.handle(&event).await.is_err());
+    assert!(unreachable_notifier.handle(&event).await.is_err());
     proxy.set(Fault::Pass);
     assert_eq!(notifier.handle(&event).await.unwrap(), Outcome::Notified);
     assert_eq!(
         notifier.handle(&event).await.unwrap(),
         Outcome::AlreadyNotified
     );
-    let to_recruiter = world
-        .emails()
-        .await
-        .iter()
-        .filter(|email| email.to_addresses() == [world.acme.email.clone()])
-        .count();
-    assert_eq!(to_recruiter, 1);
+    assert_eq!(notices_to_acme(&world).await, 1);
+}
+
+/// The ways SES's answer gets lost after the request reached it: later than the SDK's 2 s attempt
+/// timeout, or the connection dropped before the answer.
+fn lost_answers() -> [Fault; 2] {
+    [
+        Fault::LateAnswer(Duration::from_millis(2500)),
+        Fault::DropAnswer,
+    ]
+}
+
+/// The SES tags of the `index`th request through the proxy.
+fn email_tags(proxy: &FaultProxy, index: usize) -> serde_json::Value {
+    let body: serde_json::Value = serde_json::from_str(&proxy.bodies()[index]).unwrap();
+    body["EmailTags"].clone()
+}
+
+#[tokio::test]
+async fn an_invitation_whose_answer_is_lost_is_emailed_once_and_stored_unconfirmed() {
+    for fault in lost_answers() {
+        let world = world().await;
+        let video_interview = world.create_video_interview(&world.acme, "Sales").await;
+        let proxy = FaultProxy::start().await.unwrap();
+        let api =
+            world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+        let request = || keyed_invitation(&world, &video_interview, "lost-answer").into_request();
+        proxy.set(fault.clone());
+        let sent = Answer::from(api.handle(request()).await);
+        assert_eq!(sent.status, 202, "{fault:?}: {}", sent.body);
+        assert_eq!(sent.body["status"], "send_unconfirmed");
+        assert!(
+            sent.body["sendFailure"]
+                .as_str()
+                .unwrap()
+                .contains("may have been sent")
+        );
+        let id = sent.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(sent.header("location"), format!("invitations/{id}"));
+        assert_eq!(proxy.requests(), 1, "{fault:?}: the send was not repeated");
+        assert_eq!(
+            world.emails().await.len(),
+            1,
+            "{fault:?}: exactly one email"
+        );
+        assert_eq!(
+            email_tags(&proxy, 0),
+            json!([{"Name": "kind", "Value": "invitation"},
+                   {"Name": "organization-id", "Value": world.acme.organization_id},
+                   {"Name": "invitation-id", "Value": id}])
+        );
+
+        // The client's retry with its key gets the same answer, and sends nothing.
+        proxy.set(Fault::Pass);
+        let retried = Answer::from(api.handle(request()).await);
+        assert_eq!(retried.status, 202);
+        assert_eq!(retried.header("idempotent-replayed"), "true");
+        assert_eq!(retried.body, sent.body);
+
+        // Sending it again is the recruiter's explicit choice.
+        let resend = |body: Option<serde_json::Value>| {
+            let path = format!("/invitations/{id}/resend");
+            let event = match body {
+                Some(body) => ApiEvent::post(&path, &body),
+                None => ApiEvent::new("POST", &path),
+            };
+            api.handle(event.claims(&world.acme).into_request())
+        };
+        let refused = Answer::from(resend(None).await);
+        refused.assert_problem(409);
+        assert_eq!(refused.body["type"], "/problems/send-unconfirmed");
+        assert_eq!(refused.body["invitationStatus"], "send_unconfirmed");
+        let refused = Answer::from(resend(Some(json!({"acceptDuplicate": "yes"}))).await);
+        assert_eq!(refused.invalid_fields(), ["/acceptDuplicate"]);
+        assert_eq!(world.emails().await.len(), 1);
+        assert_eq!(proxy.requests(), 1);
+
+        // A resend whose answer is lost too: one more email, unconfirmed again.
+        proxy.set(fault.clone());
+        let resent = Answer::from(resend(Some(json!({"acceptDuplicate": true}))).await);
+        assert_eq!(resent.status, 202, "{fault:?}: {}", resent.body);
+        assert_eq!(resent.body["status"], "send_unconfirmed");
+        assert_eq!(
+            proxy.requests(),
+            2,
+            "{fault:?}: the resend was not repeated"
+        );
+        assert_eq!(world.emails().await.len(), 2);
+        let stored = world
+            .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+            .await;
+        assert_eq!(stored.body["status"], "send_unconfirmed");
+    }
+}
+
+#[tokio::test]
+async fn a_notice_whose_answer_is_lost_is_sent_once_and_its_delivery_succeeds() {
+    for fault in lost_answers() {
+        let world = world().await;
+        let sent = sent_invitation(&world).await;
+        let event = completion_event(&sent);
+        let proxy = FaultProxy::start().await.unwrap();
+        let notifier =
+            world.notifier_through(proxy.clients().await.sesv2(), "2026-12-08T09:45:05Z");
+        proxy.set(fault.clone());
+        // Succeeding: a failed delivery would be retried by Lambda, and email the recruiter again.
+        assert_eq!(
+            notifier.handle(&event).await.unwrap(),
+            Outcome::Unconfirmed,
+            "{fault:?}"
+        );
+        assert_eq!(proxy.requests(), 1, "{fault:?}: the send was not repeated");
+        assert_eq!(
+            email_tags(&proxy, 0)[0],
+            json!({"Name": "kind", "Value": "completion-notice"})
+        );
+        // EventBridge delivering the event again, even after the claim's lease: nothing is sent.
+        proxy.set(Fault::Pass);
+        let later = world.notifier_through(proxy.clients().await.sesv2(), "2026-12-08T12:00:00Z");
+        assert_eq!(
+            later.handle(&event).await.unwrap(),
+            Outcome::AlreadyNotified
+        );
+        assert_eq!(notices_to_acme(&world).await, 1, "{fault:?}");
+        let id = sent.body["id"].as_str().unwrap();
+        let stored = world
+            .call(ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme))
+            .await;
+        assert_eq!(
+            stored.body["recruiterNoticeUnconfirmedAt"],
+            "2026-12-08T09:45:05Z"
+        );
+        assert_eq!(stored.body["recruiterNotifiedAt"], serde_json::Value::Null);
+    }
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::ApiEvent;
+use integration_tests::faults::{Fault, FaultProxy};
 use integration_tests::world::*;
 use lambda_http::tracing::subscriber::fmt::MakeWriter;
 use serde_json::json;
@@ -100,7 +101,57 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
         .call(ApiEvent::new("POST", &cancel).claims(&recruiter))
         .await;
 
+    // Sends whose answers SES never gives: the email may be out; these lines feed an alarm.
+    let proxy = FaultProxy::start().await.unwrap();
+    proxy.set(Fault::DropAnswer);
+    let lost = world.recruiter_api_through(world.dynamodb.clone(), proxy.clients().await.sesv2());
+    let unconfirmed = Answer::from(
+        lost.handle(
+            ApiEvent::post("/invitations", &form)
+                .claims(&recruiter)
+                .into_request(),
+        )
+        .await,
+    );
+    assert_eq!(unconfirmed.status, 202, "{}", unconfirmed.body);
+    let token = world.candidate_token(&candidate).await;
+    let completion = format!("/candidate/invitations/{}/completion", token.expose());
+    let answer = candidate_api
+        .handle(ApiEvent::new("POST", &completion).into_request())
+        .await;
+    assert_eq!(answer.status(), 200);
+    let event = route.delivered().await.unwrap().pop().unwrap();
+    let lost_notifier =
+        world.notifier_through(proxy.clients().await.sesv2(), "2026-12-08T09:31:00Z");
+    assert_eq!(
+        lost_notifier.handle(&event).await.unwrap(),
+        Outcome::Unconfirmed
+    );
+
     let text = logs.text();
+    // Each metric filter of the template counts lines the functions really write.
+    let template = integration_tests::template().unwrap();
+    let filters: Vec<&str> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|resource| resource["Type"].as_str() == Some("AWS::Logs::MetricFilter"))
+        .map(|filter| filter["Properties"]["FilterPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(filters.len(), 2, "{filters:?}");
+    for pattern in filters {
+        let message = pattern
+            .strip_prefix("{ $.fields.message = \"")
+            .and_then(|rest| rest.strip_suffix("\" }"))
+            .unwrap_or_else(|| panic!("a pattern on the message: {pattern}"));
+        assert!(
+            text.lines().any(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["fields"]["message"]
+                    == message
+            }),
+            "no log line matches {pattern}:\n{text}"
+        );
+    }
     // The capture works, and it is the journey's: each step left its line.
     for expected in [
         "invitation sent",

@@ -260,6 +260,9 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
         watching("Reputation.BounceRate", "BounceRateAlarmThreshold"),
         "bounce rate"
     );
+    for metric in ["InvitationEmailsUnconfirmed", "RecruiterNoticesUnconfirmed"] {
+        assert!(watching(metric, "Invitations"), "{metric}");
+    }
     for (name, alarm) in &alarms {
         assert!(alarm.contains("AlarmTopicArn"), "{name} notifies the topic");
         assert!(

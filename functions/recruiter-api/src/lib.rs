@@ -24,7 +24,7 @@ use invitations::http::idempotency::{
 use invitations::http::problem::ApiError;
 use invitations::http::validation::FieldErrors;
 use invitations::http::{
-    json_object, json_response, location, query_parameters, recruiter, route_path,
+    body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
     Clock, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
@@ -34,7 +34,8 @@ use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
 use requests::{
-    invitation_listing, parse_new_invitation, parse_new_video_interview, video_interview_listing,
+    invitation_listing, parse_new_invitation, parse_new_video_interview, parse_resend,
+    video_interview_listing,
 };
 use views::{InvitationView, ListView, VideoInterviewView};
 
@@ -96,21 +97,23 @@ fn id_in_path<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }
 
-/// The answer to a send: the invitation (with `status`) when its email went out, else a 502
-/// naming the stored invitation.
+/// The answer to a send: the invitation with `status` when its email went out; with 202 Accepted
+/// when SES did not confirm it (stored, the email perhaps out: its outcome is not known yet, RFC
+/// 9110 §15.3.3); else a 502 naming the stored invitation.
 fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -> Response<Body> {
-    if invitation.status == InvitationStatus::SendFailed {
-        return ApiError::SendFailed {
-            invitation_id: invitation.id.to_string(),
-            location: invitation_location(request, invitation.id),
+    let location = invitation_location(request, invitation.id);
+    let status = match invitation.status {
+        InvitationStatus::SendFailed => {
+            return ApiError::SendFailed {
+                invitation_id: invitation.id.to_string(),
+                location,
+            }
+            .into_response();
         }
-        .into_response();
-    }
-    json_response(
-        status,
-        &InvitationView::from(invitation),
-        Some(invitation_location(request, invitation.id)),
-    )
+        InvitationStatus::SendUnconfirmed => StatusCode::ACCEPTED,
+        _ => status,
+    };
+    json_response(status, &InvitationView::from(invitation), Some(location))
 }
 
 impl<S, M, C> RecruiterApi<S, M, C>
@@ -293,9 +296,18 @@ where
         request: &Request,
         id: &str,
     ) -> Answer {
+        // A resend without a body is the usual one; a body may only say `acceptDuplicate`.
+        let body = (!body_bytes(request).is_empty())
+            .then(|| json_object(request))
+            .transpose()?;
+        let accept_duplicate = parse_resend(body).map_err(ApiError::Validation)?;
         let invitation = self
             .sender()
-            .resend(&recruiter.organization_id, id_in_path(id)?)
+            .resend(
+                &recruiter.organization_id,
+                id_in_path(id)?,
+                accept_duplicate,
+            )
             .await?;
         Ok(sent_answer(request, &invitation, StatusCode::OK))
     }

@@ -14,6 +14,24 @@ use invitations::domain::{
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
+/// `POST /invitations/{id}/resend`: an optional body whose only field, `acceptDuplicate`
+/// (boolean, default false), says the recruiter accepts that the candidate may get the email twice
+/// (needed when the last send is unconfirmed).
+pub fn parse_resend(body: Option<Map<String, Value>>) -> Result<bool, Vec<FieldError>> {
+    let Some(body) = body else {
+        return Ok(false);
+    };
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let accept_duplicate = reader.flag("acceptDuplicate", &mut errors);
+    reader.finish(&mut errors);
+    if errors.is_empty() {
+        Ok(accept_duplicate)
+    } else {
+        Err(errors.into_vec())
+    }
+}
+
 /// `POST /video-interviews`: the video interview form.
 pub fn parse_new_video_interview(
     body: Map<String, Value>,

@@ -59,6 +59,8 @@ pub struct InvitationView<'a> {
     opened_at: Option<String>,
     completed_at: Option<String>,
     recruiter_notified_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recruiter_notice_unconfirmed_at: Option<String>,
 }
 
 impl<'a> From<&'a Invitation> for InvitationView<'a> {
@@ -93,6 +95,9 @@ impl<'a> From<&'a Invitation> for InvitationView<'a> {
             opened_at: invitation.opened_at.map(|at| at.to_string()),
             completed_at: invitation.completed_at.map(|at| at.to_string()),
             recruiter_notified_at: invitation.recruiter_notified_at.map(|at| at.to_string()),
+            recruiter_notice_unconfirmed_at: invitation
+                .recruiter_notice_unconfirmed_at
+                .map(|at| at.to_string()),
         }
     }
 }

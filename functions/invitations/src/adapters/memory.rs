@@ -212,6 +212,22 @@ impl Tables {
             .ok_or(StoreError::Conflict)
     }
 
+    /// Ends the notify-me claim taken with `until`, as the DynamoDB adapter's conditional
+    /// `REMOVE` does: a `Conflict` when the claim is no longer that one.
+    fn end_claim(
+        &mut self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        until: Timestamp,
+    ) -> Result<&mut StoredInvitation, StoreError> {
+        let stored = self.stored(organization, id)?;
+        if stored.notification_claimed_until != Some(until) {
+            return Err(StoreError::Conflict);
+        }
+        stored.notification_claimed_until = None;
+        Ok(stored)
+    }
+
     fn insert(
         &mut self,
         invitation: &Invitation,
@@ -380,7 +396,9 @@ impl NotificationClaims for MemoryStore {
         let free = stored
             .notification_claimed_until
             .is_none_or(|claimed| claimed < now);
-        if stored.invitation.recruiter_notified_at.is_some() || !free {
+        let settled = stored.invitation.recruiter_notified_at.is_some()
+            || stored.invitation.recruiter_notice_unconfirmed_at.is_some();
+        if settled || !free {
             return Err(StoreError::Conflict);
         }
         stored.notification_claimed_until = Some(until);
@@ -404,6 +422,19 @@ impl NotificationClaims for MemoryStore {
         Ok(())
     }
 
+    async fn record_recruiter_notice_unconfirmed(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.end_claim(organization, id, until)?;
+        stored.invitation.recruiter_notice_unconfirmed_at = Some(at);
+        Ok(())
+    }
+
     async fn release_recruiter_notification(
         &self,
         organization: &OrganizationId,
@@ -411,11 +442,7 @@ impl NotificationClaims for MemoryStore {
         until: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
-        let stored = tables.stored(organization, id)?;
-        if stored.notification_claimed_until != Some(until) {
-            return Err(StoreError::Conflict);
-        }
-        stored.notification_claimed_until = None;
+        tables.end_claim(organization, id, until)?;
         Ok(())
     }
 }
@@ -496,9 +523,15 @@ impl IdempotencyRecords for MemoryStore {
 pub struct Outbox {
     sent: Mutex<Vec<OutgoingEmail>>,
     refusal: Mutex<Option<String>>,
+    answers_lost: AtomicBool,
 }
 
 impl Outbox {
+    /// From now on every send goes out but its answer is lost, as when SES's answer times out.
+    pub fn lose_answers(&self, lost: bool) {
+        self.answers_lost.store(lost, Ordering::SeqCst);
+    }
+
     /// From now on every send is refused with this SES error code (`None`: sends work again).
     pub fn refuse_with(&self, code: Option<&str>) {
         *self.refusal.lock().unwrap_or_else(PoisonError::into_inner) = code.map(str::to_owned);
@@ -525,6 +558,9 @@ impl Mailer for Outbox {
         }
         let mut sent = self.sent.lock().unwrap_or_else(PoisonError::into_inner);
         sent.push(email.clone());
+        if self.answers_lost.load(Ordering::SeqCst) {
+            return Err(MailError::Unconfirmed("in-memory answer lost".into()));
+        }
         Ok(format!("memory-{}", sent.len()))
     }
 }

@@ -1,13 +1,29 @@
 //! The mailer adapter: SES v2 `SendEmail` with simple content (SES builds the MIME message).
+//!
+//! Sending an email is not idempotent, so the SES client never repeats a send that may have
+//! happened: the SDK's standard retry would re-send after a timeout or a connection lost once the
+//! request left, and SES would email twice. Only failures that prove nothing was sent are retried
+//! (SES answered with throttling or a 5xx, or no connection was made); the rest surface as
+//! [`MailError::Unconfirmed`], and SES's own events (each email is tagged with what it is about)
+//! can settle them later. EventBridge's `PutEvents` keeps the standard retry: a duplicate event is
+//! harmless, since its one consumer, the notifier, claims each notice before sending.
+
+use std::error::Error as StdError;
 
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 
 use lettre::message::header::{Headers, Sender};
 
 use crate::config::MailConfig;
-use crate::ports::{MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
+use crate::ports::{EmailPurpose, MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
 
 pub struct SesMailer {
     client: Client,
@@ -17,13 +33,91 @@ pub struct SesMailer {
 }
 
 impl SesMailer {
+    /// The mailer over `client`, which it reconfigures never to repeat a send that may have
+    /// happened ([`NoRepeatedSends`]), however the client was built.
     pub fn new(client: Client, config: &MailConfig) -> Self {
+        let client = Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_classifier(NoRepeatedSends)
+                .build(),
+        );
         Self {
             client,
             sender: header_mailbox(&config.sender),
             configuration_set: config.ses_configuration_set.clone(),
         }
     }
+}
+
+/// Whether a request that failed this way may have reached SES and taken effect: a timeout while
+/// waiting for the answer, a connection lost after the request was written, an answer that could
+/// not be read. Not when SES answered with an error, or when no connection was made at all.
+fn may_have_taken_effect<E>(error: &OrchestratorError<E>) -> bool {
+    if error.is_operation_error() {
+        return false;
+    }
+    match error.as_connector_error() {
+        Some(connector) => !connection_never_made(connector),
+        // A timeout, an unreadable response, or a failure of our own before sending (the latter
+        // is rare and retrying it gains nothing).
+        None => error.is_timeout_error() || error.is_response_error(),
+    }
+}
+
+/// Whether the connector failed while connecting (DNS, TCP, TLS), before any byte of the request
+/// was written: hyper-util marks those errors, which the SDK's HTTP client wraps.
+fn connection_never_made(error: &ConnectorError) -> bool {
+    let mut next: Option<&(dyn StdError + 'static)> = Some(error);
+    while let Some(error) = next {
+        if let Some(client) = error.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
+        }
+        next = error.source();
+    }
+    false
+}
+
+/// The SES client's retry rule: a send that may have taken effect is never retried (see the
+/// module); every other failure is left to the SDK's standard classifiers (throttling, 5xx,
+/// connection failures are retried).
+#[derive(Debug)]
+pub struct NoRepeatedSends;
+
+impl ClassifyRetry for NoRepeatedSends {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        match context.output_or_error() {
+            Some(Err(error)) if may_have_taken_effect(error) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "no repeated sends"
+    }
+
+    /// After the standard classifiers, whose "retry" it overrides.
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// The SES tags of an email (`kind`, `organization-id`, `invitation-id`): SES copies them into its
+/// events about the message. Both ids are made of letters, digits, `-` and `_`, which is what SES
+/// allows in a tag (`MessageTag`).
+pub fn email_tags(purpose: &EmailPurpose) -> Vec<MessageTag> {
+    [
+        ("kind", purpose.kind.code().to_owned()),
+        (
+            "organization-id",
+            purpose.organization_id.as_str().to_owned(),
+        ),
+        ("invitation-id", purpose.invitation_id.to_string()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| MessageTag::builder().name(name).value(value).build().ok())
+    .collect()
 }
 
 /// A mailbox as an address header holds it, on one line of ASCII (lettre's encoding): a name of
@@ -85,6 +179,7 @@ impl Mailer for SesMailer {
                     .map(|reply_to| vec![header_mailbox(reply_to)]),
             )
             .content(EmailContent::builder().simple(message).build())
+            .set_email_tags(Some(email_tags(&email.purpose)))
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
@@ -92,13 +187,25 @@ impl Mailer for SesMailer {
                 SdkError::ServiceError(service) => {
                     MailError::Refused(service.err().code().unwrap_or("unknown").to_owned())
                 }
-                SdkError::TimeoutError(_) => MailError::Unavailable("timeout".to_owned()),
-                SdkError::DispatchFailure(_) => MailError::Unavailable("unreachable".to_owned()),
-                _ => MailError::Unavailable("unreadable answer".to_owned()),
+                SdkError::ConstructionFailure(_) => MailError::Refused("not built".to_owned()),
+                SdkError::DispatchFailure(failure)
+                    if failure
+                        .as_connector_error()
+                        .is_some_and(connection_never_made) =>
+                {
+                    MailError::Unavailable("unreachable".to_owned())
+                }
+                SdkError::DispatchFailure(_) => {
+                    MailError::Unconfirmed("connection lost".to_owned())
+                }
+                SdkError::TimeoutError(_) => MailError::Unconfirmed("no answer in time".to_owned()),
+                _ => MailError::Unconfirmed("unreadable answer".to_owned()),
             })?;
+        // SES answered 200, so it took the message; without its id, SES's events cannot be
+        // matched to it.
         output
             .message_id
-            .ok_or_else(|| MailError::Unavailable("no message id in the answer".to_owned()))
+            .ok_or_else(|| MailError::Unconfirmed("no message id in the answer".to_owned()))
     }
 }
 

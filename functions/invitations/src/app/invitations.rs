@@ -1,8 +1,10 @@
 //! Invitations as the recruiter handles them: send one, send it again, cancel it, read it.
 //!
 //! Sending stores the invitation first (`sending`), then sends the email, then records how that
-//! went (`sent` or `send_failed`). So no email is ever sent for an invitation that is not stored,
-//! and a failed send leaves a record that says so instead of a silent loss.
+//! went: `sent`, `send_failed` (nothing went out), or `send_unconfirmed` (SES's answer was lost, so
+//! the email may be out). So no email is ever sent for an invitation that is not stored, a failed
+//! send leaves a record that says so instead of a silent loss, and an email that may be out is
+//! never sent again unless the recruiter chooses to.
 
 use jiff::Timestamp;
 
@@ -94,13 +96,18 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
 
     /// Sends the invitation again, with a new personal link (the earlier ones keep working):
     /// after a failed send, or when the candidate did not get it. Only before the candidate
-    /// opened it.
+    /// opened it, and, when the last email may be out (`send_unconfirmed`), only when the
+    /// recruiter `accept_duplicate`s.
     pub async fn resend(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        accept_duplicate: bool,
     ) -> Result<Invitation, AppError> {
         let mut invitation = invitation(self.invitations, organization, id).await?;
+        if invitation.status == InvitationStatus::SendUnconfirmed && !accept_duplicate {
+            return Err(AppError::SendUnconfirmed);
+        }
         let token = CandidateToken::generate(organization, id);
         let resent = InvitationEvent::Resent {
             token: token.hash(),
@@ -163,6 +170,12 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
                     message_id,
                 }
             }
+            Err(error @ MailError::Unconfirmed(_)) => {
+                tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
+                InvitationEvent::SendUnconfirmed {
+                    reason: send_failure_reason(&error),
+                }
+            }
             Err(error) => {
                 let reason = send_failure_reason(&error);
                 tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
@@ -197,8 +210,12 @@ fn send_failure_reason(error: &MailError) -> String {
         MailError::Refused(code) => {
             format!("The email service refused the message ({code}); it was not sent.")
         }
-        MailError::Unavailable(what) => format!(
-            "The email service did not confirm the message ({what}); it was most likely not sent."
+        MailError::Unavailable(what) => {
+            format!("The email service could not be reached ({what}); it was not sent.")
+        }
+        MailError::Unconfirmed(what) => format!(
+            "The email service did not confirm the message ({what}); it may have been sent. \
+             It is not sent again unless you resend it, accepting that the candidate may get it twice."
         ),
     }
 }
@@ -291,6 +308,35 @@ mod tests {
         );
         assert_eq!(world.stored(&invitation), invitation);
         assert!(world.outbox.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_leaves_the_invitation_unconfirmed_and_a_resend_needs_consent() {
+        let world = World::new();
+        world.outbox.lose_answers(true);
+        let invitation = world.send(false).await;
+        assert_eq!(invitation.status, InvitationStatus::SendUnconfirmed);
+        let reason = invitation.send_failure.clone().unwrap();
+        assert!(reason.contains("may have been sent"), "{reason}");
+        assert_eq!(world.stored(&invitation), invitation);
+        assert_eq!(world.outbox.sent().len(), 1, "the email is out, once");
+
+        world.outbox.lose_answers(false);
+        let (organization, id) = (&invitation.organization_id, invitation.id);
+        let refused = world.sender().resend(organization, id, false).await;
+        assert!(
+            matches!(refused, Err(AppError::SendUnconfirmed)),
+            "{refused:?}"
+        );
+        assert_eq!(world.outbox.sent().len(), 1);
+        assert_eq!(
+            world.stored(&invitation).status,
+            InvitationStatus::SendUnconfirmed
+        );
+        let resent = world.sender().resend(organization, id, true).await.unwrap();
+        assert_eq!(resent.status, InvitationStatus::Sent);
+        assert_eq!(resent.send_failure, None);
+        assert_eq!(world.outbox.sent().len(), 2);
     }
 
     #[tokio::test]
@@ -442,7 +488,7 @@ mod tests {
         world.outbox.refuse_with(None);
         let resent = world
             .sender()
-            .resend(&failed.organization_id, failed.id)
+            .resend(&failed.organization_id, failed.id, false)
             .await
             .unwrap();
         assert_eq!(resent.status, InvitationStatus::Sent);
@@ -451,7 +497,7 @@ mod tests {
         let first_link = world.last_token();
         world
             .sender()
-            .resend(&failed.organization_id, failed.id)
+            .resend(&failed.organization_id, failed.id, false)
             .await
             .unwrap();
         let second_link = world.last_token();
@@ -476,7 +522,7 @@ mod tests {
             .await;
         let refused = world
             .sender()
-            .resend(&invitation.organization_id, invitation.id)
+            .resend(&invitation.organization_id, invitation.id, false)
             .await;
         assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
         assert_eq!(world.outbox.sent().len(), 1);

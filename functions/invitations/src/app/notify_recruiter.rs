@@ -2,16 +2,19 @@
 //!
 //! EventBridge delivers at least once, and two deliveries of one event may run at the same time. So
 //! the send is claimed first with a conditional write (a lease that expires), SES is called only by
-//! the delivery holding the claim, and the SES message id is recorded after. A failed send gives
-//! the claim back and fails the invocation, so that Lambda retries it; a claim whose holder died
-//! expires, so it never blocks a retry for longer than `CLAIM_LEASE`.
+//! the delivery holding the claim, and the SES message id is recorded after. A failed send (SES
+//! answered, or could not be reached: nothing went out) gives the claim back and fails the
+//! invocation, so that Lambda retries it; a claim whose holder died expires, so it never blocks a
+//! retry for longer than `CLAIM_LEASE`. A send whose answer was lost may have emailed the
+//! recruiter: its claim is kept for good and the invitation records the notice as unconfirmed,
+//! the delivery succeeds (a retry would email again), and the log line feeds an alarm.
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{Invitation, InvitationEvent, InvitationStatus};
 use crate::email::{completed_interview_link, completion_notice};
-use crate::ports::{Clock, Invitations, Mailer, NotificationClaims, StoreError};
+use crate::ports::{Clock, Invitations, MailError, Mailer, NotificationClaims, StoreError};
 
 use super::{AppError, record_and_settle};
 
@@ -33,6 +36,9 @@ pub enum Outcome {
     ClaimedElsewhere,
     /// This delivery sent the email.
     Notified,
+    /// This delivery handed the email to SES and got no answer: it may be out, and is not sent
+    /// again.
+    Unconfirmed,
 }
 
 impl Outcome {
@@ -43,6 +49,7 @@ impl Outcome {
             Self::AlreadyNotified => "already_notified",
             Self::ClaimedElsewhere => "claimed_elsewhere",
             Self::Notified => "notified",
+            Self::Unconfirmed => "unconfirmed",
         }
     }
 }
@@ -68,7 +75,9 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
             tracing::info!(organization, invitation = %id, "completion recorded; no notification asked");
             return Ok(Outcome::NotRequested);
         }
-        if invitation.recruiter_notified_at.is_some() {
+        if invitation.recruiter_notified_at.is_some()
+            || invitation.recruiter_notice_unconfirmed_at.is_some()
+        {
             tracing::info!(organization, invitation = %id, "recruiter notified already");
             return Ok(Outcome::AlreadyNotified);
         }
@@ -99,6 +108,23 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
         };
         let message_id = match sent {
             Ok(message_id) => message_id,
+            Err(AppError::Mail(error @ MailError::Unconfirmed(_))) => {
+                if let Err(record) = self
+                    .store
+                    .record_recruiter_notice_unconfirmed(
+                        &invitation.organization_id,
+                        id,
+                        self.clock.now(),
+                        until,
+                    )
+                    .await
+                {
+                    tracing::error!(error = %record, organization, invitation = %id, "recording an unconfirmed notice failed; its claim expires");
+                }
+                // The message the template's metric filter counts (RecruiterNoticesUnconfirmed).
+                tracing::error!(%error, organization, invitation = %id, "recruiter notice unconfirmed");
+                return Ok(Outcome::Unconfirmed);
+            }
             Err(error) => {
                 self.release(&invitation, until).await;
                 tracing::error!(%error, organization, invitation = %id, "notification not sent; the delivery will be retried");
@@ -244,6 +270,39 @@ mod tests {
             notifier(&world).notify(&event).await.unwrap(),
             Outcome::Notified
         );
+    }
+
+    #[tokio::test]
+    async fn a_notice_whose_answer_was_lost_is_never_sent_again() {
+        let world = World::new();
+        let sent = world.send(false).await;
+        let event = completion_of(&sent);
+        world.outbox.lose_answers(true);
+        // The delivery succeeds: failing it would have Lambda retry, and email again.
+        assert_eq!(
+            notifier(&world).notify(&event).await.unwrap(),
+            Outcome::Unconfirmed
+        );
+        let stored = world.stored(&sent);
+        assert_eq!(
+            stored.recruiter_notice_unconfirmed_at,
+            Some(fixtures::now())
+        );
+        assert_eq!(stored.recruiter_notified_at, None);
+        // Long after the claim's lease, a repeated delivery still sends nothing.
+        world.outbox.lose_answers(false);
+        let world = world.at(fixtures::now() + CLAIM_LEASE * 10);
+        assert_eq!(
+            notifier(&world).notify(&event).await.unwrap(),
+            Outcome::AlreadyNotified
+        );
+        let notices = world
+            .outbox
+            .sent()
+            .into_iter()
+            .filter(|email| email.to.address.as_str() == "rita@acme.example")
+            .count();
+        assert_eq!(notices, 1);
     }
 
     #[tokio::test]

@@ -55,7 +55,8 @@ pub struct Invitation {
     pub status: InvitationStatus,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,
-    /// Why sending failed, in words fit for the recruiter (no personal data, no AWS internals).
+    /// Why sending failed or is unconfirmed (`send_failed`, `send_unconfirmed`), in words fit for
+    /// the recruiter (no personal data, no AWS internals).
     pub send_failure: Option<String>,
     pub opened_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
@@ -64,6 +65,9 @@ pub struct Invitation {
     pub completion_published: bool,
     /// When the notify-me email went to the recruiter.
     pub recruiter_notified_at: Option<Timestamp>,
+    /// When the notify-me email was handed to SES without an answer: it may be out, and is not
+    /// sent again.
+    pub recruiter_notice_unconfirmed_at: Option<Timestamp>,
 }
 
 /// Something that happened to an invitation, with the facts it records. Its
@@ -77,6 +81,11 @@ pub enum InvitationEvent {
     },
     /// The email did not go out; `reason` is fit for the recruiter to read.
     SendFailed {
+        reason: String,
+    },
+    /// Whether the email went out is unknown (SES's answer was lost); `reason` says so to the
+    /// recruiter.
+    SendUnconfirmed {
         reason: String,
     },
     /// The email goes out again with a new link, whose token hash the invitation now also holds
@@ -98,6 +107,7 @@ impl InvitationEvent {
         match self {
             Self::Sent { .. } => Transition::Sent,
             Self::SendFailed { .. } => Transition::SendFailed,
+            Self::SendUnconfirmed { .. } => Transition::SendUnconfirmed,
             Self::Resent { .. } => Transition::Resent,
             Self::Opened { .. } => Transition::Opened,
             Self::Completed { .. } => Transition::Completed,
@@ -149,6 +159,7 @@ impl Invitation {
             completed_at: None,
             completion_published: false,
             recruiter_notified_at: None,
+            recruiter_notice_unconfirmed_at: None,
         }
     }
 
@@ -162,7 +173,10 @@ impl Invitation {
                 // Already so when stored: `sending` never holds a failure (`resent` removes it).
                 self.send_failure = None;
             }
-            InvitationEvent::SendFailed { reason } => self.send_failure = Some(reason.clone()),
+            InvitationEvent::SendFailed { reason }
+            | InvitationEvent::SendUnconfirmed { reason } => {
+                self.send_failure = Some(reason.clone());
+            }
             InvitationEvent::Resent { .. } => self.send_failure = None,
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
             InvitationEvent::Completed { at } => self.completed_at = Some(*at),

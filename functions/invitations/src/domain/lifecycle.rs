@@ -7,24 +7,29 @@
 //! conditions of their own.
 //!
 //! ```text
-//! sending ─┬─> sent ────────┬─> opened ──> completed
-//!          └─> send_failed ─┘
+//! sending ─┬─> sent ─────────────┬─> opened ──> completed
+//!          ├─> send_failed ──────┤
+//!          └─> send_unconfirmed ─┘
 //! ```
 //!
-//! | transition    | from                                   | to            |
-//! |---------------|----------------------------------------|---------------|
-//! | `sent`        | sending                                | `sent`        |
-//! | `send_failed` | sending                                | `send_failed` |
-//! | `resent`      | sending, sent, send_failed             | `sending`     |
-//! | `opened`      | sending, sent, send_failed             | `opened`      |
-//! | `completed`   | sending, sent, send_failed, opened     | `completed`   |
-//! | `cancelled`   | sending, sent, send_failed, opened     | `cancelled`   |
+//! | transition         | from                           | to                 |
+//! |--------------------|--------------------------------|--------------------|
+//! | `sent`             | sending                        | `sent`             |
+//! | `send_failed`      | sending                        | `send_failed`      |
+//! | `send_unconfirmed` | sending                        | `send_unconfirmed` |
+//! | `resent`           | unopened: sending, sent, send_failed, send_unconfirmed | `sending` |
+//! | `opened`           | unopened                       | `opened`           |
+//! | `completed`        | unopened, opened               | `completed`        |
+//! | `cancelled`        | unopened, opened               | `cancelled`        |
 //!
 //! `completed` and `cancelled` are final. `sending` is written before the email goes out, so that
 //! an email is never sent for an invitation that is not stored; it stays only if the process died
-//! between the two, which the recruiter then sees instead of a silent loss. A candidate may open
-//! and complete from any of the first three (SES may have delivered an email whose confirmation was
-//! lost), and completion may also arrive without an open (from the recording service).
+//! between the two, which the recruiter then sees instead of a silent loss. `send_failed` means SES
+//! answered and sent nothing; `send_unconfirmed` that the request may have reached SES but no answer
+//! came back (a timeout, a connection lost after the request left), so the email may be out: it is
+//! never sent again automatically, and a resend is the recruiter's explicit choice. A candidate may
+//! open and complete from any unopened status (SES may have delivered an email whose confirmation
+//! was lost), and completion may also arrive without an open (from the recording service).
 //!
 //! A new status or event (delivered, bounced, expired, extended) is one more variant and one more
 //! row of [`Transition::rule`]; the unit tests below then name every pair it adds.
@@ -40,21 +45,29 @@ pub enum InvitationStatus {
     Sending,
     Sent,
     SendFailed,
+    SendUnconfirmed,
     Opened,
     Completed,
     Cancelled,
 }
 
-use InvitationStatus::{Cancelled, Completed, Opened, SendFailed, Sending, Sent};
+use InvitationStatus::{Cancelled, Completed, Opened, SendFailed, SendUnconfirmed, Sending, Sent};
 
 /// The statuses in which the candidate has not opened the interview yet.
-const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed];
+const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed];
 /// The statuses from which the candidate may still finish, or the recruiter withdraw.
-const UNFINISHED: &[InvitationStatus] = &[Sending, Sent, SendFailed, Opened];
+const UNFINISHED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Opened];
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 6] =
-        [Sending, Sent, SendFailed, Opened, Completed, Cancelled];
+    pub const ALL: [InvitationStatus; 7] = [
+        Sending,
+        Sent,
+        SendFailed,
+        SendUnconfirmed,
+        Opened,
+        Completed,
+        Cancelled,
+    ];
 
     /// The status as the API shows it and the table stores it: `sending`, `send_failed`, ...
     pub fn code(self) -> &'static str {
@@ -62,6 +75,7 @@ impl InvitationStatus {
             Sending => "sending",
             Sent => "sent",
             SendFailed => "send_failed",
+            SendUnconfirmed => "send_unconfirmed",
             Opened => "opened",
             Completed => "completed",
             Cancelled => "cancelled",
@@ -114,8 +128,11 @@ impl Serialize for InvitationStatus {
 pub enum Transition {
     /// SES accepted the invitation email.
     Sent,
-    /// SES refused the invitation email, or did not answer.
+    /// SES answered and did not send the invitation email, or could not be reached: nothing went
+    /// out.
     SendFailed,
+    /// The request may have reached SES, but no answer came back: the email may be out.
+    SendUnconfirmed,
     /// The recruiter has the email sent again, with a new personal link.
     Resent,
     /// The candidate opened the personal link for the first time.
@@ -128,9 +145,10 @@ pub enum Transition {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 6] = [
+    pub const ALL: [Transition; 7] = [
         Self::Sent,
         Self::SendFailed,
+        Self::SendUnconfirmed,
         Self::Resent,
         Self::Opened,
         Self::Completed,
@@ -142,6 +160,7 @@ impl Transition {
         match self {
             Self::Sent => (&[Sending], Sent),
             Self::SendFailed => (&[Sending], SendFailed),
+            Self::SendUnconfirmed => (&[Sending], SendUnconfirmed),
             Self::Resent => (UNOPENED, Sending),
             Self::Opened => (UNOPENED, Opened),
             Self::Completed => (UNFINISHED, Completed),
@@ -163,6 +182,7 @@ impl Transition {
         match self {
             Self::Sent => "sent",
             Self::SendFailed => "send_failed",
+            Self::SendUnconfirmed => "send_unconfirmed",
             Self::Resent => "resent",
             Self::Opened => "opened",
             Self::Completed => "completed",
@@ -190,10 +210,15 @@ mod tests {
         match (status, transition) {
             (Sending, T::Sent) => Some(Sent),
             (Sending, T::SendFailed) => Some(SendFailed),
-            (Sending | Sent | SendFailed, T::Resent) => Some(Sending),
-            (Sending | Sent | SendFailed, T::Opened) => Some(Opened),
-            (Sending | Sent | SendFailed | Opened, T::Completed) => Some(Completed),
-            (Sending | Sent | SendFailed | Opened, T::Cancelled) => Some(Cancelled),
+            (Sending, T::SendUnconfirmed) => Some(SendUnconfirmed),
+            (Sending | Sent | SendFailed | SendUnconfirmed, T::Resent) => Some(Sending),
+            (Sending | Sent | SendFailed | SendUnconfirmed, T::Opened) => Some(Opened),
+            (Sending | Sent | SendFailed | SendUnconfirmed | Opened, T::Completed) => {
+                Some(Completed)
+            }
+            (Sending | Sent | SendFailed | SendUnconfirmed | Opened, T::Cancelled) => {
+                Some(Cancelled)
+            }
             _ => None,
         }
     }
@@ -221,7 +246,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 16, "of 36 pairs");
+        assert_eq!(allowed, 21, "of 49 pairs");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use super::RenderError;
 use super::{isolated, long_date_time};
 use crate::domain::{Invitation, Language, PersonName};
-use crate::ports::{Mailbox, OutgoingEmail};
+use crate::ports::{EmailKind, EmailPurpose, Mailbox, OutgoingEmail};
 
 /// The fixed wording of the notify-me email in one language.
 struct CompletionNoticeCopy {
@@ -126,6 +126,11 @@ pub fn completion_notice(
     }
     .render()?;
     Ok(OutgoingEmail {
+        purpose: EmailPurpose {
+            kind: EmailKind::CompletionNotice,
+            organization_id: invitation.organization_id.clone(),
+            invitation_id: invitation.id,
+        },
         to: Mailbox::new(
             invitation.invited_by.name.as_ref().map(PersonName::as_str),
             invitation.invited_by.email.clone(),

@@ -5,7 +5,7 @@ use askama::Template;
 use super::RenderError;
 use super::{isolated, long_date};
 use crate::domain::{CandidateToken, Invitation, Language, PersonName};
-use crate::ports::{Mailbox, OutgoingEmail};
+use crate::ports::{EmailKind, EmailPurpose, Mailbox, OutgoingEmail};
 
 /// The fixed wording of the invitation email in one language. Sentences are split where the
 /// values go, which works because en, fi and sv all put them in the same places.
@@ -142,6 +142,11 @@ pub fn invitation_email(invitation: &Invitation, link: &str) -> Result<OutgoingE
     }
     .render()?;
     Ok(OutgoingEmail {
+        purpose: EmailPurpose {
+            kind: EmailKind::Invitation,
+            organization_id: invitation.organization_id.clone(),
+            invitation_id: invitation.id,
+        },
         to: Mailbox::new(
             Some(&invitation.candidate.full_name()),
             invitation.candidate.email.clone(),

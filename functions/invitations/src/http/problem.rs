@@ -43,6 +43,10 @@ pub enum ApiError {
     /// The request contradicts the invitation's state (such as cancelling a completed one).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A resend of an invitation whose last email may be out (`send_unconfirmed`), without the
+    /// recruiter's `acceptDuplicate`.
+    #[error("the last email may have been delivered")]
+    SendUnconfirmed,
     /// A request with this Idempotency-Key is still running.
     #[error("the idempotency key is in use")]
     IdempotencyKeyInUse,
@@ -71,6 +75,7 @@ impl From<AppError> for ApiError {
         match error {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict(why) => Self::Conflict(why),
+            AppError::SendUnconfirmed => Self::SendUnconfirmed,
             AppError::Gone(reason) => Self::Gone(reason),
             AppError::EmailNotVerified => Self::EmailNotVerified,
             AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
@@ -109,6 +114,7 @@ impl ApiError {
     fn invitation_status(&self) -> Option<&'static str> {
         match self {
             Self::SendFailed { .. } => Some("send_failed"),
+            Self::SendUnconfirmed => Some("send_unconfirmed"),
             Self::Gone(reason) => Some(reason.code()),
             Self::CompletionNotAnnounced => Some("completed"),
             _ => None,
@@ -129,7 +135,9 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Gone(_) => StatusCode::GONE,
-            Self::Conflict(_) | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::SendUnconfirmed | Self::IdempotencyKeyInUse => {
+                StatusCode::CONFLICT
+            }
             Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
@@ -158,6 +166,10 @@ impl ApiError {
                 ("/problems/invitation-cancelled", "Invitation cancelled")
             }
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::SendUnconfirmed => (
+                "/problems/send-unconfirmed",
+                "The last email may have been delivered",
+            ),
             Self::EmailNotVerified => {
                 ("/problems/email-not-verified", "Email address not verified")
             }
@@ -195,6 +207,7 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::SendUnconfirmed => "The email service did not confirm this invitation's last email, so the candidate may have it. To send it again anyway, accepting that they may get it twice, send {\"acceptDuplicate\": true}.".to_owned(),
             Self::EmailNotVerified => "Your email address is not verified. Copies, notices and candidates' replies would go to it, so no invitation is sent until you verify it (then sign in again).".to_owned(),
             Self::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being handled. Retry shortly to get its answer.".to_owned(),
             Self::IdempotencyKeyReused => "This Idempotency-Key was already used for a different request (another path or body). Use a new key for a new request.".to_owned(),

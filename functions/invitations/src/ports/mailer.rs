@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, InvitationId, OrganizationId};
 
 /// Who a header names: an address and, optionally, the name of whoever it belongs to, as people
 /// write it (any script, commas and quotes included). The mailer writes it as RFC 5322 demands:
@@ -31,11 +31,40 @@ impl From<EmailAddress> for Mailbox {
     }
 }
 
+/// Which email of the service this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// The invitation to the candidate (and its resends).
+    Invitation,
+    /// The notify-me email to the recruiter.
+    CompletionNotice,
+}
+
+impl EmailKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::CompletionNotice => "completion-notice",
+        }
+    }
+}
+
+/// What an email is about: the mailer tags it with this (SES `EmailTags`), so that SES's own
+/// events about it (send, delivery, bounce, complaint: published by the configuration set) name
+/// the invitation, and can confirm a send whose answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailPurpose {
+    pub kind: EmailKind,
+    pub organization_id: OrganizationId,
+    pub invitation_id: InvitationId,
+}
+
 /// A rendered email, ready to go. Addresses are validated and names are encoded by the mailer, so
 /// no header can be injected through them; SES builds the MIME message (and encodes the subject)
 /// itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingEmail {
+    pub purpose: EmailPurpose,
     pub to: Mailbox,
     pub bcc: Option<EmailAddress>,
     pub reply_to: Option<Mailbox>,
@@ -44,14 +73,22 @@ pub struct OutgoingEmail {
     pub text: String,
 }
 
+/// Why a send did not end in a message id. The first two prove that nothing was sent; the third
+/// does not, and must never be retried blindly: SES may have sent the email and only its answer
+/// been lost.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    /// SES answered and refused or failed the request: nothing was sent.
+    /// SES answered and refused or failed the request (after the retries that are safe): nothing
+    /// was sent.
     #[error("the email service refused the message ({0})")]
     Refused(String),
-    /// SES could not be reached or did not answer in time.
-    #[error("the email service did not answer ({0})")]
+    /// SES could not be reached (no connection was made): nothing was sent.
+    #[error("the email service could not be reached ({0})")]
     Unavailable(String),
+    /// The request may have reached SES, but no answer came back (a timeout, a connection lost
+    /// after the request left, an unreadable answer): the email may be out.
+    #[error("the email service did not confirm the message ({0})")]
+    Unconfirmed(String),
 }
 
 /// The SES message id of a sent email.

@@ -21,7 +21,7 @@ pub use idempotency_records::{
     RequestFingerprint, SavedResponse, claim_times,
 };
 pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};
-pub use mailer::{MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
+pub use mailer::{EmailKind, EmailPurpose, MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
 pub use notification_claims::NotificationClaims;
 pub use paging::{Page, PageCursor, PageRequest};
 pub use video_interviews::VideoInterviews;

@@ -148,6 +148,8 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         completed_at: reader.optional_timestamp("completedAt")?,
         completion_published: reader.optional_bool("completionPublished")?,
         recruiter_notified_at: reader.optional_timestamp("recruiterNotifiedAt")?,
+        recruiter_notice_unconfirmed_at: reader
+            .optional_timestamp("recruiterNoticeUnconfirmedAt")?,
     })
 }
 
@@ -180,10 +182,11 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             value(":message", s(message_id));
             (
                 ", sentAt = :at, sesMessageId = :message".to_owned(),
-                Some("sesMessageId = :message".to_owned()),
+                // The status too: after an open, the retried write must not set `sent` again.
+                Some(format!("#status = {to} AND sesMessageId = :message")),
             )
         }
-        InvitationEvent::SendFailed { reason } => {
+        InvitationEvent::SendFailed { reason } | InvitationEvent::SendUnconfirmed { reason } => {
             value(":reason", s(reason));
             (
                 ", sendFailure = :reason".to_owned(),
@@ -418,6 +421,9 @@ mod tests {
             },
             InvitationEvent::SendFailed {
                 reason: "refused".into(),
+            },
+            InvitationEvent::SendUnconfirmed {
+                reason: "no answer".into(),
             },
             InvitationEvent::Resent {
                 token: CandidateTokenHash::from_stored("ab".into()),

@@ -1,6 +1,7 @@
 //! The notify-me claim: attributes of the invitation (`notificationClaimedUntil` in epoch
 //! milliseconds, so that DynamoDB compares instants as numbers; `recruiterNotifiedAt` and
-//! `notificationMessageId` once sent).
+//! `notificationMessageId` once sent; `recruiterNoticeUnconfirmedAt` once handed to SES without an
+//! answer, which settles the claim for good).
 
 use jiff::Timestamp;
 
@@ -20,6 +21,7 @@ impl NotificationClaims for DynamoStore {
     ) -> Result<(), StoreError> {
         let write = ConditionalWrite::on_existing(
             "attribute_not_exists(recruiterNotifiedAt) AND \
+             attribute_not_exists(recruiterNoticeUnconfirmedAt) AND \
              (attribute_not_exists(notificationClaimedUntil) OR notificationClaimedUntil < :now)",
             "SET notificationClaimedUntil = :until",
             [
@@ -42,6 +44,24 @@ impl NotificationClaims for DynamoStore {
             "SET recruiterNotifiedAt = :at, notificationMessageId = :message \
              REMOVE notificationClaimedUntil",
             [(":at", s(at.to_string())), (":message", s(message_id))],
+        );
+        self.update(invitation_key(organization, id), write).await
+    }
+
+    async fn record_recruiter_notice_unconfirmed(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let write = ConditionalWrite::on_existing(
+            "notificationClaimedUntil = :until",
+            "SET recruiterNoticeUnconfirmedAt = :at REMOVE notificationClaimedUntil",
+            [
+                (":at", s(at.to_string())),
+                (":until", n(until.as_millisecond())),
+            ],
         );
         self.update(invitation_key(organization, id), write).await
     }

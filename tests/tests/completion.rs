@@ -81,6 +81,7 @@ fn notifications(emails: &[integration_tests::SentEmail], recruiter: &Claims) ->
         .count()
 }
 
+/// The recording service's event: the candidate finished a minute before `LATER`, when it arrives.
 fn completion_event(organization: &str, invitation: &str) -> Value {
     json!({
         "version": "0",
@@ -88,13 +89,13 @@ fn completion_event(organization: &str, invitation: &str) -> Value {
         "detail-type": DETAIL_TYPE,
         "source": SOURCE,
         "account": "123456789012",
-        "time": "2026-12-08T09:45:00Z",
+        "time": "2026-12-08T09:29:00Z",
         "region": "eu-west-1",
         "resources": [],
         "detail": {
             "organizationId": organization,
             "invitationId": invitation,
-            "completedAt": "2026-12-08T09:45:00Z"
+            "completedAt": "2026-12-08T09:29:00Z"
         }
     })
 }
@@ -264,7 +265,7 @@ async fn without_notify_me_the_invitation_is_completed_and_no_one_is_emailed() {
         .call(ApiEvent::get(&format!("/invitations/{}", invited.id)).claims(&world.acme))
         .await;
     assert_eq!(seen.body["status"], "completed");
-    assert_eq!(seen.body["completedAt"], "2026-12-08T09:45:00Z");
+    assert_eq!(seen.body["completedAt"], "2026-12-08T09:29:00Z");
     assert_eq!(seen.body["recruiterNotifiedAt"], Value::Null);
 }
 
@@ -282,8 +283,36 @@ async fn an_event_from_the_recording_service_alone_notifies_and_completes() {
     let candidate_api = world.candidate_api(&route.bus_name, LATER);
     let answer = candidate_call(&candidate_api, complete(&invited.token)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.body["completedAt"], "2026-12-08T09:45:00Z");
+    assert_eq!(answer.body["completedAt"], "2026-12-08T09:29:00Z");
     assert_eq!(notifications(&world.emails().await, &world.acme), 1);
+}
+
+#[tokio::test]
+async fn a_forged_completion_dated_outside_the_invitations_life_is_dropped() {
+    let world = world().await;
+    let invited = invite(&world, &world.acme, true, HELSINKI_DEADLINE).await;
+    let notifier = world.notifier(SENDER, LATER);
+    // Read from a candidate link, the ids let anyone on the bus name the invitation.
+    for completed_at in ["2099-01-01T00:00:00Z", "2000-01-01T00:00:00Z"] {
+        let mut event = completion_event("acme", &invited.id);
+        event["detail"]["completedAt"] = json!(completed_at);
+        assert_eq!(
+            notifier.handle(&event).await.unwrap(),
+            Outcome::Dropped,
+            "{completed_at}"
+        );
+    }
+    // After the deadline (the 15th in Helsinki), even one dated before it but past the grace.
+    let late = world.notifier(SENDER, "2026-12-20T10:00:00Z");
+    let mut event = completion_event("acme", &invited.id);
+    event["detail"]["completedAt"] = json!("2026-12-16T08:00:00Z");
+    assert_eq!(late.handle(&event).await.unwrap(), Outcome::Dropped);
+    let stored = world
+        .call(ApiEvent::get(&format!("/invitations/{}", invited.id)).claims(&world.acme))
+        .await;
+    assert_eq!(stored.body["status"], "sent");
+    assert_eq!(stored.body["completedAt"], Value::Null);
+    assert_eq!(notifications(&world.emails().await, &world.acme), 0);
 }
 
 #[tokio::test]

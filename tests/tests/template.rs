@@ -304,3 +304,24 @@ fn every_email_goes_through_the_configuration_set() {
     let destination = &resource(&resources, "EmailEventsToEventBridge")["Properties"];
     assert!(text(destination).contains("EventBridgeDestination"));
 }
+
+#[test]
+fn only_the_candidate_api_and_the_recording_service_may_publish_on_the_stacks_bus() {
+    let resources = resources();
+    let policy = resource(&resources, "CompletionEventBusPolicy");
+    assert_eq!(policy["Condition"].as_str(), Some("CreateEventBus"));
+    let statement = &policy["Properties"]["Statement"];
+    assert_eq!(statement["Effect"].as_str(), Some("Deny"));
+    assert_eq!(statement["Principal"].as_str(), Some("*"));
+    assert_eq!(statement["Action"].as_str(), Some("events:PutEvents"));
+    let allowed = text(&statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]);
+    assert!(
+        allowed.contains("CandidateApiFunctionRole.Arn"),
+        "{allowed}"
+    );
+    assert!(allowed.contains("RecordingServiceRoleArn"), "{allowed}");
+    // The candidate API publishes there, under the role the deny spares.
+    let candidate_api = text(resource(&resources, "CandidateApiFunction"));
+    assert!(candidate_api.contains("events:PutEvents"));
+    assert!(candidate_api.contains("CompletionEventBus"));
+}

@@ -150,7 +150,9 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
     }
 
     /// The invitation the event is about, marked completed if it was not yet (the event may arrive
-    /// before, or instead of, the candidate API's update). `None` when it is unknown or cancelled.
+    /// before, or instead of, the candidate API's update). `None` when it is unknown or cancelled,
+    /// or when the event reports a completion the invitation cannot have had (dated before its
+    /// creation, after its deadline or in the future: [`Invitation::check_reported_completion`]).
     async fn completed_invitation(
         &self,
         completed: &VideoInterviewCompleted,
@@ -165,6 +167,12 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
             at: completed.completed_at,
         };
         if invitation.status.allows(completion.transition()) {
+            let now = self.clock.now();
+            if let Err(refused) = invitation.check_reported_completion(completed.completed_at, now)
+            {
+                tracing::warn!(organization = organization.as_str(), invitation = %id, %refused, "dropping a completion the invitation cannot have had");
+                return Ok(None);
+            }
             record_and_settle(
                 self.store,
                 &mut invitation,
@@ -303,6 +311,33 @@ mod tests {
             .filter(|email| email.to.address.as_str() == "rita@acme.example")
             .count();
         assert_eq!(notices, 1);
+    }
+
+    #[tokio::test]
+    async fn a_forged_completion_dated_outside_the_invitations_window_changes_nothing() {
+        let world = World::new();
+        let sent = world.send(false).await;
+        for forged in ["2099-01-01T00:00:00Z", "2000-01-01T00:00:00Z"] {
+            let mut event = completion_of(&sent);
+            event.completed_at = forged.parse().unwrap();
+            assert_eq!(
+                notifier(&world).notify(&event).await.unwrap(),
+                Outcome::Dropped,
+                "{forged}"
+            );
+        }
+        // And one dated within the window, received long after the deadline.
+        let world = world.at("2027-01-10T00:00:00Z".parse().unwrap());
+        let mut late = completion_of(&sent);
+        late.completed_at = "2027-01-09T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            notifier(&world).notify(&late).await.unwrap(),
+            Outcome::Dropped
+        );
+        let stored = world.stored(&sent);
+        assert_eq!(stored.status, InvitationStatus::Sent);
+        assert_eq!(stored.completed_at, None);
+        assert_eq!(world.outbox.sent().len(), 1, "the invitation only");
     }
 
     #[tokio::test]

@@ -2,7 +2,7 @@
 //! its life. Its status changes only through [`Invitation::apply`], by the table of
 //! [`super::lifecycle`].
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::{
     AnswerDeadline, EmailAddress, InvitationId, InvitationStatus, InvitedBy, Language,
@@ -116,6 +116,24 @@ impl InvitationEvent {
     }
 }
 
+/// How far a reported completion's instant may lie past the receiver's clock, before the
+/// invitation's creation, or after its deadline: producers' clocks drift, and a recording that
+/// ends at 23:59:59 is reported a moment later.
+pub const COMPLETION_CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
+/// Why a reported completion cannot be recorded (see [`Invitation::check_reported_completion`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CompletionRefused {
+    #[error("the invitation is cancelled")]
+    Cancelled,
+    #[error("the completion is dated before the invitation was created")]
+    BeforeCreation,
+    #[error("the completion is dated in the future")]
+    InTheFuture,
+    #[error("the completion is dated after the answer deadline")]
+    AfterDeadline,
+}
+
 /// What the candidate's link leads to at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandidateAccess {
@@ -183,6 +201,30 @@ impl Invitation {
             InvitationEvent::Cancelled => {}
         }
         Ok(())
+    }
+
+    /// Whether a completion reported by an event, as done `at` and received `now`, may be
+    /// recorded: the invitation is not cancelled, and `at` lies between its creation and `now`
+    /// and before its deadline ended, each allowing [`COMPLETION_CLOCK_SKEW`] for the producer's
+    /// clock. The candidate API applies the same rule by construction (it completes at its own
+    /// `now`, only while the deadline is open); an event is checked because anyone allowed on the
+    /// bus could have put it there.
+    pub fn check_reported_completion(
+        &self,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), CompletionRefused> {
+        if self.status == InvitationStatus::Cancelled {
+            Err(CompletionRefused::Cancelled)
+        } else if at < self.created_at - COMPLETION_CLOCK_SKEW {
+            Err(CompletionRefused::BeforeCreation)
+        } else if at > now + COMPLETION_CLOCK_SKEW {
+            Err(CompletionRefused::InTheFuture)
+        } else if at >= self.deadline.expires_at() + COMPLETION_CLOCK_SKEW {
+            Err(CompletionRefused::AfterDeadline)
+        } else {
+            Ok(())
+        }
     }
 
     /// What the candidate's link leads to at `now`.
@@ -276,6 +318,55 @@ mod tests {
         invitation.deadline = AnswerDeadline::new(date(date_text), zone(zone_name)).unwrap();
         invitation.status = InvitationStatus::Sent;
         invitation
+    }
+
+    #[test]
+    fn a_reported_completion_must_fall_between_creation_now_and_the_deadline() {
+        // Created 2026-12-01T10:00Z; the deadline day ends 2026-12-15T22:00Z in Helsinki.
+        let invitation = invitation_due("2026-12-15", "Europe/Helsinki");
+        let now = at("2026-12-10T12:00:00Z");
+        let check = |reported: &str| invitation.check_reported_completion(at(reported), now);
+        for fine in [
+            "2026-12-10T11:59:00Z",
+            "2026-12-10T12:04:59Z", // the producer's clock a little ahead
+            "2026-12-01T09:55:00Z", // or behind, at creation
+        ] {
+            assert_eq!(check(fine), Ok(()), "{fine}");
+        }
+        assert_eq!(
+            check("2099-01-01T00:00:00Z"),
+            Err(CompletionRefused::InTheFuture)
+        );
+        assert_eq!(
+            check("2026-12-10T12:05:01Z"),
+            Err(CompletionRefused::InTheFuture)
+        );
+        assert_eq!(
+            check("2000-01-01T00:00:00Z"),
+            Err(CompletionRefused::BeforeCreation)
+        );
+        assert_eq!(
+            check("2026-12-01T09:54:59Z"),
+            Err(CompletionRefused::BeforeCreation)
+        );
+        let later = at("2026-12-20T00:00:00Z");
+        let check_later =
+            |reported: &str| invitation.check_reported_completion(at(reported), later);
+        assert_eq!(
+            check_later("2026-12-15T22:04:59Z"),
+            Ok(()),
+            "within the grace"
+        );
+        assert_eq!(
+            check_later("2026-12-15T22:05:00Z"),
+            Err(CompletionRefused::AfterDeadline)
+        );
+        let mut cancelled = invitation.clone();
+        cancelled.status = InvitationStatus::Cancelled;
+        assert_eq!(
+            cancelled.check_reported_completion(now, now),
+            Err(CompletionRefused::Cancelled)
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub use deadline::{AnswerDeadline, DeadlineError, DeadlineTimeZone};
 pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
-pub use invitation::{Candidate, CandidateAccess, Invitation, InvitationEvent, NewInvitation};
+pub use invitation::{
+    COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, Invitation,
+    InvitationEvent, NewInvitation,
+};
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
 pub use recruiter::{InvitedBy, Recruiter};
 pub use token::{CandidateToken, CandidateTokenHash};

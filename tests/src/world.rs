@@ -41,6 +41,8 @@ pub fn at(instant: &str) -> FixedClock {
 }
 
 pub const NOW: &str = "2026-12-01T10:00:00Z";
+/// `NOW` plus a resend's cool-down: when the recruiter may have the email sent again.
+pub const COOLED_DOWN: &str = "2026-12-01T10:10:00Z";
 pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
 /// `SENDER` as the From header holds it (RFC 5322: a name of several words is quoted).
 pub const SENDER_HEADER: &str = "\"Acme Recruiting\" <invitations@example.com>";
@@ -270,16 +272,17 @@ impl World {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
     }
 
-    /// The recruiter API with these clients (a fault proxy's).
+    /// The recruiter API with these clients (a fault proxy's), its clock standing at `now`.
     pub fn recruiter_api_through(
         &self,
         dynamodb: aws_sdk_dynamodb::Client,
         ses: aws_sdk_sesv2::Client,
+        now: &str,
     ) -> Api {
         RecruiterApi::new(
             DynamoStore::new(dynamodb, &self.table),
             mailer(ses, SENDER),
-            at(NOW),
+            at(now),
             Settings {
                 candidate_app_url: CANDIDATE_APP.to_owned(),
                 default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
@@ -304,6 +307,16 @@ impl World {
         now: &str,
     ) -> CompletionNotifier<DynamoStore, SesMailer, FixedClock> {
         CompletionNotifier::new(self.store(), mailer(ses, SENDER), at(now), RECRUITER_APP)
+    }
+
+    /// The recruiter API's answer to `event` at `now` (as when the recruiter acts later, past a
+    /// resend's cool-down).
+    pub async fn call_at(&self, now: &str, event: ApiEvent) -> Answer {
+        Answer::from(
+            self.recruiter_api_at(now)
+                .handle(event.into_request())
+                .await,
+        )
     }
 
     /// Another instance of the recruiter API on this world's table, its clock standing at `now`.

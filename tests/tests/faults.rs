@@ -56,7 +56,8 @@ async fn throttled_dynamodb_is_a_503_with_nothing_sent_and_the_retry_goes_throug
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world));
+    let api =
+        world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world), NOW);
     let request = || keyed_invitation(&world, &video_interview, "throttled-once");
 
     proxy.set(Fault::THROTTLED);
@@ -81,7 +82,8 @@ async fn dynamodb_too_slow_or_unreachable_is_a_503_with_nothing_sent() {
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let form = world.invitation_form(&video_interview, "en", false);
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world));
+    let api =
+        world.recruiter_api_through(proxy.clients().await.dynamodb(), direct_ses(&world), NOW);
     // Past the 2 s per attempt: the SDK gives up within its 5 s for the whole operation.
     for fault in [
         Fault::Slow(Duration::from_millis(2500)),
@@ -101,7 +103,7 @@ async fn dynamodb_too_slow_or_unreachable_is_a_503_with_nothing_sent() {
     }
     // Nothing listens at all.
     let closed = ClientsAt::new(FaultProxy::closed_endpoint().await.unwrap()).await;
-    let unreachable = world.recruiter_api_through(closed.dynamodb(), direct_ses(&world));
+    let unreachable = world.recruiter_api_through(closed.dynamodb(), direct_ses(&world), NOW);
     let answer = unreachable
         .handle(
             ApiEvent::get("/invitations")
@@ -118,9 +120,11 @@ async fn failing_ses_leaves_the_invitation_stored_as_send_failed() {
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+    let api =
+        world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2(), NOW);
     let unreachable = ClientsAt::new(FaultProxy::closed_endpoint().await.unwrap()).await;
-    let unreachable_api = world.recruiter_api_through(direct_dynamodb(&world), unreachable.sesv2());
+    let unreachable_api =
+        world.recruiter_api_through(direct_dynamodb(&world), unreachable.sesv2(), NOW);
     proxy.set(Fault::INTERNAL);
     // SES answering 500, and SES unreachable: both prove that nothing was sent.
     for (api, reason) in [
@@ -179,7 +183,8 @@ async fn with_a_key_a_failed_send_is_answered_again_and_not_retried_behind_the_r
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+    let api =
+        world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2(), NOW);
     let request = || keyed_invitation(&world, &video_interview, "ses-down").into_request();
     proxy.set(Fault::INTERNAL);
     let failed = Answer::from(api.handle(request()).await);
@@ -203,7 +208,8 @@ async fn with_a_key_an_invitation_cancelled_while_its_email_goes_out_keeps_its_a
     let world = world().await;
     let video_interview = world.create_video_interview(&world.acme, "Sales").await;
     let proxy = FaultProxy::start().await.unwrap();
-    let api = world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+    let api =
+        world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2(), NOW);
     let request =
         || keyed_invitation(&world, &video_interview, "cancelled-meanwhile").into_request();
     // SES answers slowly; meanwhile the recruiter cancels the invitation, stored as `sending`.
@@ -350,8 +356,11 @@ async fn an_invitation_whose_answer_is_lost_is_emailed_once_and_stored_unconfirm
         let world = world().await;
         let video_interview = world.create_video_interview(&world.acme, "Sales").await;
         let proxy = FaultProxy::start().await.unwrap();
-        let api =
-            world.recruiter_api_through(direct_dynamodb(&world), proxy.clients().await.sesv2());
+        let api = world.recruiter_api_through(
+            direct_dynamodb(&world),
+            proxy.clients().await.sesv2(),
+            NOW,
+        );
         let request = || keyed_invitation(&world, &video_interview, "lost-answer").into_request();
         proxy.set(fault.clone());
         let sent = Answer::from(api.handle(request()).await);
@@ -385,14 +394,19 @@ async fn an_invitation_whose_answer_is_lost_is_emailed_once_and_stored_unconfirm
         assert_eq!(retried.header("idempotent-replayed"), "true");
         assert_eq!(retried.body, sent.body);
 
-        // Sending it again is the recruiter's explicit choice.
+        // Sending it again is the recruiter's explicit choice (after the resend cool-down).
+        let later = world.recruiter_api_through(
+            direct_dynamodb(&world),
+            proxy.clients().await.sesv2(),
+            COOLED_DOWN,
+        );
         let resend = |body: Option<serde_json::Value>| {
             let path = format!("/invitations/{id}/resend");
             let event = match body {
                 Some(body) => ApiEvent::post(&path, &body),
                 None => ApiEvent::new("POST", &path),
             };
-            api.handle(event.claims(&world.acme).into_request())
+            later.handle(event.claims(&world.acme).into_request())
         };
         let refused = Answer::from(resend(None).await);
         refused.assert_problem(409);

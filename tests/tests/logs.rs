@@ -104,7 +104,8 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens() {
     // Sends whose answers SES never gives: the email may be out; these lines feed an alarm.
     let proxy = FaultProxy::start().await.unwrap();
     proxy.set(Fault::DropAnswer);
-    let lost = world.recruiter_api_through(world.dynamodb.clone(), proxy.clients().await.sesv2());
+    let lost =
+        world.recruiter_api_through(world.dynamodb.clone(), proxy.clients().await.sesv2(), NOW);
     let unconfirmed = Answer::from(
         lost.handle(
             ApiEvent::post("/invitations", &form)

@@ -777,7 +777,10 @@ async fn every_route_answers_under_a_named_stage_as_under_the_default_one() {
             .status,
         200
     );
-    let resent = call(ApiEvent::new("POST", &format!("/invitations/{id}/resend"))).await;
+    let resend = ApiEvent::new("POST", &format!("/invitations/{id}/resend"));
+    let resent = world
+        .call_at(COOLED_DOWN, resend.stage("prod").claims(&world.acme))
+        .await;
     assert_eq!(resent.status, 200, "{}", resent.body);
     // Each Location leads back to its resource from the URL the client called, however the API
     // is mounted: a named stage, the default one, a custom domain's API mapping.

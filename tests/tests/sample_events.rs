@@ -109,11 +109,17 @@ async fn journey(world: &World) {
     // (With a key of its own: the sample's key would replay the first invitation.)
     let second = recruiter(send("c6a1f0d2-5b7e-4c3a-9e8f-0a1b2c3d4e5f")).await;
     let second = second.body["id"].as_str().unwrap();
-    let resent = recruiter(sample(
+    // Resent once the cool-down after its first email is over.
+    let resend = sample(
         "recruiter-api/resend-invitation.json",
         &[(INVITATION_PLACEHOLDER, second)],
-    ))
-    .await;
+    );
+    let resent = Answer::from(
+        world
+            .recruiter_api_at(COOLED_DOWN)
+            .handle(into_request(&resend))
+            .await,
+    );
     assert_eq!(resent.status, 200, "{}", resent.body);
     let cancelled = recruiter(sample(
         "recruiter-api/cancel-invitation.json",

@@ -72,9 +72,22 @@ struct Tables {
 pub struct MemoryStore {
     tables: Mutex<Tables>,
     unavailable: AtomicBool,
+    interleaved: Mutex<Option<Interleaved>>,
 }
 
+/// Another writer's change to a stored invitation, made right after the next recorded event.
+type Interleaved = Box<dyn FnOnce(&mut Invitation) + Send>;
+
 impl MemoryStore {
+    /// Right after the next invitation event is recorded, `change` is made to the stored
+    /// invitation, as another request racing this one would (a cancellation during a resend).
+    pub fn after_next_event(&self, change: impl FnOnce(&mut Invitation) + Send + 'static) {
+        *self
+            .interleaved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(change));
+    }
+
     /// From now on every call fails with `StoreError::Unavailable` (or works again with `false`).
     pub fn set_unavailable(&self, unavailable: bool) {
         self.unavailable.store(unavailable, Ordering::SeqCst);
@@ -169,13 +182,21 @@ impl VideoInterviews for MemoryStore {
 /// outcome retried): the in-memory twin of the DynamoDB adapter's derived condition.
 fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), StoreError> {
     match event {
-        // The DynamoDB write sets the same facts again, whatever the status is now.
-        InvitationEvent::Sent { at, message_id }
-            if stored.ses_message_id.as_deref() == Some(message_id.as_str()) =>
+        // This very write, retried after its answer was lost: done already.
+        InvitationEvent::Sent { message_id, .. }
+            if stored.invitation.status == InvitationStatus::Sent
+                && stored.ses_message_id.as_deref() == Some(message_id.as_str()) =>
         {
-            stored.invitation.status = InvitationStatus::Sent;
-            stored.invitation.sent_at = Some(*at);
             return Ok(());
+        }
+        InvitationEvent::Resent { token, .. } if stored.token_hashes.contains(token) => {
+            return Ok(());
+        }
+        // Another resend passed on the same count first.
+        InvitationEvent::Resent { resends_before, .. }
+            if stored.invitation.resend_count != *resends_before =>
+        {
+            return Err(StoreError::Conflict);
         }
         InvitationEvent::SendFailed { reason }
             if stored.invitation.status == InvitationStatus::SendFailed
@@ -193,9 +214,7 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
         InvitationEvent::Sent { message_id, .. } => {
             stored.ses_message_id = Some(message_id.clone());
         }
-        InvitationEvent::Resent { token } if !stored.token_hashes.contains(token) => {
-            stored.token_hashes.push(token.clone());
-        }
+        InvitationEvent::Resent { token, .. } => stored.token_hashes.push(token.clone()),
         _ => {}
     }
     Ok(())
@@ -314,6 +333,14 @@ impl Invitations for MemoryStore {
         let recorded = tables
             .stored(organization, id)
             .and_then(|stored| record(stored, event));
+        let interleaved = self
+            .interleaved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let (Ok(()), Some(change)) = (&recorded, interleaved) {
+            change(&mut tables.stored(organization, id)?.invitation);
+        }
         saved.and(recorded)
     }
 

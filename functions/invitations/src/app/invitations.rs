@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     CandidateToken, Invitation, InvitationEvent, InvitationId, InvitationStatus, NewInvitation,
-    OrganizationId, Recruiter, VideoInterview,
+    OrganizationId, Recruiter, ResendRefused, VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
@@ -71,7 +71,7 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
             self.invitations
                 .insert_invitation(&invitation, &token.hash())
                 .await?;
-            return Ok(Keyed::Ran(self.deliver(invitation, &email, None).await));
+            return Ok(Keyed::Ran(self.deliver(invitation, &email, None).await.0));
         };
         let claim = self
             .invitations
@@ -85,7 +85,7 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
             .await?;
         Ok(match decide(claim, keyed.fingerprint) {
             Ok(ticket) => {
-                let answered = self
+                let (answered, _) = self
                     .deliver(invitation, &email, Some((&keyed, &ticket)))
                     .await;
                 Keyed::Ran(answered)
@@ -95,9 +95,11 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
     }
 
     /// Sends the invitation again, with a new personal link (the earlier ones keep working):
-    /// after a failed send, or when the candidate did not get it. Only before the candidate
-    /// opened it, and, when the last email may be out (`send_unconfirmed`), only when the
-    /// recruiter `accept_duplicate`s.
+    /// after a failed send, or when the candidate did not get it, as far as
+    /// [`Invitation::check_resend`] allows (`accept_duplicate`: the recruiter accepts that the
+    /// candidate may get it twice, needed when the last send is unconfirmed). The answer is the
+    /// invitation as stored after the send: if it was cancelled or completed meanwhile, no email
+    /// goes out (or, cancelled during the send itself, the answer says so).
     pub async fn resend(
         &self,
         organization: &OrganizationId,
@@ -105,17 +107,20 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
         accept_duplicate: bool,
     ) -> Result<Invitation, AppError> {
         let mut invitation = invitation(self.invitations, organization, id).await?;
-        if invitation.status == InvitationStatus::SendUnconfirmed && !accept_duplicate {
-            return Err(AppError::SendUnconfirmed);
-        }
+        let now = self.clock.now();
+        invitation
+            .check_resend(now, accept_duplicate)
+            .map_err(AppError::ResendRefused)?;
         let token = CandidateToken::generate(organization, id);
         let resent = InvitationEvent::Resent {
             token: token.hash(),
+            at: now,
+            resends_before: invitation.resend_count,
         };
         if invitation.apply(&resent).is_err() {
-            return Err(AppError::Conflict(
-                "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
-            ));
+            return Err(AppError::ResendRefused(ResendRefused::NotUnopened(
+                invitation.status,
+            )));
         }
         let email = self.render(&invitation, &token)?;
         match self
@@ -126,12 +131,26 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
             Ok(()) => {}
             Err(StoreError::Conflict) => {
                 return Err(AppError::Conflict(
-                    "The invitation changed meanwhile (opened, completed or cancelled); it is not sent again",
+                    "The invitation changed meanwhile (opened, completed, cancelled or sent again); it is not sent again",
                 ));
             }
             Err(error) => return Err(error.into()),
         }
-        Ok(self.deliver(invitation, &email, None).await)
+        // A cancellation or a completion may have landed since the resend was recorded: checked
+        // again just before the email goes out, so that none is sent after either.
+        let current = self::invitation(self.invitations, organization, id).await?;
+        if current.status != InvitationStatus::Sending {
+            return Ok(current);
+        }
+        let (sent, recorded) = self.deliver(invitation, &email, None).await;
+        if recorded {
+            Ok(sent)
+        } else {
+            // The outcome could not be written over what happened meanwhile: answer what is stored.
+            Ok(self::invitation(self.invitations, organization, id)
+                .await
+                .unwrap_or(sent))
+        }
     }
 
     fn render(
@@ -146,15 +165,15 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
     }
 
     /// Sends the email of an invitation stored as `sending`, and records how that went (with the
-    /// answer of a claimed Idempotency-Key). A failure to record leaves the invitation `sending`:
-    /// not confirmed either way, which is what is known; a claimed key frees itself when its lease
-    /// ends.
+    /// answer of a claimed Idempotency-Key): the invitation after the send, and whether its
+    /// outcome was recorded. A failure to record leaves the stored invitation as it was (`sending`,
+    /// or what changed it meanwhile); a claimed key frees itself when its lease ends.
     async fn deliver(
         &self,
         mut invitation: Invitation,
         email: &OutgoingEmail,
         keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
-    ) -> Invitation {
+    ) -> (Invitation, bool) {
         let organization = invitation.organization_id.as_str().to_owned();
         let event = match self.mailer.send(email).await {
             Ok(message_id) => {
@@ -193,14 +212,14 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
                 ticket,
                 response,
             });
-        if let Err(error) = self
+        let recorded = self
             .invitations
             .record_invitation_event(&invitation.organization_id, invitation.id, &event, answer)
-            .await
-        {
+            .await;
+        if let Err(error) = &recorded {
             tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
         }
-        invitation
+        (invitation, recorded.is_ok())
     }
 }
 
@@ -262,7 +281,7 @@ mod tests {
     use super::*;
     use crate::adapters::memory::{MemoryStore, Outbox};
     use crate::app::testing::World;
-    use crate::domain::fixtures;
+    use crate::domain::{RESEND_COOL_DOWN, fixtures};
     use crate::ports::{InvitationFilter, PageRequest};
 
     #[tokio::test]
@@ -325,7 +344,10 @@ mod tests {
         let (organization, id) = (&invitation.organization_id, invitation.id);
         let refused = world.sender().resend(organization, id, false).await;
         assert!(
-            matches!(refused, Err(AppError::SendUnconfirmed)),
+            matches!(
+                refused,
+                Err(AppError::ResendRefused(ResendRefused::Unconfirmed))
+            ),
             "{refused:?}"
         );
         assert_eq!(world.outbox.sent().len(), 1);
@@ -333,6 +355,8 @@ mod tests {
             world.stored(&invitation).status,
             InvitationStatus::SendUnconfirmed
         );
+        // Once the cool-down after the (perhaps delivered) email is over.
+        let world = world.at(fixtures::now() + RESEND_COOL_DOWN);
         let resent = world.sender().resend(organization, id, true).await.unwrap();
         assert_eq!(resent.status, InvitationStatus::Sent);
         assert_eq!(resent.send_failure, None);
@@ -495,6 +519,7 @@ mod tests {
         assert_eq!(resent.send_failure, None);
         assert_eq!(world.stored(&failed), resent);
         let first_link = world.last_token();
+        let world = world.at(fixtures::now() + RESEND_COOL_DOWN);
         world
             .sender()
             .resend(&failed.organization_id, failed.id, false)
@@ -524,8 +549,34 @@ mod tests {
             .sender()
             .resend(&invitation.organization_id, invitation.id, false)
             .await;
-        assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
+        assert!(
+            matches!(
+                refused,
+                Err(AppError::ResendRefused(ResendRefused::NotUnopened(
+                    InvitationStatus::Opened
+                )))
+            ),
+            "{refused:?}"
+        );
         assert_eq!(world.outbox.sent().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_resend_racing_a_cancellation_sends_nothing_and_answers_the_stored_state() {
+        let world = World::new().at(fixtures::now() + RESEND_COOL_DOWN);
+        let invitation = world.send(false).await;
+        let world = world.at(fixtures::now() + RESEND_COOL_DOWN * 2);
+        // The cancellation lands between the resend's write and its email.
+        world.store.after_next_event(|stored| {
+            stored.status = InvitationStatus::Cancelled;
+        });
+        let answered = world
+            .sender()
+            .resend(&invitation.organization_id, invitation.id, false)
+            .await
+            .unwrap();
+        assert_eq!(answered.status, InvitationStatus::Cancelled);
+        assert_eq!(world.outbox.sent().len(), 1, "the first email only");
     }
 
     #[tokio::test]

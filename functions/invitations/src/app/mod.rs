@@ -41,10 +41,9 @@ pub enum AppError {
     /// the candidate's replies), so nothing is sent.
     #[error("the recruiter's email address is not verified")]
     EmailNotVerified,
-    /// A resend of an invitation whose last email may be out (`send_unconfirmed`), which the
-    /// recruiter did not explicitly accept.
-    #[error("the invitation's last email may have been delivered")]
-    SendUnconfirmed,
+    /// The invitation is not sent again (see `Invitation::check_resend`).
+    #[error("not sent again: {0}")]
+    ResendRefused(crate::domain::ResendRefused),
     /// The candidate may no longer answer.
     #[error("the invitation is {}", .0.code())]
     Gone(GoneReason),

@@ -68,6 +68,40 @@ pub struct Invitation {
     /// When the notify-me email was handed to SES without an answer: it may be out, and is not
     /// sent again.
     pub recruiter_notice_unconfirmed_at: Option<Timestamp>,
+    /// How often the recruiter had the email sent again (at most [`MAX_RESENDS`]).
+    pub resend_count: u32,
+    /// When the last resend went out.
+    pub last_resent_at: Option<Timestamp>,
+}
+
+/// How often one invitation's email may be sent again: enough for a lost or filtered email, too
+/// few to make the service a way to flood someone's inbox. With the first email, at most
+/// `1 + MAX_RESENDS` links to the invitation exist, all of them working.
+pub const MAX_RESENDS: u32 = 3;
+
+/// How long after an email that may have reached the candidate the next resend must wait, so that
+/// a recruiter (or a script) cannot send a burst. No wait after a `send_failed`: nothing reached
+/// the candidate.
+pub const RESEND_COOL_DOWN: SignedDuration = SignedDuration::from_mins(10);
+
+/// Why an invitation is not sent again (see [`Invitation::check_resend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ResendRefused {
+    /// The candidate opened it, or it is completed or cancelled.
+    #[error("the invitation is {0}")]
+    NotUnopened(InvitationStatus),
+    /// The last email may be out; the recruiter did not accept a possible duplicate.
+    #[error("the last email may have been delivered")]
+    Unconfirmed,
+    /// The deadline day is over: the new link would only answer 410.
+    #[error("the answer deadline has passed")]
+    DeadlinePassed,
+    /// [`MAX_RESENDS`] resends were sent already.
+    #[error("the invitation was sent again {MAX_RESENDS} times already")]
+    LimitReached,
+    /// The last email went out less than [`RESEND_COOL_DOWN`] ago; the next may go after `wait`.
+    #[error("the last email went out too recently")]
+    TooSoon { wait: SignedDuration },
 }
 
 /// Something that happened to an invitation, with the facts it records. Its
@@ -88,10 +122,13 @@ pub enum InvitationEvent {
     SendUnconfirmed {
         reason: String,
     },
-    /// The email goes out again with a new link, whose token hash the invitation now also holds
-    /// (the earlier links keep working).
+    /// The email goes out again at `at` with a new link, whose token hash the invitation now also
+    /// holds (the earlier links keep working). `resends_before` is the count this resend was
+    /// allowed on: two racing resends cannot both pass on the same count.
     Resent {
         token: CandidateTokenHash,
+        at: Timestamp,
+        resends_before: u32,
     },
     Opened {
         at: Timestamp,
@@ -178,6 +215,8 @@ impl Invitation {
             completion_published: false,
             recruiter_notified_at: None,
             recruiter_notice_unconfirmed_at: None,
+            resend_count: 0,
+            last_resent_at: None,
         }
     }
 
@@ -195,10 +234,42 @@ impl Invitation {
             | InvitationEvent::SendUnconfirmed { reason } => {
                 self.send_failure = Some(reason.clone());
             }
-            InvitationEvent::Resent { .. } => self.send_failure = None,
+            InvitationEvent::Resent { at, .. } => {
+                self.send_failure = None;
+                self.resend_count += 1;
+                self.last_resent_at = Some(*at);
+            }
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
             InvitationEvent::Completed { at } => self.completed_at = Some(*at),
             InvitationEvent::Cancelled => {}
+        }
+        Ok(())
+    }
+
+    /// Whether the recruiter may have the email sent again at `now` (`accept_duplicate`: they
+    /// accept that the candidate may get it twice, needed after an unconfirmed send). Only while
+    /// unopened and the deadline is open, at most [`MAX_RESENDS`] times, and
+    /// [`RESEND_COOL_DOWN`] after the last email that may have reached the candidate.
+    pub fn check_resend(
+        &self,
+        now: Timestamp,
+        accept_duplicate: bool,
+    ) -> Result<(), ResendRefused> {
+        if !self.status.allows(Transition::Resent) {
+            return Err(ResendRefused::NotUnopened(self.status));
+        }
+        if self.status == InvitationStatus::SendUnconfirmed && !accept_duplicate {
+            return Err(ResendRefused::Unconfirmed);
+        }
+        if !self.deadline.is_open_at(now) {
+            return Err(ResendRefused::DeadlinePassed);
+        }
+        if self.resend_count >= MAX_RESENDS {
+            return Err(ResendRefused::LimitReached);
+        }
+        let until = self.last_resent_at.unwrap_or(self.created_at) + RESEND_COOL_DOWN;
+        if self.status != InvitationStatus::SendFailed && now < until {
+            return Err(ResendRefused::TooSoon { wait: until - now });
         }
         Ok(())
     }
@@ -318,6 +389,61 @@ mod tests {
         invitation.deadline = AnswerDeadline::new(date(date_text), zone(zone_name)).unwrap();
         invitation.status = InvitationStatus::Sent;
         invitation
+    }
+
+    #[test]
+    fn a_resend_is_allowed_while_unopened_and_open_a_few_times_not_in_bursts() {
+        // Created 2026-12-01T10:00Z, sent; the deadline day ends 2026-12-15T22:00Z.
+        let mut invitation = invitation_due("2026-12-15", "Europe/Helsinki");
+        let created = invitation.created_at;
+        let soon = created + SignedDuration::from_mins(3);
+        assert_eq!(
+            invitation.check_resend(soon, false),
+            Err(ResendRefused::TooSoon {
+                wait: SignedDuration::from_mins(7)
+            })
+        );
+        // After a failed send, nothing reached the candidate: no wait.
+        invitation.status = InvitationStatus::SendFailed;
+        assert_eq!(invitation.check_resend(soon, false), Ok(()));
+        invitation.status = InvitationStatus::SendUnconfirmed;
+        let later = created + RESEND_COOL_DOWN;
+        assert_eq!(
+            invitation.check_resend(later, false),
+            Err(ResendRefused::Unconfirmed)
+        );
+        assert_eq!(invitation.check_resend(later, true), Ok(()));
+        invitation.status = InvitationStatus::Sent;
+        let mut when = later;
+        for count in 0..MAX_RESENDS {
+            assert_eq!(
+                invitation.check_resend(when, false),
+                Ok(()),
+                "resend {count}"
+            );
+            let resent = InvitationEvent::Resent {
+                token: CandidateTokenHash::from_stored(format!("t{count}")),
+                at: when,
+                resends_before: count,
+            };
+            invitation.apply(&resent).unwrap();
+            invitation.status = InvitationStatus::Sent;
+            when += RESEND_COOL_DOWN;
+        }
+        assert_eq!(
+            invitation.check_resend(when, false),
+            Err(ResendRefused::LimitReached)
+        );
+        let mut fresh = invitation_due("2026-12-15", "Europe/Helsinki");
+        assert_eq!(
+            fresh.check_resend(at("2026-12-15T22:00:00Z"), false),
+            Err(ResendRefused::DeadlinePassed)
+        );
+        fresh.status = InvitationStatus::Opened;
+        assert_eq!(
+            fresh.check_resend(later, false),
+            Err(ResendRefused::NotUnopened(InvitationStatus::Opened))
+        );
     }
 
     #[test]
@@ -469,10 +595,16 @@ mod tests {
         assert_eq!(invitation, before);
         let resent = InvitationEvent::Resent {
             token: CandidateTokenHash::from_stored("ab".into()),
+            at: now,
+            resends_before: 0,
         };
         invitation.apply(&resent).unwrap();
         assert_eq!(invitation.status, InvitationStatus::Sending);
         assert_eq!(invitation.send_failure, None);
+        assert_eq!(
+            (invitation.resend_count, invitation.last_resent_at),
+            (1, Some(now))
+        );
         invitation.apply(&sent).unwrap();
         assert_eq!(
             (invitation.status, invitation.sent_at),

@@ -18,7 +18,7 @@ pub use ids::{InvitationId, VideoInterviewId};
 pub use invitation::fixtures;
 pub use invitation::{
     COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, Invitation,
-    InvitationEvent, NewInvitation,
+    InvitationEvent, MAX_RESENDS, NewInvitation, RESEND_COOL_DOWN, ResendRefused,
 };
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
 pub use recruiter::{InvitedBy, Recruiter};

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::validation::{FieldError, MalformedJson};
 use crate::app::{AppError, GoneReason};
+use crate::domain::{MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused};
 use crate::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,16 @@ pub enum ApiError {
     /// recruiter's `acceptDuplicate`.
     #[error("the last email may have been delivered")]
     SendUnconfirmed,
+    /// A resend after the answer deadline: the new link would answer 410.
+    #[error("the answer deadline has passed")]
+    DeadlinePassed,
+    /// The invitation was sent again as often as it may be (`MAX_RESENDS`).
+    #[error("the resend limit is reached")]
+    ResendLimitReached,
+    /// A resend sooner than `RESEND_COOL_DOWN` after the last email: retry after this many
+    /// seconds.
+    #[error("the last email went out too recently")]
+    ResendTooSoon { retry_after_seconds: i64 },
     /// A request with this Idempotency-Key is still running.
     #[error("the idempotency key is in use")]
     IdempotencyKeyInUse,
@@ -75,7 +86,18 @@ impl From<AppError> for ApiError {
         match error {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict(why) => Self::Conflict(why),
-            AppError::SendUnconfirmed => Self::SendUnconfirmed,
+            AppError::ResendRefused(refused) => match refused {
+                ResendRefused::NotUnopened(_) => Self::Conflict(
+                    "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
+                ),
+                ResendRefused::Unconfirmed => Self::SendUnconfirmed,
+                ResendRefused::DeadlinePassed => Self::DeadlinePassed,
+                ResendRefused::LimitReached => Self::ResendLimitReached,
+                ResendRefused::TooSoon { wait } => Self::ResendTooSoon {
+                    // Whole seconds, rounded up (RFC 9110's Retry-After is a delay-seconds).
+                    retry_after_seconds: wait.as_secs() + i64::from(wait.subsec_nanos() > 0),
+                },
+            },
             AppError::Gone(reason) => Self::Gone(reason),
             AppError::EmailNotVerified => Self::EmailNotVerified,
             AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
@@ -135,9 +157,12 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Gone(_) => StatusCode::GONE,
-            Self::Conflict(_) | Self::SendUnconfirmed | Self::IdempotencyKeyInUse => {
-                StatusCode::CONFLICT
-            }
+            Self::Conflict(_)
+            | Self::SendUnconfirmed
+            | Self::DeadlinePassed
+            | Self::ResendLimitReached
+            | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::ResendTooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
@@ -170,6 +195,12 @@ impl ApiError {
                 "/problems/send-unconfirmed",
                 "The last email may have been delivered",
             ),
+            Self::DeadlinePassed => ("/problems/deadline-passed", "Answer deadline passed"),
+            Self::ResendLimitReached => (
+                "/problems/resend-limit-reached",
+                "Sent again as often as allowed",
+            ),
+            Self::ResendTooSoon { .. } => ("/problems/resend-too-soon", "Sent too recently"),
             Self::EmailNotVerified => {
                 ("/problems/email-not-verified", "Email address not verified")
             }
@@ -207,6 +238,9 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::DeadlinePassed => "The answer deadline of this invitation has passed, so the candidate could no longer answer; it is not sent again.".to_owned(),
+            Self::ResendLimitReached => format!("This invitation was sent again {MAX_RESENDS} times already; it is not sent again. If the candidate still has no email, check the address and invite them anew."),
+            Self::ResendTooSoon { retry_after_seconds } => format!("The last email of this invitation went out less than {} minutes ago. Give it time to arrive; you can send it again in {retry_after_seconds} seconds.", RESEND_COOL_DOWN.as_mins()),
             Self::SendUnconfirmed => "The email service did not confirm this invitation's last email, so the candidate may have it. To send it again anyway, accepting that they may get it twice, send {\"acceptDuplicate\": true}.".to_owned(),
             Self::EmailNotVerified => "Your email address is not verified. Copies, notices and candidates' replies would go to it, so no invitation is sent until you verify it (then sign in again).".to_owned(),
             Self::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being handled. Retry shortly to get its answer.".to_owned(),
@@ -253,6 +287,12 @@ impl ApiError {
             Self::Unavailable | Self::CompletionNotAnnounced | Self::IdempotencyKeyInUse
         ) {
             response = response.header(header::RETRY_AFTER, "1");
+        }
+        if let Self::ResendTooSoon {
+            retry_after_seconds,
+        } = &self
+        {
+            response = response.header(header::RETRY_AFTER, retry_after_seconds.to_string());
         }
         response
             .body(Body::Text(body))

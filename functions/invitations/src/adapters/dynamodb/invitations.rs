@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
-use super::attributes::{Item, ItemReader, questions_attribute, s};
+use super::attributes::{Item, ItemReader, n, questions_attribute, s};
 use super::idempotency_records::{
     key_answer_write, key_claim_item, key_claim_write, read_key_claim,
 };
@@ -150,6 +150,8 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         recruiter_notified_at: reader.optional_timestamp("recruiterNotifiedAt")?,
         recruiter_notice_unconfirmed_at: reader
             .optional_timestamp("recruiterNoticeUnconfirmedAt")?,
+        resend_count: reader.optional_u32("resendCount")?.unwrap_or(0),
+        last_resent_at: reader.optional_timestamp("lastResentAt")?,
     })
 }
 
@@ -173,9 +175,10 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
     let mut value = |name: &str, attribute: AttributeValue| {
         values.insert(name.to_owned(), attribute);
     };
-    // What the event records beside the status, and how a retry of this very write (the SDK
-    // repeating it after its answer was lost) finds it done, where the transition itself would
-    // refuse it.
+    // What the event records beside the status, what else must hold for it beside the status
+    // (`guard`), and how a retry of this very write (the SDK repeating it after its answer was
+    // lost) finds it done, where the transition itself would refuse it.
+    let mut guard = None;
     let (facts, done_already) = match event {
         InvitationEvent::Sent { at, message_id } => {
             value(":at", s(at.to_string()));
@@ -193,15 +196,31 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
                 Some(format!("#status = {to} AND sendFailure = :reason")),
             )
         }
-        // Adding to a set is idempotent, and the status it leads to is one it starts from.
-        InvitationEvent::Resent { token } => {
+        // Counted with a compare-and-set on the count it was allowed on, so that two racing
+        // resends cannot both pass the limit; its own retry finds its token added.
+        InvitationEvent::Resent {
+            token,
+            at,
+            resends_before,
+        } => {
             value(
                 ":token",
                 AttributeValue::Ss(vec![token.as_str().to_owned()]),
             );
+            value(":hash", s(token.as_str()));
+            value(":at", s(at.to_string()));
+            value(":resends", n(resends_before + 1));
+            guard = Some(if *resends_before == 0 {
+                "attribute_not_exists(resendCount)".to_owned()
+            } else {
+                value(":before", n(*resends_before));
+                "resendCount = :before".to_owned()
+            });
             (
-                " ADD tokenHashes :token REMOVE sendFailure".to_owned(),
-                None,
+                ", lastResentAt = :at, resendCount = :resends ADD tokenHashes :token \
+                 REMOVE sendFailure"
+                    .to_owned(),
+                Some("contains(tokenHashes, :hash)".to_owned()),
             )
         }
         InvitationEvent::Opened { at } => {
@@ -220,9 +239,13 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         .map(|status| status_value(*status))
         .collect::<Vec<_>>()
         .join(", ");
-    let condition = match done_already {
-        Some(done) => format!("#status IN ({allowed}) OR ({done})"),
+    let allowed = match guard {
+        Some(guard) => format!("#status IN ({allowed}) AND {guard}"),
         None => format!("#status IN ({allowed})"),
+    };
+    let condition = match done_already {
+        Some(done) => format!("{allowed} OR ({done})"),
+        None => allowed,
     };
     ConditionalWrite {
         names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
@@ -427,6 +450,13 @@ mod tests {
             },
             InvitationEvent::Resent {
                 token: CandidateTokenHash::from_stored("ab".into()),
+                at,
+                resends_before: 0,
+            },
+            InvitationEvent::Resent {
+                token: CandidateTokenHash::from_stored("cd".into()),
+                at,
+                resends_before: 2,
             },
             InvitationEvent::Opened { at },
             InvitationEvent::Completed { at },

@@ -15,6 +15,7 @@ macro_rules! client_with {
 }
 
 pub mod calls;
+pub mod captured_logs;
 pub mod events;
 pub mod faults;
 pub mod load;

@@ -13,7 +13,7 @@ use lambda_http::{Error, Request, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    invitations::logging::init_subscriber();
     let config = CandidateApiConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let api = Arc::new(CandidateApi::new(

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    invitations::logging::init_subscriber();
     let config =
         CompletionNotifierConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;

@@ -10,6 +10,7 @@
 //! - `adapters`: DynamoDB, SES v2 and EventBridge behind the ports, and in-memory ones for tests.
 //! - `http`: what the API functions share over HTTP: claims, bodies, problems, `Idempotency-Key`.
 //! - `config`: each function's configuration, read once at cold start.
+//! - `logging`: the functions' log subscriber, which keeps other crates' logs at INFO at most.
 //!
 //! Dependencies point inwards: `domain` depends on nothing of ours; `ports` on `domain`; `app` and
 //! `email` on both; `adapters` and `http` on those; each function's `main.rs` wires them.
@@ -20,4 +21,5 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod http;
+pub mod logging;
 pub mod ports;

@@ -13,7 +13,7 @@ use recruiter_api::{RecruiterApi, Settings};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    invitations::logging::init_subscriber();
     let config = RecruiterApiConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let api = Arc::new(RecruiterApi::new(

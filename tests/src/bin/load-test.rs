@@ -9,7 +9,7 @@ use integration_tests::world::world;
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> Result<(), Error> {
     // The functions' own logging, to stderr: what went wrong under load is there (RUST_LOG).
-    lambda_http::tracing::init_default_subscriber_with_writer(std::io::stderr);
+    invitations::logging::init_subscriber_with_writer(std::io::stderr);
     let number = |name: &str, default: usize| -> Result<usize, Error> {
         match std::env::var(name) {
             Ok(value) => Ok(value.parse()?),

@@ -48,6 +48,11 @@ async fn a_video_interview_is_created_read_and_listed_newest_first() {
         .collect();
     assert_eq!(ids, [second, id]);
     assert_eq!(list.body["nextCursor"], Value::Null);
+    // Listed without the questions, which a page of the largest interviews could not carry.
+    let listed = &list.body["items"][1];
+    assert_eq!(listed["questionCount"], 1);
+    assert_eq!(listed["questions"], Value::Null);
+    assert_eq!(listed["title"], "Sales lead");
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ use requests::{
     invitation_listing, parse_new_invitation, parse_new_video_interview, parse_resend,
     video_interview_listing,
 };
-use views::{InvitationView, ListView, VideoInterviewView};
+use views::{InvitationView, ListView, VideoInterviewSummaryView, VideoInterviewView};
 
 /// What the handler needs from the deployment's configuration.
 #[derive(Debug, Clone)]
@@ -227,7 +227,7 @@ where
             .await?;
         Ok(json_response(
             StatusCode::OK,
-            &ListView::new(&page, VideoInterviewView::from),
+            &ListView::new(&page, VideoInterviewSummaryView::from),
             None,
         ))
     }

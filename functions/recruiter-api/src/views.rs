@@ -27,6 +27,31 @@ impl<'a> From<&'a VideoInterview> for VideoInterviewView<'a> {
     }
 }
 
+/// A video interview in a list: without its questions (`questionCount` instead), so that a page
+/// of the largest interviews stays far below Lambda's 6 MB response limit (a page of 100 with
+/// their questions could reach 12 MB). `GET /video-interviews/{id}` has the questions.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoInterviewSummaryView<'a> {
+    id: String,
+    title: &'a str,
+    question_count: usize,
+    created_by: &'a str,
+    created_at: String,
+}
+
+impl<'a> From<&'a VideoInterview> for VideoInterviewSummaryView<'a> {
+    fn from(interview: &'a VideoInterview) -> Self {
+        Self {
+            id: interview.id.to_string(),
+            title: interview.title.as_str(),
+            question_count: interview.questions.len(),
+            created_by: interview.created_by.as_str(),
+            created_at: interview.created_at.to_string(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitedByView<'a> {
@@ -116,5 +141,40 @@ impl<V> ListView<V> {
             items: page.items.iter().map(view).collect(),
             next_cursor: page.next.as_ref().map(|cursor| cursor.encode()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use invitations::domain::{Question, QuestionText, VideoInterviewTitle, fixtures};
+
+    /// Lambda's limit on a synchronous response (its payload, before API Gateway).
+    const LAMBDA_RESPONSE_LIMIT: usize = 6 * 1024 * 1024;
+
+    #[test]
+    fn a_page_of_the_largest_video_interviews_fits_in_a_lambda_response() {
+        // Every text at its longest, in four-byte characters: the most bytes a page can hold.
+        let mut interview = fixtures::video_interview(&fixtures::recruiter());
+        interview.title =
+            VideoInterviewTitle::from_stored(&"😀".repeat(VideoInterviewTitle::MAX_CHARS));
+        interview.questions = vec![
+            Question {
+                text: QuestionText::from_stored(&"😀".repeat(QuestionText::MAX_CHARS)),
+                think_time_seconds: Some(600),
+                answer_time_seconds: Some(600),
+            };
+            Question::MAX_PER_INTERVIEW
+        ];
+        let page = Page {
+            items: vec![interview; crate::requests::MAX_PAGE_SIZE],
+            next: None,
+        };
+        let listed = serde_json::to_vec(&ListView::new(&page, VideoInterviewSummaryView::from));
+        let listed = listed.unwrap().len();
+        assert!(listed < LAMBDA_RESPONSE_LIMIT / 20, "{listed} bytes");
+        // With their questions, the same page could not be answered at all.
+        let whole = serde_json::to_vec(&ListView::new(&page, VideoInterviewView::from));
+        assert!(whole.unwrap().len() > LAMBDA_RESPONSE_LIMIT);
     }
 }

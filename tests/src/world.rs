@@ -41,6 +41,9 @@ pub fn at(instant: &str) -> FixedClock {
 }
 
 pub const NOW: &str = "2026-12-01T10:00:00Z";
+/// Invitation emails per organization and day in the tests' recruiter API (the load test sends
+/// hundreds in one organization).
+pub const DAILY_EMAIL_QUOTA: u32 = 5000;
 /// `NOW` plus a resend's cool-down: when the recruiter may have the email sent again.
 pub const COOLED_DOWN: &str = "2026-12-01T10:10:00Z";
 pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
@@ -123,6 +126,7 @@ fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, no
         Settings {
             candidate_app_url: CANDIDATE_APP.to_owned(),
             default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+            daily_email_quota: DAILY_EMAIL_QUOTA,
         },
     )
 }
@@ -286,6 +290,7 @@ impl World {
             Settings {
                 candidate_app_url: CANDIDATE_APP.to_owned(),
                 default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
+                daily_email_quota: DAILY_EMAIL_QUOTA,
             },
         )
     }

@@ -928,3 +928,71 @@ async fn a_recruiter_whose_address_is_unverified_cannot_send_candidates_data_to_
     assert_eq!(sent.status, 201, "{}", sent.body);
     assert_eq!(world.emails().await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_sent() {
+    let world = world().await;
+    let interview = world.create_video_interview(&world.acme, "Sales").await;
+    let api_at = |now: &str| {
+        recruiter_api::RecruiterApi::new(
+            world.store(),
+            mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
+            at(now),
+            recruiter_api::Settings {
+                candidate_app_url: CANDIDATE_APP.to_owned(),
+                default_time_zone: invitations::domain::DeadlineTimeZone::parse("Europe/Helsinki")
+                    .unwrap(),
+                daily_email_quota: 2,
+            },
+        )
+    };
+    let api = api_at(NOW);
+    let send = |recruiter: &integration_tests::events::Claims, key: &str| {
+        ApiEvent::post(
+            "/invitations",
+            &world.invitation_form(&interview, "en", false),
+        )
+        .header("idempotency-key", key)
+        .claims(recruiter)
+        .into_request()
+    };
+    for key in ["first", "second"] {
+        let sent = Answer::from(api.handle(send(&world.acme, key)).await);
+        assert_eq!(sent.status, 201, "{}", sent.body);
+    }
+    let refused = Answer::from(api.handle(send(&world.acme, "third")).await);
+    refused.assert_problem(429);
+    assert_eq!(refused.body["type"], "/problems/daily-email-quota");
+    // 10:00 UTC: the next UTC day begins in 14 hours.
+    assert_eq!(refused.header("retry-after"), "50400");
+    assert_eq!(world.emails().await.len(), 2);
+    let listed = world
+        .call(ApiEvent::get("/invitations").claims(&world.acme))
+        .await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+
+    // The retry of a request that went ahead still gets its answer; another organization sends.
+    let retried = Answer::from(api.handle(send(&world.acme, "second")).await);
+    assert_eq!(retried.status, 201);
+    assert_eq!(retried.header("idempotent-replayed"), "true");
+    let elsewhere = world
+        .create_video_interview(&world.globex, "Engineer")
+        .await;
+    let globex = Answer::from(
+        api.handle(
+            ApiEvent::post(
+                "/invitations",
+                &world.invitation_form(&elsewhere, "en", false),
+            )
+            .claims(&world.globex)
+            .into_request(),
+        )
+        .await,
+    );
+    assert_eq!(globex.status, 201, "{}", globex.body);
+
+    // The next UTC day, Acme sends again.
+    let tomorrow = api_at("2026-12-02T00:00:01Z");
+    let sent = Answer::from(tomorrow.handle(send(&world.acme, "fourth")).await);
+    assert_eq!(sent.status, 201, "{}", sent.body);
+}

@@ -10,6 +10,9 @@ pub struct RecruiterApiConfig {
     pub mail: MailConfig,
     pub candidate_app_url: String,
     pub default_time_zone: DeadlineTimeZone,
+    /// `DAILY_EMAIL_QUOTA`: invitation emails (first sends and resends) an organization may send
+    /// per UTC day, 1 to 1,000,000.
+    pub daily_email_quota: u32,
 }
 
 impl Configuration for RecruiterApiConfig {
@@ -18,11 +21,19 @@ impl Configuration for RecruiterApiConfig {
         let mail = variables.mail();
         let candidate_app_url = variables.url("CANDIDATE_APP_URL");
         let default_time_zone = variables.required("DEFAULT_TIME_ZONE", DeadlineTimeZone::parse);
+        let daily_email_quota = variables.required("DAILY_EMAIL_QUOTA", |value| {
+            value
+                .parse()
+                .ok()
+                .filter(|quota| (1..=1_000_000).contains(quota))
+                .ok_or_else(|| "must be a whole number from 1 to 1000000".to_owned())
+        });
         Some(Self {
             table_name: table_name?,
             mail: mail?,
             candidate_app_url: candidate_app_url?,
             default_time_zone: default_time_zone?,
+            daily_email_quota: daily_email_quota?,
         })
     }
 }
@@ -40,8 +51,10 @@ mod tests {
             ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
             ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
+            ("DAILY_EMAIL_QUOTA", "2000"),
         ]))
         .unwrap();
+        assert_eq!(config.daily_email_quota, 2000);
         assert_eq!(config.candidate_app_url, "https://interview.acme.example/i");
         assert_eq!(config.default_time_zone.name(), "Europe/Helsinki");
         assert_eq!(config.mail.ses_configuration_set, None);
@@ -54,6 +67,7 @@ mod tests {
             ("CANDIDATE_APP_URL", "ftp://x"),
             ("SES_CONFIGURATION_SET", "  "),
             ("DEFAULT_TIME_ZONE", "Mars/Base"),
+            ("DAILY_EMAIL_QUOTA", "0"),
         ]))
         .unwrap_err();
         assert_eq!(
@@ -62,7 +76,8 @@ mod tests {
                 "TABLE_NAME",
                 "SENDER_EMAIL",
                 "CANDIDATE_APP_URL",
-                "DEFAULT_TIME_ZONE"
+                "DEFAULT_TIME_ZONE",
+                "DAILY_EMAIL_QUOTA"
             ]
         );
         assert!(error.to_string().contains("TABLE_NAME is not set"));

@@ -27,7 +27,7 @@ use invitations::http::{
     body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
-    Clock, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
+    Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
 };
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -44,6 +44,8 @@ use views::{InvitationView, ListView, VideoInterviewSummaryView, VideoInterviewV
 pub struct Settings {
     pub candidate_app_url: String,
     pub default_time_zone: invitations::domain::DeadlineTimeZone,
+    /// Invitation emails per organization and UTC day.
+    pub daily_email_quota: u32,
 }
 
 impl From<&config::RecruiterApiConfig> for Settings {
@@ -51,6 +53,7 @@ impl From<&config::RecruiterApiConfig> for Settings {
         Self {
             candidate_app_url: config.candidate_app_url.clone(),
             default_time_zone: config.default_time_zone.clone(),
+            daily_email_quota: config.daily_email_quota,
         }
     }
 }
@@ -118,7 +121,7 @@ fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -
 
 impl<S, M, C> RecruiterApi<S, M, C>
 where
-    S: VideoInterviews + Invitations + IdempotencyRecords,
+    S: VideoInterviews + Invitations + IdempotencyRecords + EmailQuota,
     M: Mailer,
     C: Clock,
 {
@@ -249,6 +252,7 @@ where
             mailer: &self.mailer,
             clock: &self.clock,
             candidate_app_url: &self.settings.candidate_app_url,
+            daily_email_quota: self.settings.daily_email_quota,
         }
     }
 

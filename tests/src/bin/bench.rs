@@ -138,6 +138,7 @@ async fn main() -> Result<(), Error> {
             ("CANDIDATE_APP_URL", CANDIDATE_APP),
             ("RECRUITER_APP_URL", RECRUITER_APP),
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
+            ("DAILY_EMAIL_QUOTA", "2000"),
             ("EVENT_BUS_NAME", "bench"),
         ]
         .map(|(name, value)| (name.to_owned(), value.to_owned())),

@@ -16,10 +16,10 @@ use crate::domain::{
     InvitationStatus, OrganizationId, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
-    ClaimTicket, EventBus, IdempotencyKey, IdempotencyRecords, InvitationFilter, Invitations,
-    KeyClaim, KeyedAnswer, MailError, Mailer, MessageId, NotificationClaims, OutgoingEmail, Page,
-    PageCursor, PageRequest, PublishError, RequestFingerprint, SavedResponse, StoreError,
-    VideoInterviews, claim_times,
+    ClaimTicket, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationFilter,
+    Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId, NotificationClaims,
+    OutgoingEmail, Page, PageCursor, PageRequest, PublishError, RequestFingerprint, SavedResponse,
+    StoreError, VideoInterviews, claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -64,6 +64,7 @@ struct Tables {
     video_interviews: HashMap<(OrganizationId, VideoInterviewId), VideoInterview>,
     invitations: HashMap<(OrganizationId, InvitationId), StoredInvitation>,
     keys: HashMap<(OrganizationId, String), KeyRecord>,
+    emails_per_day: HashMap<(OrganizationId, jiff::civil::Date), u32>,
 }
 
 /// Every store port over maps behind one lock, so that each call is atomic as a conditional write
@@ -474,6 +475,41 @@ impl NotificationClaims for MemoryStore {
     }
 }
 
+impl EmailQuota for MemoryStore {
+    async fn take_email(
+        &self,
+        organization: &OrganizationId,
+        day: jiff::civil::Date,
+        limit: u32,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let emails = tables
+            .emails_per_day
+            .entry((organization.clone(), day))
+            .or_default();
+        if *emails >= limit {
+            return Err(StoreError::Conflict);
+        }
+        *emails += 1;
+        Ok(())
+    }
+
+    async fn give_back_email(
+        &self,
+        organization: &OrganizationId,
+        day: jiff::civil::Date,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        match tables.emails_per_day.get_mut(&(organization.clone(), day)) {
+            Some(emails) if *emails > 0 => {
+                *emails -= 1;
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
+    }
+}
+
 /// Claims `key` when it is free, as the DynamoDB adapter's conditional put does.
 fn claim(
     tables: &mut Tables,
@@ -506,6 +542,20 @@ fn claim(
 }
 
 impl IdempotencyRecords for MemoryStore {
+    async fn held_idempotency_key(
+        &self,
+        organization: &OrganizationId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<KeyClaim>, StoreError> {
+        Ok(self
+            .tables()?
+            .keys
+            .get(&(organization.clone(), key.digest()))
+            .filter(|held| !held.claimable_at(now))
+            .map(KeyRecord::claim))
+    }
+
     async fn claim_idempotency_key(
         &self,
         organization: &OrganizationId,

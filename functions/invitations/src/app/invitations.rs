@@ -7,6 +7,8 @@
 //! never sent again unless the recruiter chooses to.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 use crate::domain::{
     CandidateToken, Invitation, InvitationEvent, InvitationId, InvitationStatus, NewInvitation,
@@ -14,8 +16,8 @@ use crate::domain::{
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
-    ClaimTicket, Clock, IdempotencyKey, Invitations, KeyedAnswer, MailError, Mailer, OutgoingEmail,
-    RequestFingerprint, SavedResponse, StoreError,
+    ClaimTicket, Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, KeyedAnswer,
+    MailError, Mailer, OutgoingEmail, RequestFingerprint, SavedResponse, StoreError,
 };
 
 use super::idempotency::{Held, decide};
@@ -38,16 +40,22 @@ pub enum Keyed<T> {
     Held(Held),
 }
 
-/// Sends invitation emails: the ports it needs and where the candidate's link leads.
+/// Sends invitation emails: the ports it needs, where the candidate's link leads, and how many
+/// invitation emails an organization may send per UTC day.
 pub struct InvitationSender<'a, S, M, C> {
     pub invitations: &'a S,
     pub mailer: &'a M,
     pub clock: &'a C,
     /// Base of the candidate's personal link (`CANDIDATE_APP_URL`).
     pub candidate_app_url: &'a str,
+    /// Invitation emails (first sends and resends) per organization and UTC day
+    /// (`DAILY_EMAIL_QUOTA`).
+    pub daily_email_quota: u32,
 }
 
-impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
+impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
+    InvitationSender<'_, S, M, C>
+{
     /// Invites a candidate to `interview` (of the recruiter's organization, already read) and
     /// emails them, as asked at `now` (the instant `new`'s deadline was checked against). The
     /// answer is the invitation after the send: `sent`, or `send_failed` with its reason. With
@@ -67,10 +75,30 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
         let email = self.render(&invitation, &token)?;
+        let organization = &invitation.organization_id;
+        let day = match self.take_email(organization, now).await {
+            Ok(day) => day,
+            // A retry of a request that went ahead before the quota ran out gets its answer.
+            Err(exhausted @ AppError::QuotaExhausted { .. }) => {
+                return match &keyed {
+                    Some(keyed) => self
+                        .held_key(organization, keyed, now)
+                        .await?
+                        .ok_or(exhausted),
+                    None => Err(exhausted),
+                };
+            }
+            Err(error) => return Err(error),
+        };
         let Some(keyed) = keyed else {
-            self.invitations
+            if let Err(error) = self
+                .invitations
                 .insert_invitation(&invitation, &token.hash())
-                .await?;
+                .await
+            {
+                self.give_back_email(organization, day).await;
+                return Err(error.into());
+            }
             return Ok(Keyed::Ran(self.deliver(invitation, &email, None).await.0));
         };
         let claim = self
@@ -82,7 +110,14 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
                 keyed.fingerprint,
                 now,
             )
-            .await?;
+            .await;
+        let claim = match claim {
+            Ok(claim) => claim,
+            Err(error) => {
+                self.give_back_email(organization, day).await;
+                return Err(error.into());
+            }
+        };
         Ok(match decide(claim, keyed.fingerprint) {
             Ok(ticket) => {
                 let (answered, _) = self
@@ -90,7 +125,11 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
                     .await;
                 Keyed::Ran(answered)
             }
-            Err(held) => Keyed::Held(held),
+            // A replay or a refusal sends nothing: its email was counted by the first request.
+            Err(held) => {
+                self.give_back_email(organization, day).await;
+                Keyed::Held(held)
+            }
         })
     }
 
@@ -123,6 +162,7 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
             )));
         }
         let email = self.render(&invitation, &token)?;
+        let day = self.take_email(organization, now).await?;
         match self
             .invitations
             .record_invitation_event(organization, id, &resent, None)
@@ -130,11 +170,15 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
         {
             Ok(()) => {}
             Err(StoreError::Conflict) => {
+                self.give_back_email(organization, day).await;
                 return Err(AppError::Conflict(
                     "The invitation changed meanwhile (opened, completed, cancelled or sent again); it is not sent again",
                 ));
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                self.give_back_email(organization, day).await;
+                return Err(error.into());
+            }
         }
         // A cancellation or a completion may have landed since the resend was recorded: checked
         // again just before the email goes out, so that none is sent after either.
@@ -150,6 +194,62 @@ impl<S: Invitations, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
             Ok(self::invitation(self.invitations, organization, id)
                 .await
                 .unwrap_or(sent))
+        }
+    }
+
+    /// Takes one invitation email from the organization's allowance for the UTC day of `now`,
+    /// and gives that day back; `QuotaExhausted` (with the wait until the next UTC day) when the
+    /// allowance is used up.
+    async fn take_email(
+        &self,
+        organization: &OrganizationId,
+        now: Timestamp,
+    ) -> Result<Date, AppError> {
+        let today = now.to_zoned_datetime(TimeZone::UTC);
+        let day = today.date();
+        match self
+            .invitations
+            .take_email(organization, day, self.daily_email_quota)
+            .await
+        {
+            Ok(()) => Ok(day),
+            Err(StoreError::Conflict) => {
+                tracing::warn!(
+                    organization = organization.as_str(),
+                    quota = self.daily_email_quota,
+                    "daily email quota used up"
+                );
+                let tomorrow = today
+                    .start_of_day()
+                    .and_then(|start| start.tomorrow())
+                    .map_or(now, |start| start.timestamp());
+                Err(AppError::QuotaExhausted {
+                    until_next_day: tomorrow - now,
+                })
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// What holds the request's key, if anything: its answer, in the words of [`Keyed`].
+    async fn held_key(
+        &self,
+        organization: &OrganizationId,
+        keyed: &KeyedRequest<'_>,
+        now: Timestamp,
+    ) -> Result<Option<Keyed<Invitation>>, AppError> {
+        let held = self
+            .invitations
+            .held_idempotency_key(organization, keyed.key, now)
+            .await?;
+        Ok(held.and_then(|claim| decide(claim, keyed.fingerprint).err().map(Keyed::Held)))
+    }
+
+    /// Gives back an email taken for `day` that was not sent; a failure only leaves the count one
+    /// too high for the rest of the day.
+    async fn give_back_email(&self, organization: &OrganizationId, day: Date) {
+        if let Err(error) = self.invitations.give_back_email(organization, day).await {
+            tracing::warn!(%error, organization = organization.as_str(), "giving back an unsent email's quota failed");
         }
     }
 
@@ -283,6 +383,7 @@ mod tests {
     use crate::app::testing::World;
     use crate::domain::{RESEND_COOL_DOWN, fixtures};
     use crate::ports::{InvitationFilter, PageRequest};
+    use jiff::SignedDuration;
 
     #[tokio::test]
     async fn sending_stores_the_invitation_as_sent_and_emails_the_candidate_only() {
@@ -361,6 +462,73 @@ mod tests {
         assert_eq!(resent.status, InvitationStatus::Sent);
         assert_eq!(resent.send_failure, None);
         assert_eq!(world.outbox.sent().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_daily_quota_stops_sends_and_resends_until_the_next_utc_day() {
+        let mut world = World::new();
+        world.daily_email_quota = 2;
+        world.outbox.refuse_with(Some("Throttling"));
+        let failed = world.send(false).await;
+        world.outbox.refuse_with(None);
+        // The resend is the second email of the day (a refused send counts: it was attempted).
+        world
+            .sender()
+            .resend(&failed.organization_id, failed.id, false)
+            .await
+            .unwrap();
+        let refused = world.try_send(false).await;
+        let Err(AppError::QuotaExhausted { until_next_day }) = refused else {
+            panic!("{refused:?}")
+        };
+        // 2026-12-01T10:00Z: the next UTC day begins in 14 hours.
+        assert_eq!(until_next_day, SignedDuration::from_hours(14));
+        assert_eq!(world.store.invitation_count(), 1, "nothing more stored");
+        assert_eq!(world.outbox.sent().len(), 1);
+        let interview = fixtures::video_interview(&world.recruiter);
+        let new = fixtures::new_invitation(&interview);
+        let tomorrow = "2026-12-02T00:00:00Z".parse().unwrap();
+        let sent = world
+            .sender()
+            .send(&world.recruiter, &interview, new, tomorrow, None)
+            .await;
+        assert!(
+            matches!(&sent, Ok(Keyed::Ran(invitation)) if invitation.status == InvitationStatus::Sent),
+            "{sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_replayed_request_does_not_count_against_the_quota() {
+        let mut world = World::new();
+        world.daily_email_quota = 1;
+        let interview = fixtures::video_interview(&world.recruiter);
+        let key = IdempotencyKey::parse("replayed").unwrap();
+        let fingerprint = RequestFingerprint::of("POST", "/invitations", b"{}");
+        let answer = |_: &Invitation| None;
+        for _ in 0..3 {
+            let keyed = KeyedRequest {
+                key: &key,
+                fingerprint: &fingerprint,
+                answer: &answer,
+            };
+            let new = fixtures::new_invitation(&interview);
+            world
+                .sender()
+                .send(
+                    &world.recruiter,
+                    &interview,
+                    new,
+                    fixtures::now(),
+                    Some(keyed),
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(world.outbox.sent().len(), 1);
+        // The one email of the day was the first request's; the replays gave theirs back.
+        world.daily_email_quota = 2;
+        assert_eq!(world.send(false).await.status, InvitationStatus::Sent);
     }
 
     #[tokio::test]
@@ -471,6 +639,7 @@ mod tests {
             mailer: &mailer,
             clock: &world.clock,
             candidate_app_url: crate::app::testing::CANDIDATE_APP,
+            daily_email_quota: world.daily_email_quota,
         };
         let interview = fixtures::video_interview(&world.recruiter);
         let key = IdempotencyKey::parse("k-2").unwrap();

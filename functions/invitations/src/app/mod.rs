@@ -41,6 +41,12 @@ pub enum AppError {
     /// the candidate's replies), so nothing is sent.
     #[error("the recruiter's email address is not verified")]
     EmailNotVerified,
+    /// The organization sent as many invitation emails today (UTC) as it may; the next day
+    /// begins in `until_next_day`.
+    #[error("the daily email quota is used up")]
+    QuotaExhausted {
+        until_next_day: jiff::SignedDuration,
+    },
     /// The invitation is not sent again (see `Invitation::check_resend`).
     #[error("not sent again: {0}")]
     ResendRefused(crate::domain::ResendRefused),
@@ -123,6 +129,7 @@ mod testing {
         pub bus: EventLog,
         pub clock: FixedClock,
         pub recruiter: Recruiter,
+        pub daily_email_quota: u32,
     }
 
     impl World {
@@ -133,6 +140,7 @@ mod testing {
                 bus: EventLog::default(),
                 clock: FixedClock(fixtures::now()),
                 recruiter: fixtures::recruiter(),
+                daily_email_quota: 100,
             }
         }
 
@@ -142,6 +150,7 @@ mod testing {
                 mailer: &self.outbox,
                 clock: &self.clock,
                 candidate_app_url: CANDIDATE_APP,
+                daily_email_quota: self.daily_email_quota,
             }
         }
 

@@ -48,6 +48,10 @@ pub enum ApiError {
     /// recruiter's `acceptDuplicate`.
     #[error("the last email may have been delivered")]
     SendUnconfirmed,
+    /// The organization's invitation emails for today (UTC) are used up: retry after this many
+    /// seconds, when the next day begins.
+    #[error("the daily email quota is used up")]
+    QuotaExhausted { retry_after_seconds: i64 },
     /// A resend after the answer deadline: the new link would answer 410.
     #[error("the answer deadline has passed")]
     DeadlinePassed,
@@ -86,6 +90,9 @@ impl From<AppError> for ApiError {
         match error {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict(why) => Self::Conflict(why),
+            AppError::QuotaExhausted { until_next_day } => Self::QuotaExhausted {
+                retry_after_seconds: whole_seconds(until_next_day),
+            },
             AppError::ResendRefused(refused) => match refused {
                 ResendRefused::NotUnopened(_) => Self::Conflict(
                     "The candidate has opened this invitation, or it is completed or cancelled; it is not sent again",
@@ -94,8 +101,7 @@ impl From<AppError> for ApiError {
                 ResendRefused::DeadlinePassed => Self::DeadlinePassed,
                 ResendRefused::LimitReached => Self::ResendLimitReached,
                 ResendRefused::TooSoon { wait } => Self::ResendTooSoon {
-                    // Whole seconds, rounded up (RFC 9110's Retry-After is a delay-seconds).
-                    retry_after_seconds: wait.as_secs() + i64::from(wait.subsec_nanos() > 0),
+                    retry_after_seconds: whole_seconds(wait),
                 },
             },
             AppError::Gone(reason) => Self::Gone(reason),
@@ -112,6 +118,12 @@ impl From<AppError> for ApiError {
             }
         }
     }
+}
+
+/// A wait as `Retry-After` gives it (RFC 9110 §10.2.3, delay-seconds): whole seconds, rounded up,
+/// at least one.
+fn whole_seconds(wait: jiff::SignedDuration) -> i64 {
+    (wait.as_secs() + i64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// The problem document (RFC 9457 members plus our extensions).
@@ -162,7 +174,9 @@ impl ApiError {
             | Self::DeadlinePassed
             | Self::ResendLimitReached
             | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
-            Self::ResendTooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ResendTooSoon { .. } | Self::QuotaExhausted { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
@@ -201,6 +215,10 @@ impl ApiError {
                 "Sent again as often as allowed",
             ),
             Self::ResendTooSoon { .. } => ("/problems/resend-too-soon", "Sent too recently"),
+            Self::QuotaExhausted { .. } => (
+                "/problems/daily-email-quota",
+                "Daily invitation emails used up",
+            ),
             Self::EmailNotVerified => {
                 ("/problems/email-not-verified", "Email address not verified")
             }
@@ -238,6 +256,7 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::QuotaExhausted { retry_after_seconds } => format!("Your organization has sent as many invitation emails today (UTC) as this service allows; nothing was stored or sent. Sending works again when the next day begins, in {retry_after_seconds} seconds."),
             Self::DeadlinePassed => "The answer deadline of this invitation has passed, so the candidate could no longer answer; it is not sent again.".to_owned(),
             Self::ResendLimitReached => format!("This invitation was sent again {MAX_RESENDS} times already; it is not sent again. If the candidate still has no email, check the address and invite them anew."),
             Self::ResendTooSoon { retry_after_seconds } => format!("The last email of this invitation went out less than {} minutes ago. Give it time to arrive; you can send it again in {retry_after_seconds} seconds.", RESEND_COOL_DOWN.as_mins()),
@@ -289,6 +308,9 @@ impl ApiError {
             response = response.header(header::RETRY_AFTER, "1");
         }
         if let Self::ResendTooSoon {
+            retry_after_seconds,
+        }
+        | Self::QuotaExhausted {
             retry_after_seconds,
         } = &self
         {

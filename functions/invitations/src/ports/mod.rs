@@ -4,6 +4,7 @@
 //! `test-util` feature).
 
 mod clock;
+mod email_quota;
 mod event_bus;
 mod idempotency_records;
 mod invitations;
@@ -13,6 +14,7 @@ mod paging;
 mod video_interviews;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use email_quota::EmailQuota;
 pub use event_bus::{EventBus, PublishError};
 #[cfg(test)]
 pub(crate) use idempotency_records::saved_response;

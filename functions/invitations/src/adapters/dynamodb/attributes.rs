@@ -83,13 +83,19 @@ impl<'a> ItemReader<'a> {
         }
     }
 
-    pub(super) fn optional_u32(&self, name: &str) -> Result<Option<u32>, StoreError> {
+    /// A number attribute that fits `T` (`u32`, `u64`), if present.
+    pub(super) fn optional_number<T: std::str::FromStr>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StoreError> {
         match self.0.get(name) {
             None => Ok(None),
-            Some(AttributeValue::N(value)) => value
-                .parse()
-                .map(Some)
-                .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a u32"))),
+            Some(AttributeValue::N(value)) => value.parse().map(Some).map_err(|_| {
+                StoreError::Corrupt(format!(
+                    "attribute {name} is not a {}",
+                    std::any::type_name::<T>()
+                ))
+            }),
             Some(_) => Err(StoreError::Corrupt(format!(
                 "attribute {name} is not a number"
             ))),
@@ -128,8 +134,9 @@ impl<'a> ItemReader<'a> {
                     let question = ItemReader(map);
                     Ok(Question {
                         text: QuestionText::from_stored(question.string("text")?),
-                        think_time_seconds: question.optional_u32("thinkTimeSeconds")?,
-                        answer_time_seconds: question.optional_u32("answerTimeSeconds")?,
+                        think_time_seconds: question.optional_number::<u32>("thinkTimeSeconds")?,
+                        answer_time_seconds: question
+                            .optional_number::<u32>("answerTimeSeconds")?,
                     })
                 }
                 _ => Err(StoreError::Corrupt("a question is not a map".to_owned())),

@@ -150,7 +150,7 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         recruiter_notified_at: reader.optional_timestamp("recruiterNotifiedAt")?,
         recruiter_notice_unconfirmed_at: reader
             .optional_timestamp("recruiterNoticeUnconfirmedAt")?,
-        resend_count: reader.optional_u32("resendCount")?.unwrap_or(0),
+        resend_count: reader.optional_number::<u32>("resendCount")?.unwrap_or(0),
         last_resent_at: reader.optional_timestamp("lastResentAt")?,
     })
 }

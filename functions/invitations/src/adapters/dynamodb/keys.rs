@@ -8,6 +8,7 @@
 //! | video interview    | `ORG#<org>` | `VI#<ulid>`       |                                     |
 //! | invitation         | `ORG#<org>` | `INV#<ulid>`      | `ORG#<org>#VI#<ulid>`               |
 //! | idempotency record | `ORG#<org>` | `IDEM#<sha256>`   |                                     |
+//! | daily email count  | `ORG#<org>` | `QUOTA#<date>`    |                                     |
 //!
 //! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
 //! invitation (`domain::CandidateToken`), so the candidate's read is one GetItem. The notify-me
@@ -28,6 +29,7 @@ pub(super) const VIDEO_INTERVIEW_INDEX_PARTITION: &str = "gsi1pk";
 pub(super) const VIDEO_INTERVIEW_PREFIX: &str = "VI#";
 pub(super) const INVITATION_PREFIX: &str = "INV#";
 const IDEMPOTENCY_PREFIX: &str = "IDEM#";
+const EMAIL_QUOTA_PREFIX: &str = "QUOTA#";
 
 /// The primary key of one item.
 pub(super) struct Key(pub(super) HashMap<String, AttributeValue>);
@@ -56,6 +58,11 @@ pub(super) fn video_interview_key(organization: &OrganizationId, id: VideoInterv
 
 pub(super) fn invitation_key(organization: &OrganizationId, id: InvitationId) -> Key {
     Key::in_organization(organization, INVITATION_PREFIX, &id.to_string())
+}
+
+/// The organization's count of invitation emails on one UTC `day` (`YYYY-MM-DD`).
+pub(super) fn email_quota_key(organization: &OrganizationId, day: jiff::civil::Date) -> Key {
+    Key::in_organization(organization, EMAIL_QUOTA_PREFIX, &day.to_string())
 }
 
 /// The index partition of one video interview's invitations.

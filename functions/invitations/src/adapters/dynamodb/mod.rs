@@ -2,6 +2,7 @@
 //! `infra/template.yaml`), a module per item kind, the key schema in `keys`.
 
 mod attributes;
+mod email_quota;
 mod idempotency_records;
 mod invitations;
 mod keys;
@@ -22,8 +23,9 @@ use keys::Key;
 pub use keys::VIDEO_INTERVIEW_INDEX;
 
 /// The store, over one DynamoDB table. Implements [`VideoInterviews`](crate::ports::VideoInterviews),
-/// [`Invitations`](crate::ports::Invitations), [`NotificationClaims`](crate::ports::NotificationClaims)
-/// and [`IdempotencyRecords`](crate::ports::IdempotencyRecords).
+/// [`Invitations`](crate::ports::Invitations), [`NotificationClaims`](crate::ports::NotificationClaims),
+/// [`IdempotencyRecords`](crate::ports::IdempotencyRecords) and
+/// [`EmailQuota`](crate::ports::EmailQuota).
 pub struct DynamoStore {
     client: Client,
     table: String,

@@ -16,10 +16,10 @@ use crate::domain::{
     InvitationStatus, OrganizationId, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
-    ClaimTicket, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationFilter,
-    Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId, NotificationClaims,
-    OutgoingEmail, Page, PageCursor, PageRequest, PublishError, RequestFingerprint, SavedResponse,
-    StoreError, VideoInterviews, claim_times,
+    ClaimTicket, DailyEmailQuota, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords,
+    InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId,
+    NotificationClaims, OutgoingEmail, Page, PageCursor, PageRequest, PublishError,
+    RequestFingerprint, SavedResponse, StoreError, VideoInterviews, claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -232,6 +232,30 @@ impl Tables {
             .ok_or(StoreError::Conflict)
     }
 
+    /// `QuotaExhausted` when the organization's emails of the day are used up.
+    fn check_quota(
+        &self,
+        organization: &OrganizationId,
+        quota: DailyEmailQuota,
+    ) -> Result<(), StoreError> {
+        let sent = self
+            .emails_per_day
+            .get(&(organization.clone(), quota.day))
+            .copied()
+            .unwrap_or_default();
+        if sent >= quota.limit {
+            return Err(StoreError::QuotaExhausted);
+        }
+        Ok(())
+    }
+
+    fn count_email(&mut self, organization: &OrganizationId, quota: DailyEmailQuota) {
+        *self
+            .emails_per_day
+            .entry((organization.clone(), quota.day))
+            .or_default() += 1;
+    }
+
     /// Ends the notify-me claim taken with `until`, as the DynamoDB adapter's conditional
     /// `REMOVE` does: a `Conflict` when the claim is no longer that one.
     fn end_claim(
@@ -291,14 +315,20 @@ impl Invitations for MemoryStore {
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
-        self.tables()?.insert(invitation, token)
+        let mut tables = self.tables()?;
+        tables.check_quota(&invitation.organization_id, quota)?;
+        tables.insert(invitation, token)?;
+        tables.count_email(&invitation.organization_id, quota);
+        Ok(())
     }
 
     async fn insert_invitation_claiming_key(
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
         key: &IdempotencyKey,
         fingerprint: &RequestFingerprint,
         now: Timestamp,
@@ -312,11 +342,17 @@ impl Invitations for MemoryStore {
         {
             return Err(StoreError::Conflict);
         }
-        let ticket = match claim(&mut tables, organization, key, fingerprint, now) {
-            KeyClaim::Claimed(ticket) => ticket,
-            held => return Ok(held),
+        // Checked before the key is claimed: a refused transaction writes nothing.
+        if let Some(held) = held_claim(&tables, organization, key, now) {
+            return Ok(held);
+        }
+        tables.check_quota(organization, quota)?;
+        let KeyClaim::Claimed(ticket) = claim(&mut tables, organization, key, fingerprint, now)
+        else {
+            unreachable!("a key that is not held is claimed")
         };
         tables.insert(invitation, token)?;
+        tables.count_email(organization, quota);
         Ok(KeyClaim::Claimed(ticket))
     }
 
@@ -479,18 +515,11 @@ impl EmailQuota for MemoryStore {
     async fn take_email(
         &self,
         organization: &OrganizationId,
-        day: jiff::civil::Date,
-        limit: u32,
+        quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
-        let emails = tables
-            .emails_per_day
-            .entry((organization.clone(), day))
-            .or_default();
-        if *emails >= limit {
-            return Err(StoreError::Conflict);
-        }
-        *emails += 1;
+        tables.check_quota(organization, quota)?;
+        tables.count_email(organization, quota);
         Ok(())
     }
 
@@ -510,6 +539,20 @@ impl EmailQuota for MemoryStore {
     }
 }
 
+/// What holds `key` at `now`, if anything (see `claim`).
+fn held_claim(
+    tables: &Tables,
+    organization: &OrganizationId,
+    key: &IdempotencyKey,
+    now: Timestamp,
+) -> Option<KeyClaim> {
+    tables
+        .keys
+        .get(&(organization.clone(), key.digest()))
+        .filter(|held| !held.claimable_at(now))
+        .map(KeyRecord::claim)
+}
+
 /// Claims `key` when it is free, as the DynamoDB adapter's conditional put does.
 fn claim(
     tables: &mut Tables,
@@ -518,14 +561,10 @@ fn claim(
     fingerprint: &RequestFingerprint,
     now: Timestamp,
 ) -> KeyClaim {
-    let slot = (organization.clone(), key.digest());
-    if let Some(held) = tables
-        .keys
-        .get(&slot)
-        .filter(|held| !held.claimable_at(now))
-    {
-        return held.claim();
+    if let Some(held) = held_claim(tables, organization, key, now) {
+        return held;
     }
+    let slot = (organization.clone(), key.digest());
     let ticket = ClaimTicket::new();
     let (in_progress_until, expires_at) = claim_times(now);
     tables.keys.insert(
@@ -542,20 +581,6 @@ fn claim(
 }
 
 impl IdempotencyRecords for MemoryStore {
-    async fn held_idempotency_key(
-        &self,
-        organization: &OrganizationId,
-        key: &IdempotencyKey,
-        now: Timestamp,
-    ) -> Result<Option<KeyClaim>, StoreError> {
-        Ok(self
-            .tables()?
-            .keys
-            .get(&(organization.clone(), key.digest()))
-            .filter(|held| !held.claimable_at(now))
-            .map(KeyRecord::claim))
-    }
-
     async fn claim_idempotency_key(
         &self,
         organization: &OrganizationId,

@@ -16,7 +16,7 @@ use crate::domain::{
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
-    ClaimTicket, Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, KeyedAnswer,
+    ClaimTicket, Clock, DailyEmailQuota, EmailQuota, IdempotencyKey, Invitations, KeyedAnswer,
     MailError, Mailer, OutgoingEmail, RequestFingerprint, SavedResponse, StoreError,
 };
 
@@ -53,9 +53,7 @@ pub struct InvitationSender<'a, S, M, C> {
     pub daily_email_quota: u32,
 }
 
-impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
-    InvitationSender<'_, S, M, C>
-{
+impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
     /// Invites a candidate to `interview` (of the recruiter's organization, already read) and
     /// emails them, as asked at `now` (the instant `new`'s deadline was checked against). The
     /// answer is the invitation after the send: `sent`, or `send_failed` with its reason. With
@@ -75,30 +73,13 @@ impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
         let email = self.render(&invitation, &token)?;
-        let organization = &invitation.organization_id;
-        let day = match self.take_email(organization, now).await {
-            Ok(day) => day,
-            // A retry of a request that went ahead before the quota ran out gets its answer.
-            Err(exhausted @ AppError::QuotaExhausted { .. }) => {
-                return match &keyed {
-                    Some(keyed) => self
-                        .held_key(organization, keyed, now)
-                        .await?
-                        .ok_or(exhausted),
-                    None => Err(exhausted),
-                };
-            }
-            Err(error) => return Err(error),
-        };
+        // One email of the organization's day, taken in the write that stores the invitation.
+        let quota = self.quota(now);
         let Some(keyed) = keyed else {
-            if let Err(error) = self
-                .invitations
-                .insert_invitation(&invitation, &token.hash())
+            self.invitations
+                .insert_invitation(&invitation, &token.hash(), quota)
                 .await
-            {
-                self.give_back_email(organization, day).await;
-                return Err(error.into());
-            }
+                .map_err(|error| self.quota_error(error, now))?;
             return Ok(Keyed::Ran(self.deliver(invitation, &email, None).await.0));
         };
         let claim = self
@@ -106,18 +87,13 @@ impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
             .insert_invitation_claiming_key(
                 &invitation,
                 &token.hash(),
+                quota,
                 keyed.key,
                 keyed.fingerprint,
                 now,
             )
-            .await;
-        let claim = match claim {
-            Ok(claim) => claim,
-            Err(error) => {
-                self.give_back_email(organization, day).await;
-                return Err(error.into());
-            }
-        };
+            .await
+            .map_err(|error| self.quota_error(error, now))?;
         Ok(match decide(claim, keyed.fingerprint) {
             Ok(ticket) => {
                 let (answered, _) = self
@@ -125,11 +101,7 @@ impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
                     .await;
                 Keyed::Ran(answered)
             }
-            // A replay or a refusal sends nothing: its email was counted by the first request.
-            Err(held) => {
-                self.give_back_email(organization, day).await;
-                Keyed::Held(held)
-            }
+            Err(held) => Keyed::Held(held),
         })
     }
 
@@ -162,7 +134,12 @@ impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
             )));
         }
         let email = self.render(&invitation, &token)?;
-        let day = self.take_email(organization, now).await?;
+        let quota = self.quota(now);
+        self.invitations
+            .take_email(organization, quota)
+            .await
+            .map_err(|error| self.quota_error(error, now))?;
+        let day = quota.day;
         match self
             .invitations
             .record_invitation_event(organization, id, &resent, None)
@@ -197,52 +174,29 @@ impl<S: Invitations + EmailQuota + IdempotencyRecords, M: Mailer, C: Clock>
         }
     }
 
-    /// Takes one invitation email from the organization's allowance for the UTC day of `now`,
-    /// and gives that day back; `QuotaExhausted` (with the wait until the next UTC day) when the
-    /// allowance is used up.
-    async fn take_email(
-        &self,
-        organization: &OrganizationId,
-        now: Timestamp,
-    ) -> Result<Date, AppError> {
-        let today = now.to_zoned_datetime(TimeZone::UTC);
-        let day = today.date();
-        match self
-            .invitations
-            .take_email(organization, day, self.daily_email_quota)
-            .await
-        {
-            Ok(()) => Ok(day),
-            Err(StoreError::Conflict) => {
-                tracing::warn!(
-                    organization = organization.as_str(),
-                    quota = self.daily_email_quota,
-                    "daily email quota used up"
-                );
-                let tomorrow = today
-                    .start_of_day()
-                    .and_then(|start| start.tomorrow())
-                    .map_or(now, |start| start.timestamp());
-                Err(AppError::QuotaExhausted {
-                    until_next_day: tomorrow - now,
-                })
-            }
-            Err(error) => Err(error.into()),
+    /// The organization's allowance of invitation emails for the UTC day of `now`.
+    fn quota(&self, now: Timestamp) -> DailyEmailQuota {
+        DailyEmailQuota {
+            day: now.to_zoned_datetime(TimeZone::UTC).date(),
+            limit: self.daily_email_quota,
         }
     }
 
-    /// What holds the request's key, if anything: its answer, in the words of [`Keyed`].
-    async fn held_key(
-        &self,
-        organization: &OrganizationId,
-        keyed: &KeyedRequest<'_>,
-        now: Timestamp,
-    ) -> Result<Option<Keyed<Invitation>>, AppError> {
-        let held = self
-            .invitations
-            .held_idempotency_key(organization, keyed.key, now)
-            .await?;
-        Ok(held.and_then(|claim| decide(claim, keyed.fingerprint).err().map(Keyed::Held)))
+    /// A store error as the answer gives it: a used-up quota with the wait until the next UTC
+    /// day begins.
+    fn quota_error(&self, error: StoreError, now: Timestamp) -> AppError {
+        let StoreError::QuotaExhausted = error else {
+            return error.into();
+        };
+        tracing::warn!(quota = self.daily_email_quota, "daily email quota used up");
+        let tomorrow = now
+            .to_zoned_datetime(TimeZone::UTC)
+            .start_of_day()
+            .and_then(|start| start.tomorrow())
+            .map_or(now, |start| start.timestamp());
+        AppError::QuotaExhausted {
+            until_next_day: tomorrow - now,
+        }
     }
 
     /// Gives back an email taken for `day` that was not sent; a failure only leaves the count one

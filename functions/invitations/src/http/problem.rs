@@ -80,7 +80,10 @@ impl From<StoreError> for ApiError {
         tracing::error!(%error, "store operation failed");
         match error {
             StoreError::Unavailable(_) => Self::Unavailable,
-            StoreError::Conflict | StoreError::Corrupt(_) => Self::Internal,
+            // A used-up quota reaches the answer as `AppError::QuotaExhausted`, with its wait.
+            StoreError::Conflict | StoreError::QuotaExhausted | StoreError::Corrupt(_) => {
+                Self::Internal
+            }
         }
     }
 }

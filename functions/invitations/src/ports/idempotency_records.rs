@@ -149,16 +149,6 @@ pub trait IdempotencyRecords: Send + Sync {
         now: Timestamp,
     ) -> impl Future<Output = Result<KeyClaim, StoreError>> + Send;
 
-    /// What holds the key at `now`, without claiming it: `None` when a request may claim it (it
-    /// is new, expired, or its holder died). Read when a request cannot go ahead anyway (its
-    /// organization's email quota is used up), so that a retry still gets its first answer.
-    fn held_idempotency_key(
-        &self,
-        organization: &OrganizationId,
-        key: &IdempotencyKey,
-        now: Timestamp,
-    ) -> impl Future<Output = Result<Option<KeyClaim>, StoreError>> + Send;
-
     /// Keeps the finished answer of the request that claimed the key, for its retries.
     fn save_idempotent_response(
         &self,

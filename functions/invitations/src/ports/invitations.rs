@@ -5,8 +5,8 @@ use std::future::Future;
 use jiff::Timestamp;
 
 use super::{
-    ClaimTicket, IdempotencyKey, KeyClaim, Page, PageRequest, RequestFingerprint, SavedResponse,
-    StoreError,
+    ClaimTicket, DailyEmailQuota, IdempotencyKey, KeyClaim, Page, PageRequest, RequestFingerprint,
+    SavedResponse, StoreError,
 };
 use crate::domain::{
     CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
@@ -31,20 +31,24 @@ pub struct KeyedAnswer<'a> {
 /// of status is an [`InvitationEvent`], stored only when the lifecycle table (`domain::lifecycle`)
 /// allows it in the stored status, as one conditional write: two racing events cannot both pass.
 pub trait Invitations: Send + Sync {
-    /// Stores a new invitation (`sending`) with the hash of its candidate token. A write retried
-    /// after its answer was lost succeeds.
+    /// Stores a new invitation (`sending`) with the hash of its candidate token, taking one email
+    /// of its organization's `quota` in the same write: `QuotaExhausted` (nothing written) when
+    /// the day's are used up. A write retried after its answer was lost succeeds.
     fn insert_invitation(
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// `insert_invitation` for a request with an Idempotency-Key, which it claims in the same
-    /// transaction: `Claimed` when both are written, else what holds the key (nothing written).
+    /// transaction: `Claimed` when all is written, else what holds the key (nothing written; a
+    /// replay takes no email), else `QuotaExhausted`.
     fn insert_invitation_claiming_key(
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
         key: &IdempotencyKey,
         fingerprint: &RequestFingerprint,
         now: Timestamp,

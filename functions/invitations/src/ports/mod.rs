@@ -14,7 +14,7 @@ mod paging;
 mod video_interviews;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use email_quota::EmailQuota;
+pub use email_quota::{DailyEmailQuota, EmailQuota};
 pub use event_bus::{EventBus, PublishError};
 #[cfg(test)]
 pub(crate) use idempotency_records::saved_response;
@@ -38,6 +38,10 @@ pub enum StoreError {
     /// invitation, the lifecycle table does not allow the event in its stored status).
     #[error("the write conflicted with the stored state")]
     Conflict,
+    /// The organization's email allowance for the day is used up (`DailyEmailQuota`); nothing
+    /// was written.
+    #[error("the daily email quota is used up")]
+    QuotaExhausted,
     /// A stored item does not read back as a valid record: a bug or a manual edit.
     #[error("a stored item is unreadable: {0}")]
     Corrupt(String),

@@ -1,48 +1,55 @@
 //! The daily email counter of an organization: one item per UTC day (`QUOTA#<date>`), counted with
-//! a conditional `ADD`, deleted by DynamoDB's TTL two days later. An SDK retry of a count whose
-//! answer was lost may count one email twice: the quota errs on the side of sending less.
+//! a conditional `ADD`, deleted by DynamoDB's TTL two days later. A new invitation counts in the
+//! transaction that stores it; a resend on its own.
 
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::attributes::n;
 use super::keys::email_quota_key;
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::OrganizationId;
-use crate::ports::{EmailQuota, StoreError};
+use crate::ports::{DailyEmailQuota, EmailQuota, StoreError};
+
+/// The write that counts one email, under the condition that the day's are not used up.
+pub(super) fn email_count_write(quota: DailyEmailQuota) -> Result<ConditionalWrite, StoreError> {
+    // Two days after the day began: gone soon after it stops mattering.
+    let expires = quota
+        .day
+        .to_zoned_datetime(TimeZone::UTC)
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?
+        .timestamp()
+        .as_second()
+        + 2 * 24 * 60 * 60;
+    Ok(ConditionalWrite {
+        condition: "attribute_not_exists(emails) OR emails < :limit".to_owned(),
+        update: Some("ADD emails :one SET #ttl = :ttl".to_owned()),
+        names: [("#ttl".to_owned(), "ttl".to_owned())].into(),
+        values: [
+            (":limit".to_owned(), n(quota.limit)),
+            (":one".to_owned(), n(1)),
+            (":ttl".to_owned(), n(expires)),
+        ]
+        .into(),
+    })
+}
 
 impl EmailQuota for DynamoStore {
     async fn take_email(
         &self,
         organization: &OrganizationId,
-        day: Date,
-        limit: u32,
+        quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
-        // Two days after the day began: gone soon after it stops mattering.
-        let expires = day
-            .to_zoned_datetime(TimeZone::UTC)
-            .map_err(|error| StoreError::Corrupt(error.to_string()))?
-            .timestamp()
-            .as_second()
-            + 2 * 24 * 60 * 60;
-        let write = ConditionalWrite {
-            condition: "attribute_not_exists(emails) OR emails < :limit".to_owned(),
-            update: Some("ADD emails :one SET #ttl = :ttl".to_owned()),
-            names: [("#ttl".to_owned(), "ttl".to_owned())].into(),
-            values: [
-                (":limit".to_owned(), n(limit)),
-                (":one".to_owned(), n(1)),
-                (":ttl".to_owned(), n(expires)),
-            ]
-            .into(),
-        };
-        self.update(email_quota_key(organization, day), write).await
+        let key = email_quota_key(organization, quota.day);
+        match self.update(key, email_count_write(quota)?).await {
+            Err(StoreError::Conflict) => Err(StoreError::QuotaExhausted),
+            other => other,
+        }
     }
 
     async fn give_back_email(
         &self,
         organization: &OrganizationId,
-        day: Date,
+        day: jiff::civil::Date,
     ) -> Result<(), StoreError> {
         let write = ConditionalWrite::on_existing(
             "emails > :zero",

@@ -122,31 +122,6 @@ pub(super) fn key_answer_write(ticket: &ClaimTicket, response: &SavedResponse) -
 }
 
 impl IdempotencyRecords for DynamoStore {
-    async fn held_idempotency_key(
-        &self,
-        organization: &OrganizationId,
-        key: &IdempotencyKey,
-        now: Timestamp,
-    ) -> Result<Option<KeyClaim>, StoreError> {
-        let Some(item) = self.get_item(idempotency_key(organization, key)).await? else {
-            return Ok(None);
-        };
-        // Claimable as `key_claim_write` says: expired, or left in progress by a dead request.
-        let reader = ItemReader(&item);
-        let expired = reader
-            .optional_number::<u64>("ttl")?
-            .is_some_and(|ttl| ttl < now.as_second().unsigned_abs());
-        let abandoned = reader.string("status")? == KEY_IN_PROGRESS
-            && reader
-                .optional_number::<u64>("inProgressUntil")?
-                .is_some_and(|until| until < now.as_millisecond().unsigned_abs());
-        if expired || abandoned {
-            return Ok(None);
-        }
-        // A fresh ticket is never the holder's: the claim reads as held.
-        read_key_claim(&item, &ClaimTicket::new()).map(Some)
-    }
-
     async fn claim_idempotency_key(
         &self,
         organization: &OrganizationId,

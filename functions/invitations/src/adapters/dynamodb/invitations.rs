@@ -11,12 +11,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 use super::attributes::{Item, ItemReader, n, questions_attribute, s};
+use super::email_quota::email_count_write;
 use super::idempotency_records::{
     key_answer_write, key_claim_item, key_claim_write, read_key_claim,
 };
 use super::keys::{
-    INVITATION_PREFIX, VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, idempotency_key,
-    invitation_key, organization_key, video_interview_partition,
+    INVITATION_PREFIX, VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, email_quota_key,
+    idempotency_key, invitation_key, organization_key, video_interview_partition,
 };
 use super::listing::Listing;
 use super::{ConditionalWrite, DynamoStore};
@@ -26,8 +27,8 @@ use crate::domain::{
     OrganizationId, PersonName, RecruiterId, VideoInterviewTitle,
 };
 use crate::ports::{
-    ClaimTicket, IdempotencyKey, InvitationFilter, Invitations, KeyClaim, KeyedAnswer, Page,
-    PageRequest, RequestFingerprint, StoreError,
+    ClaimTicket, DailyEmailQuota, IdempotencyKey, InvitationFilter, Invitations, KeyClaim,
+    KeyedAnswer, Page, PageRequest, RequestFingerprint, StoreError,
 };
 
 fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item {
@@ -273,16 +274,31 @@ impl Invitations for DynamoStore {
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
-        match self.put_new(invitation_item(invitation, token)).await {
-            Err(StoreError::Conflict)
-                if self
-                    .holds_token(&invitation.organization_id, invitation.id, token)
-                    .await? =>
+        let organization = &invitation.organization_id;
+        let items = vec![
+            self.transact_put(
+                invitation_item(invitation, token),
+                ConditionalWrite::new_item(),
+            )?,
+            self.transact_update(
+                email_quota_key(organization, quota.day),
+                email_count_write(quota)?,
+            )?,
+        ];
+        match self.transact_naming_failures(items).await {
+            Ok(()) => Ok(()),
+            // The id is new: only this very write, retried by the SDK after its answer was lost,
+            // can have stored it.
+            Err(failure)
+                if failure.condition_failed(0)
+                    && self.holds_token(organization, invitation.id, token).await? =>
             {
                 Ok(())
             }
-            other => other,
+            Err(failure) if failure.condition_failed(1) => Err(StoreError::QuotaExhausted),
+            Err(failure) => Err(failure.error),
         }
     }
 
@@ -290,6 +306,7 @@ impl Invitations for DynamoStore {
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
         key: &IdempotencyKey,
         fingerprint: &RequestFingerprint,
         now: Timestamp,
@@ -305,13 +322,18 @@ impl Invitations for DynamoStore {
                 invitation_item(invitation, token),
                 ConditionalWrite::new_item(),
             )?,
+            self.transact_update(
+                email_quota_key(organization, quota.day),
+                email_count_write(quota)?,
+            )?,
         ];
-        match self.transact(items).await {
+        match self.transact_naming_failures(items).await {
             Ok(()) => Ok(KeyClaim::Claimed(ticket)),
-            // The invitation's id is new, so it is the key that is held: by another request, or
-            // by this very transaction when the SDK retried it after its answer was lost (then
-            // the ticket is ours, and the invitation was written with it).
-            Err(StoreError::Conflict) => {
+            // The invitation's id is new, so it is the key that is held: by another request (a
+            // replay takes no email), or by this very transaction when the SDK retried it after
+            // its answer was lost (then the ticket is ours, and the invitation was written with
+            // it).
+            Err(failure) if failure.condition_failed(0) => {
                 let held = self
                     .get_item(idempotency_key(organization, key))
                     .await?
@@ -321,7 +343,8 @@ impl Invitations for DynamoStore {
                     })?;
                 read_key_claim(&held, &ticket)
             }
-            Err(error) => Err(error),
+            Err(failure) if failure.condition_failed(2) => Err(StoreError::QuotaExhausted),
+            Err(failure) => Err(failure.error),
         }
     }
 

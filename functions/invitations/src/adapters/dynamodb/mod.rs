@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use crate::ports::StoreError;
@@ -94,6 +95,19 @@ where
             StoreError::Conflict
         }
         _ => unavailable(error),
+    }
+}
+
+/// A transaction that did not go through: the error, and for each of its items whether its
+/// condition failed (empty when DynamoDB did not say).
+struct TransactionFailure {
+    error: StoreError,
+    failed_conditions: Vec<bool>,
+}
+
+impl TransactionFailure {
+    fn condition_failed(&self, item: usize) -> bool {
+        self.failed_conditions.get(item).copied().unwrap_or(false)
     }
 }
 
@@ -196,13 +210,41 @@ impl DynamoStore {
 
     /// Writes `items` all or nothing; `Conflict` when a condition did not hold.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        self.client
+        self.transact_naming_failures(items)
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// `transact`, telling which items' conditions failed when it was cancelled (DynamoDB's
+    /// `CancellationReasons`, in the order of `items`).
+    async fn transact_naming_failures(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TransactionFailure> {
+        let result = self
+            .client
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
-            .await
-            .map_err(transaction_error)?;
-        Ok(())
+            .await;
+        let Err(error) = result else {
+            return Ok(());
+        };
+        let failed_conditions = match &error {
+            SdkError::ServiceError(service) => match service.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        Err(TransactionFailure {
+            error: transaction_error(error),
+            failed_conditions,
+        })
     }
 
     fn transact_put(

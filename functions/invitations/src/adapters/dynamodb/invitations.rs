@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use jiff::Timestamp;
 
 use super::attributes::{Item, ItemReader, n, questions_attribute, s};
@@ -269,6 +269,28 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// The two items of a new invitation's transaction: the invitation (its id must be new) and
+    /// one more email on its organization's count of the day (which must not be used up).
+    fn invitation_counting_its_email(
+        &self,
+        invitation: &Invitation,
+        token: &CandidateTokenHash,
+        quota: DailyEmailQuota,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        Ok([
+            self.transact_put(
+                invitation_item(invitation, token),
+                ConditionalWrite::new_item(),
+            )?,
+            self.transact_update(
+                email_quota_key(&invitation.organization_id, quota.day),
+                email_count_write(quota)?,
+            )?,
+        ])
+    }
+}
+
 impl Invitations for DynamoStore {
     async fn insert_invitation(
         &self,
@@ -277,17 +299,8 @@ impl Invitations for DynamoStore {
         quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
         let organization = &invitation.organization_id;
-        let items = vec![
-            self.transact_put(
-                invitation_item(invitation, token),
-                ConditionalWrite::new_item(),
-            )?,
-            self.transact_update(
-                email_quota_key(organization, quota.day),
-                email_count_write(quota)?,
-            )?,
-        ];
-        match self.transact_naming_failures(items).await {
+        let items = self.invitation_counting_its_email(invitation, token, quota)?;
+        match self.transact_naming_failures(items.to_vec()).await {
             Ok(()) => Ok(()),
             // The id is new: only this very write, retried by the SDK after its answer was lost,
             // can have stored it.
@@ -313,20 +326,11 @@ impl Invitations for DynamoStore {
     ) -> Result<KeyClaim, StoreError> {
         let organization = &invitation.organization_id;
         let ticket = ClaimTicket::new();
-        let items = vec![
-            self.transact_put(
-                key_claim_item(organization, key, fingerprint, &ticket, now),
-                key_claim_write(now),
-            )?,
-            self.transact_put(
-                invitation_item(invitation, token),
-                ConditionalWrite::new_item(),
-            )?,
-            self.transact_update(
-                email_quota_key(organization, quota.day),
-                email_count_write(quota)?,
-            )?,
-        ];
+        let mut items = vec![self.transact_put(
+            key_claim_item(organization, key, fingerprint, &ticket, now),
+            key_claim_write(now),
+        )?];
+        items.extend(self.invitation_counting_its_email(invitation, token, quota)?);
         match self.transact_naming_failures(items).await {
             Ok(()) => Ok(KeyClaim::Claimed(ticket)),
             // The invitation's id is new, so it is the key that is held: by another request (a

@@ -190,8 +190,18 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
         {
             return Ok(());
         }
-        InvitationEvent::Resent { token, .. } if stored.token_hashes.contains(token) => {
-            return Ok(());
+        InvitationEvent::Resent {
+            token,
+            resends_before,
+            ..
+        } if stored.token_hashes.contains(token) => {
+            let done = stored.invitation.status == InvitationStatus::Sending
+                && stored.invitation.resend_count == resends_before + 1;
+            return if done {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict)
+            };
         }
         // Another resend passed on the same count first.
         InvitationEvent::Resent { resends_before, .. }

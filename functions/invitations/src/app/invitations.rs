@@ -159,9 +159,13 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         }
         // A cancellation or a completion may have landed since the resend was recorded: checked
         // again just before the email goes out, so that none is sent after either.
-        let current = self::invitation(self.invitations, organization, id).await?;
-        if current.status != InvitationStatus::Sending {
-            return Ok(current);
+        match self::invitation(self.invitations, organization, id).await {
+            Ok(current) if current.status == InvitationStatus::Sending => {}
+            // Not sent: its email goes back to the day's quota.
+            other => {
+                self.give_back_email(organization, day).await;
+                return other;
+            }
         }
         let (sent, recorded) = self.deliver(invitation, &email, None).await;
         if recorded {
@@ -700,6 +704,14 @@ mod tests {
             .unwrap();
         assert_eq!(answered.status, InvitationStatus::Cancelled);
         assert_eq!(world.outbox.sent().len(), 1, "the first email only");
+        // The unsent resend's email went back to the day's quota: only the first send counts,
+        // so a second email still fits in an allowance of two.
+        let day = DailyEmailQuota {
+            day: fixtures::now().to_zoned_datetime(TimeZone::UTC).date(),
+            limit: 2,
+        };
+        let organization = &invitation.organization_id;
+        assert!(world.store.take_email(organization, day).await.is_ok());
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! The daily email counter of an organization: one item per UTC day (`QUOTA#<date>`), counted with
 //! a conditional `ADD`, deleted by DynamoDB's TTL two days later. A new invitation counts in the
-//! transaction that stores it; a resend on its own.
+//! transaction that stores it; a resend on its own. An SDK retry of a give-back whose answer was
+//! lost may give back twice: rare (a resend that lost a race, and a lost answer), and one email.
 
 use jiff::tz::TimeZone;
 

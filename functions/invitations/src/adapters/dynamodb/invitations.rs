@@ -221,7 +221,10 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
                 ", lastResentAt = :at, resendCount = :resends ADD tokenHashes :token \
                  REMOVE sendFailure"
                     .to_owned(),
-                Some("contains(tokenHashes, :hash)".to_owned()),
+                // All of it: after a cancellation, the retry must not set `sending` again.
+                Some(format!(
+                    "#status = {to} AND resendCount = :resends AND contains(tokenHashes, :hash)"
+                )),
             )
         }
         InvitationEvent::Opened { at } => {

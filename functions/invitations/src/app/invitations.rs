@@ -139,31 +139,26 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
             .take_email(organization, quota)
             .await
             .map_err(|error| self.quota_error(error, now))?;
-        let day = quota.day;
-        match self
+        // Whatever stops the resend from here until its email goes out gives that email back.
+        if let Err(error) = self
             .invitations
             .record_invitation_event(organization, id, &resent, None)
             .await
         {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => {
-                self.give_back_email(organization, day).await;
-                return Err(AppError::Conflict(
+            self.give_back_email(organization, quota.day).await;
+            return Err(match error {
+                StoreError::Conflict => AppError::Conflict(
                     "The invitation changed meanwhile (opened, completed, cancelled or sent again); it is not sent again",
-                ));
-            }
-            Err(error) => {
-                self.give_back_email(organization, day).await;
-                return Err(error.into());
-            }
+                ),
+                error => error.into(),
+            });
         }
         // A cancellation or a completion may have landed since the resend was recorded: checked
         // again just before the email goes out, so that none is sent after either.
         match self::invitation(self.invitations, organization, id).await {
             Ok(current) if current.status == InvitationStatus::Sending => {}
-            // Not sent: its email goes back to the day's quota.
             other => {
-                self.give_back_email(organization, day).await;
+                self.give_back_email(organization, quota.day).await;
                 return other;
             }
         }

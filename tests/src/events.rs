@@ -63,6 +63,10 @@ impl ApiEvent {
         Self::new("POST", path).raw_body("application/json", &body.to_string())
     }
 
+    pub fn put(path: &str, body: &Value) -> Self {
+        Self::new("PUT", path).raw_body("application/json", &body.to_string())
+    }
+
     pub fn raw_body(mut self, content_type: &str, body: &str) -> Self {
         self.headers.retain(|(name, _)| name != "content-type");
         self.headers

@@ -12,7 +12,7 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::MailConfig;
-use invitations::domain::{CandidateToken, DeadlineTimeZone};
+use invitations::domain::{CandidateToken, Employer, HttpsUrl, IanaTimeZone, OrganizationName};
 use invitations::ports::FixedClock;
 use lambda_http::{Body, Response};
 use recruiter_api::{RecruiterApi, Settings};
@@ -25,6 +25,18 @@ use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_iden
 
 pub const RECRUITER_APP: &str = "https://recruit.example.com";
 
+/// The employer the tests' deployment names when an organization has no profile
+/// (`DEFAULT_EMPLOYER_NAME`, `DEFAULT_PRIVACY_NOTICE_URL`).
+pub const DEFAULT_EMPLOYER: &str = "Example Recruiting Group";
+pub const DEFAULT_PRIVACY_NOTICE: &str = "https://recruiting.example/privacy";
+
+pub fn default_employer() -> Employer {
+    Employer::default_for_deployment(
+        OrganizationName::parse(DEFAULT_EMPLOYER).unwrap(),
+        Some(HttpsUrl::parse(DEFAULT_PRIVACY_NOTICE).unwrap()),
+    )
+}
+
 /// The SES mailer sending as `sender` (`SENDER_EMAIL`'s form).
 pub fn mailer(client: aws_sdk_sesv2::Client, sender: &str) -> SesMailer {
     SesMailer::new(
@@ -32,8 +44,19 @@ pub fn mailer(client: aws_sdk_sesv2::Client, sender: &str) -> SesMailer {
         &MailConfig {
             sender: invitations::config::sender(sender).expect("a valid sender"),
             ses_configuration_set: None,
+            default_employer: default_employer(),
         },
     )
+}
+
+/// The recruiter API's settings in the tests.
+pub fn settings() -> Settings {
+    Settings {
+        candidate_app_url: CANDIDATE_APP.to_owned(),
+        default_time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
+        daily_email_quota: DAILY_EMAIL_QUOTA,
+        default_employer: default_employer(),
+    }
 }
 
 pub fn at(instant: &str) -> FixedClock {
@@ -123,11 +146,7 @@ fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, no
         DynamoStore::new(calls.dynamodb(sdk), table),
         mailer(calls.sesv2(sdk), sender),
         at(now),
-        Settings {
-            candidate_app_url: CANDIDATE_APP.to_owned(),
-            default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
-            daily_email_quota: DAILY_EMAIL_QUOTA,
-        },
+        settings(),
     )
 }
 
@@ -287,11 +306,7 @@ impl World {
             DynamoStore::new(dynamodb, &self.table),
             mailer(ses, SENDER),
             at(now),
-            Settings {
-                candidate_app_url: CANDIDATE_APP.to_owned(),
-                default_time_zone: DeadlineTimeZone::parse("Europe/Helsinki").unwrap(),
-                daily_email_quota: DAILY_EMAIL_QUOTA,
-            },
+            settings(),
         )
     }
 

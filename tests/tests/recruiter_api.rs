@@ -939,10 +939,8 @@ async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_
             mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
             at(now),
             recruiter_api::Settings {
-                candidate_app_url: CANDIDATE_APP.to_owned(),
-                default_time_zone: invitations::domain::DeadlineTimeZone::parse("Europe/Helsinki")
-                    .unwrap(),
                 daily_email_quota: 2,
+                ..settings()
             },
         )
     };

@@ -41,6 +41,7 @@ fn sample_value(name: &str) -> &'static str {
         "SENDER_EMAIL" => "Acme <jobs@acme.example>",
         "CANDIDATE_APP_URL" | "RECRUITER_APP_URL" => "https://app.acme.example",
         "DEFAULT_TIME_ZONE" => "Europe/Helsinki",
+        "DEFAULT_PRIVACY_NOTICE_URL" => "https://acme.example/privacy",
         "DAILY_EMAIL_QUOTA" => "2000",
         _ => "value",
     }

@@ -1,6 +1,7 @@
 //! The notifier's configuration (README, Configuration), read once at cold start.
 
 use invitations::config::{Configuration, MailConfig, Variables};
+use invitations::domain::IanaTimeZone;
 
 /// The notify-me sender (`completion-notifier`).
 #[derive(Debug, Clone)]
@@ -8,6 +9,9 @@ pub struct CompletionNotifierConfig {
     pub table_name: String,
     pub mail: MailConfig,
     pub recruiter_app_url: String,
+    /// `DEFAULT_TIME_ZONE`: the zone of a notice to a recruiter whose identity provider gave no
+    /// `zoneinfo` claim.
+    pub default_time_zone: IanaTimeZone,
 }
 
 impl Configuration for CompletionNotifierConfig {
@@ -15,10 +19,12 @@ impl Configuration for CompletionNotifierConfig {
         let table_name = variables.text("TABLE_NAME");
         let mail = variables.mail();
         let recruiter_app_url = variables.url("RECRUITER_APP_URL");
+        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
         Some(Self {
             table_name: table_name?,
             mail: mail?,
             recruiter_app_url: recruiter_app_url?,
+            default_time_zone: default_time_zone?,
         })
     }
 }
@@ -35,6 +41,7 @@ mod tests {
             ("TABLE_NAME", "invitations"),
             ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
             ("RECRUITER_APP_URL", "https://recruit.acme.example/"),
+            ("DEFAULT_TIME_ZONE", "Europe/Stockholm"),
         ]))
         .unwrap();
         assert_eq!(config.recruiter_app_url, "https://recruit.acme.example");

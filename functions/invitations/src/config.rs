@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::domain::{EmailAddress, PersonName};
+use crate::domain::{EmailAddress, Employer, HttpsUrl, OrganizationName, PersonName};
 use crate::ports::Mailbox;
 
 /// How every email leaves: the sender and the SES configuration set.
@@ -15,6 +15,8 @@ pub struct MailConfig {
     pub sender: Mailbox,
     /// The SES configuration set every send uses (bounce/complaint handling, metrics), if any.
     pub ses_configuration_set: Option<String>,
+    /// The employer the emails of an organization without a profile name.
+    pub default_employer: Employer,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -95,11 +97,25 @@ impl Variables<'_> {
         })
     }
 
+    /// `SENDER_EMAIL`, `SES_CONFIGURATION_SET`, and the default employer: `DEFAULT_EMPLOYER_NAME`
+    /// (else the sender's display name, else its domain, so that a deployment from before the
+    /// setting keeps working) and `DEFAULT_PRIVACY_NOTICE_URL` (optional).
     pub fn mail(&mut self) -> Option<MailConfig> {
         let sender = self.required("SENDER_EMAIL", sender);
+        let name = match self.optional("DEFAULT_EMPLOYER_NAME") {
+            Some(_) => self.required("DEFAULT_EMPLOYER_NAME", OrganizationName::parse),
+            None => sender.as_ref().map(employer_named_by_sender),
+        };
+        let privacy_notice_url = match self.optional("DEFAULT_PRIVACY_NOTICE_URL") {
+            Some(_) => self
+                .required("DEFAULT_PRIVACY_NOTICE_URL", HttpsUrl::parse)
+                .map(Some),
+            None => Some(None),
+        };
         Some(MailConfig {
             sender: sender?,
             ses_configuration_set: self.optional("SES_CONFIGURATION_SET"),
+            default_employer: Employer::default_for_deployment(name?, privacy_notice_url?),
         })
     }
 
@@ -136,6 +152,14 @@ pub fn sender(value: &str) -> Result<Mailbox, String> {
     // A name people read follows the rules of names people type (no invisible or bidi tricks).
     let name = PersonName::parse(name).map_err(|problem| format!("display name {problem}"))?;
     Ok(Mailbox::new(Some(name.as_str()), address))
+}
+
+/// The employer as the sender names it: its display name (checked as a name already), else the
+/// domain of its address.
+fn employer_named_by_sender(sender: &Mailbox) -> OrganizationName {
+    let address = sender.address.as_str();
+    let domain = &address[address.rfind('@').map_or(0, |at| at + 1)..];
+    OrganizationName::from_stored(sender.name.as_deref().unwrap_or(domain))
 }
 
 fn check_url(value: &str) -> Result<(), String> {
@@ -228,5 +252,43 @@ mod tests {
         };
         assert!(variables.mail().is_none());
         assert_eq!(variables.problems[0].0, "SENDER_EMAIL");
+    }
+
+    fn mail(pairs: &[(&str, &str)]) -> Result<MailConfig, Vec<&'static str>> {
+        let mut variables = Variables {
+            lookup: &lookup(pairs),
+            problems: Vec::new(),
+        };
+        let config = variables.mail();
+        variables.finish(config).map_err(|error| error.variables())
+    }
+
+    #[test]
+    fn the_default_employer_is_the_setting_else_the_senders_name_else_its_domain() {
+        let named = mail(&[
+            ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
+            ("DEFAULT_EMPLOYER_NAME", " Acme Oy "),
+            ("DEFAULT_PRIVACY_NOTICE_URL", "https://acme.example/privacy"),
+        ])
+        .unwrap();
+        assert_eq!(named.default_employer.name.as_str(), "Acme Oy");
+        assert_eq!(
+            named.default_employer.privacy_notice_url.unwrap().as_str(),
+            "https://acme.example/privacy"
+        );
+        let by_sender = mail(&[("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>")]).unwrap();
+        assert_eq!(by_sender.default_employer.name.as_str(), "Acme Recruiting");
+        assert_eq!(by_sender.default_employer.privacy_notice_url, None);
+        let bare = mail(&[("SENDER_EMAIL", "jobs@acme.example")]).unwrap();
+        assert_eq!(bare.default_employer.name.as_str(), "acme.example");
+        let wrong = mail(&[
+            ("SENDER_EMAIL", "jobs@acme.example"),
+            ("DEFAULT_EMPLOYER_NAME", "Acme\u{200B}"),
+            ("DEFAULT_PRIVACY_NOTICE_URL", "http://acme.example/privacy"),
+        ]);
+        assert_eq!(
+            wrong.unwrap_err(),
+            ["DEFAULT_EMPLOYER_NAME", "DEFAULT_PRIVACY_NOTICE_URL"]
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The recruiter API's configuration (README, Configuration), read once at cold start.
 
 use invitations::config::{Configuration, MailConfig, Variables};
-use invitations::domain::DeadlineTimeZone;
+use invitations::domain::IanaTimeZone;
 
 /// The recruiter API (`recruiter-api`).
 #[derive(Debug, Clone)]
@@ -9,7 +9,7 @@ pub struct RecruiterApiConfig {
     pub table_name: String,
     pub mail: MailConfig,
     pub candidate_app_url: String,
-    pub default_time_zone: DeadlineTimeZone,
+    pub default_time_zone: IanaTimeZone,
     /// `DAILY_EMAIL_QUOTA`: invitation emails (first sends and resends) an organization may send
     /// per UTC day, 1 to 1,000,000.
     pub daily_email_quota: u32,
@@ -20,7 +20,7 @@ impl Configuration for RecruiterApiConfig {
         let table_name = variables.text("TABLE_NAME");
         let mail = variables.mail();
         let candidate_app_url = variables.url("CANDIDATE_APP_URL");
-        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", DeadlineTimeZone::parse);
+        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
         let daily_email_quota = variables.required("DAILY_EMAIL_QUOTA", |value| {
             value
                 .parse()

@@ -13,6 +13,7 @@ mod views;
 use invitations::app::invitations::{
     InvitationSender, Keyed, KeyedRequest, cancel_invitation, invitation,
 };
+use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
 use invitations::domain::{
     Invitation, InvitationId, InvitationStatus, OrganizationId, Recruiter, VideoInterview,
@@ -27,25 +28,31 @@ use invitations::http::{
     body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
-    Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, Mailer, VideoInterviews,
+    Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, Mailer,
+    OrganizationProfiles, VideoInterviews,
 };
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
 use requests::{
-    invitation_listing, parse_new_invitation, parse_new_video_interview, parse_resend,
-    video_interview_listing,
+    invitation_listing, parse_new_invitation, parse_new_video_interview,
+    parse_organization_profile, parse_resend, video_interview_listing,
 };
-use views::{InvitationView, ListView, VideoInterviewSummaryView, VideoInterviewView};
+use views::{
+    InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
+    VideoInterviewView,
+};
 
 /// What the handler needs from the deployment's configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub candidate_app_url: String,
-    pub default_time_zone: invitations::domain::DeadlineTimeZone,
+    pub default_time_zone: invitations::domain::IanaTimeZone,
     /// Invitation emails per organization and UTC day.
     pub daily_email_quota: u32,
+    /// The employer named in the emails of an organization without a profile.
+    pub default_employer: invitations::domain::Employer,
 }
 
 impl From<&config::RecruiterApiConfig> for Settings {
@@ -54,6 +61,7 @@ impl From<&config::RecruiterApiConfig> for Settings {
             candidate_app_url: config.candidate_app_url.clone(),
             default_time_zone: config.default_time_zone.clone(),
             daily_email_quota: config.daily_email_quota,
+            default_employer: config.mail.default_employer.clone(),
         }
     }
 }
@@ -64,11 +72,13 @@ pub struct RecruiterApi<S, M, C> {
     clock: C,
     settings: Settings,
     video_interviews: VideoInterviewCache,
+    employers: Employers,
 }
 
 type Answer = Result<Response<Body>, ApiError>;
 
 enum Route {
+    Organization,
     VideoInterviews,
     VideoInterview(String),
     Invitations,
@@ -80,6 +90,7 @@ enum Route {
 fn route(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
+        ["organization"] => Some(Route::Organization),
         ["video-interviews"] => Some(Route::VideoInterviews),
         ["video-interviews", id] => Some(Route::VideoInterview((*id).to_owned())),
         ["invitations"] => Some(Route::Invitations),
@@ -121,7 +132,7 @@ fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -
 
 impl<S, M, C> RecruiterApi<S, M, C>
 where
-    S: VideoInterviews + Invitations + IdempotencyRecords + EmailQuota,
+    S: VideoInterviews + Invitations + IdempotencyRecords + EmailQuota + OrganizationProfiles,
     M: Mailer,
     C: Clock,
 {
@@ -130,6 +141,7 @@ where
             store,
             mailer,
             clock,
+            employers: Employers::new(settings.default_employer.clone()),
             settings,
             video_interviews: VideoInterviewCache::default(),
         }
@@ -171,6 +183,20 @@ where
     async fn dispatch(&self, recruiter: &Recruiter, request: &Request) -> Answer {
         let method = request.method();
         match route(route_path(request)).ok_or(ApiError::NotFound)? {
+            Route::Organization if method == Method::GET => {
+                let profile = organization_profile(&self.store, &recruiter.organization_id).await?;
+                Ok(json_response(
+                    StatusCode::OK,
+                    &OrganizationProfileView::from(&profile),
+                    None,
+                ))
+            }
+            Route::Organization if method == Method::PUT => {
+                self.save_organization_profile(recruiter, request).await
+            }
+            Route::Organization => Err(ApiError::MethodNotAllowed {
+                allowed: "GET, PUT",
+            }),
             Route::VideoInterviews if method == Method::POST => {
                 self.create_video_interview(recruiter, request).await
             }
@@ -205,6 +231,32 @@ where
                 Err(ApiError::MethodNotAllowed { allowed: "GET" })
             }
         }
+    }
+
+    /// `PUT /organization`: 201 for the organization's first profile, 200 when it replaced one.
+    /// This instance's emails use it at once; other warm instances within
+    /// `Employers::FRESH_FOR`.
+    async fn save_organization_profile(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let form =
+            parse_organization_profile(json_object(request)?).map_err(ApiError::Validation)?;
+        let (profile, replaced) =
+            save_organization_profile(&self.store, &self.clock, recruiter, form).await?;
+        self.employers.keep(
+            &recruiter.organization_id,
+            Some(profile.clone()),
+            profile.updated_at,
+        );
+        let status = if replaced {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        let location = (!replaced).then(|| location(request, "/organization"));
+        Ok(json_response(
+            status,
+            &OrganizationProfileView::from(&profile),
+            location,
+        ))
     }
 
     async fn create_video_interview(&self, recruiter: &Recruiter, request: &Request) -> Answer {

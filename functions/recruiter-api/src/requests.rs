@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use invitations::domain::{
-    AnswerDeadline, Candidate, DeadlineTimeZone, EmailAddress, InvitationStatus, Language,
-    NewInvitation, NewVideoInterview, PersonName, Question, QuestionText, VideoInterviewId,
-    VideoInterviewTitle,
+    AccentColor, AnswerDeadline, Candidate, EmailAddress, HttpsUrl, IanaTimeZone, InvitationStatus,
+    Language, NewInvitation, NewVideoInterview, OrganizationName, OrganizationProfileForm,
+    PersonName, Question, QuestionText, VideoInterviewId, VideoInterviewTitle,
 };
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
@@ -29,6 +29,64 @@ pub fn parse_resend(body: Option<Map<String, Value>>) -> Result<bool, Vec<FieldE
         Ok(accept_duplicate)
     } else {
         Err(errors.into_vec())
+    }
+}
+
+/// `PUT /organization`: the organization profile, whole. Optional fields may be left out or
+/// `null` (what `GET` shows for them), and then are unset.
+pub fn parse_organization_profile(
+    body: Map<String, Value>,
+) -> Result<OrganizationProfileForm, Vec<FieldError>> {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let display_name = reader.required_parsed("displayName", &mut errors, OrganizationName::parse);
+    let mut optional = |field: &'static str, errors: &mut FieldErrors| match reader.take(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some((reader.pointer(field), text)),
+        Some(other) => {
+            errors.add(
+                reader.pointer(field),
+                format!("must be a string or null, not {}", json_type(&other)),
+            );
+            None
+        }
+    };
+    let logo_url = optional("logoUrl", &mut errors);
+    let accent_color = optional("accentColor", &mut errors);
+    let careers_site_url = optional("careersSiteUrl", &mut errors);
+    let mut url = |field: Option<(String, String)>| match field {
+        None => Some(None),
+        Some((pointer, raw)) => errors.check(pointer, HttpsUrl::parse(&raw)).map(Some),
+    };
+    let (logo_url, careers_site_url) = (url(logo_url), url(careers_site_url));
+    let accent_color = match accent_color {
+        None => Some(None),
+        Some((pointer, raw)) => errors.check(pointer, AccentColor::parse(&raw)).map(Some),
+    };
+    let privacy_notice_url =
+        reader.required_parsed("privacyNoticeUrl", &mut errors, HttpsUrl::parse);
+    reader.finish(&mut errors);
+    match (
+        display_name,
+        logo_url,
+        accent_color,
+        careers_site_url,
+        privacy_notice_url,
+    ) {
+        (
+            Some(display_name),
+            Some(logo_url),
+            Some(accent_color),
+            Some(careers_site_url),
+            Some(privacy_notice_url),
+        ) if errors.is_empty() => Ok(OrganizationProfileForm {
+            display_name,
+            logo_url,
+            accent_color,
+            careers_site_url,
+            privacy_notice_url,
+        }),
+        _ => Err(errors.into_vec()),
     }
 }
 
@@ -106,7 +164,7 @@ fn parse_question(index: usize, item: Value, errors: &mut FieldErrors) -> Option
 /// names no zone.
 pub fn parse_new_invitation(
     body: Map<String, Value>,
-    default_time_zone: &DeadlineTimeZone,
+    default_time_zone: &IanaTimeZone,
     now: Timestamp,
 ) -> Result<NewInvitation, Vec<FieldError>> {
     let mut errors = FieldErrors::default();
@@ -121,7 +179,7 @@ pub fn parse_new_invitation(
         str::parse::<VideoInterviewId>,
     );
     let time_zone = match reader.optional_string("timeZone", &mut errors) {
-        Some(name) => errors.check("/timeZone", DeadlineTimeZone::parse(&name)),
+        Some(name) => errors.check("/timeZone", IanaTimeZone::parse(&name)),
         None => Some(default_time_zone.clone()),
     };
     let date = reader.required_parsed("answerDeadline", &mut errors, AnswerDeadline::parse_date);
@@ -248,8 +306,8 @@ mod tests {
         }
     }
 
-    fn helsinki() -> DeadlineTimeZone {
-        DeadlineTimeZone::parse("Europe/Helsinki").unwrap()
+    fn helsinki() -> IanaTimeZone {
+        IanaTimeZone::parse("Europe/Helsinki").unwrap()
     }
 
     fn now() -> Timestamp {

@@ -1,6 +1,6 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
-use invitations::domain::{Invitation, Language, VideoInterview};
+use invitations::domain::{HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview};
 use invitations::http::QuestionView;
 use invitations::ports::Page;
 use serde::Serialize;
@@ -123,6 +123,37 @@ impl<'a> From<&'a Invitation> for InvitationView<'a> {
             recruiter_notice_unconfirmed_at: invitation
                 .recruiter_notice_unconfirmed_at
                 .map(|at| at.to_string()),
+        }
+    }
+}
+
+/// The organization profile (`GET/PUT /organization`): absent optional fields are `null`, so that
+/// the view can be sent back as the next `PUT`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationProfileView<'a> {
+    organization_id: &'a str,
+    display_name: &'a str,
+    logo_url: Option<&'a str>,
+    accent_color: Option<String>,
+    careers_site_url: Option<&'a str>,
+    privacy_notice_url: &'a str,
+    updated_by: &'a str,
+    updated_at: String,
+}
+
+impl<'a> From<&'a OrganizationProfile> for OrganizationProfileView<'a> {
+    fn from(profile: &'a OrganizationProfile) -> Self {
+        let form = &profile.form;
+        Self {
+            organization_id: profile.organization_id.as_str(),
+            display_name: form.display_name.as_str(),
+            logo_url: form.logo_url.as_ref().map(HttpsUrl::as_str),
+            accent_color: form.accent_color.map(|color| color.to_string()),
+            careers_site_url: form.careers_site_url.as_ref().map(HttpsUrl::as_str),
+            privacy_notice_url: form.privacy_notice_url.as_str(),
+            updated_by: profile.updated_by.as_str(),
+            updated_at: profile.updated_at.to_string(),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use invitations::domain::{CandidateToken, DeadlineTimeZone, EmailAddress, PersonName};
+use invitations::domain::{CandidateToken, EmailAddress, IanaTimeZone, PersonName};
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, FieldErrors, parse_json_object};
 use lambda_http::Body;
@@ -114,8 +114,8 @@ fn clean(text: &str) -> bool {
     !text.chars().any(char::is_control)
 }
 
-fn helsinki() -> DeadlineTimeZone {
-    DeadlineTimeZone::parse("Europe/Helsinki").unwrap()
+fn helsinki() -> IanaTimeZone {
+    IanaTimeZone::parse("Europe/Helsinki").unwrap()
 }
 
 proptest! {

@@ -13,13 +13,13 @@ use jiff::Timestamp;
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{
     CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, OrganizationId, VideoInterview, VideoInterviewId,
+    InvitationStatus, OrganizationId, OrganizationProfile, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords,
     InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId,
-    NotificationClaims, OutgoingEmail, Page, PageCursor, PageRequest, PublishError,
-    RequestFingerprint, SavedResponse, StoreError, VideoInterviews, claim_times,
+    NotificationClaims, OrganizationProfiles, OutgoingEmail, Page, PageCursor, PageRequest,
+    PublishError, RequestFingerprint, SavedResponse, StoreError, VideoInterviews, claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -65,6 +65,7 @@ struct Tables {
     invitations: HashMap<(OrganizationId, InvitationId), StoredInvitation>,
     keys: HashMap<(OrganizationId, String), KeyRecord>,
     emails_per_day: HashMap<(OrganizationId, jiff::civil::Date), u32>,
+    profiles: HashMap<OrganizationId, OrganizationProfile>,
 }
 
 /// Every store port over maps behind one lock, so that each call is atomic as a conditional write
@@ -137,6 +138,26 @@ fn page_of<T: Clone>(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T>
             .then(|| rest.last().map(|(id, _)| PageCursor::after(id.clone())))
             .flatten(),
         items: rest.into_iter().map(|(_, item)| item).collect(),
+    }
+}
+
+impl OrganizationProfiles for MemoryStore {
+    async fn get_organization_profile(
+        &self,
+        organization: &OrganizationId,
+    ) -> Result<Option<OrganizationProfile>, StoreError> {
+        Ok(self.tables()?.profiles.get(organization).cloned())
+    }
+
+    async fn put_organization_profile(
+        &self,
+        profile: &OrganizationProfile,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables()?;
+        let old = tables
+            .profiles
+            .insert(profile.organization_id.clone(), profile.clone());
+        Ok(old.is_some())
     }
 }
 

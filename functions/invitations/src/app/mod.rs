@@ -7,6 +7,7 @@ pub mod candidate;
 pub mod idempotency;
 pub mod invitations;
 pub mod notify_recruiter;
+pub mod organizations;
 pub mod video_interviews;
 
 use crate::domain::{Invitation, InvitationEvent};

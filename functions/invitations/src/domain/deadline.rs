@@ -4,14 +4,15 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
-/// An IANA time zone such as `Europe/Helsinki`, the zone whose calendar day a deadline refers to.
+/// A named IANA time zone such as `Europe/Helsinki`: the zone whose calendar day a deadline
+/// refers to, or the one a recruiter reads times in.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DeadlineTimeZone {
+pub struct IanaTimeZone {
     name: String,
     zone: TimeZone,
 }
 
-impl DeadlineTimeZone {
+impl IanaTimeZone {
     pub fn parse(name: &str) -> Result<Self, String> {
         // Fixed offsets and POSIX rules are not days anyone lives in; only named zones are.
         let named = name.contains('/') || name == "UTC";
@@ -36,7 +37,7 @@ impl DeadlineTimeZone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerDeadline {
     date: Date,
-    time_zone: DeadlineTimeZone,
+    time_zone: IanaTimeZone,
     expires_at: Timestamp,
 }
 
@@ -70,7 +71,7 @@ impl AnswerDeadline {
     }
 
     /// A deadline as stored: no check against today, which only applies when it is set.
-    pub fn new(date: Date, time_zone: DeadlineTimeZone) -> Result<Self, DeadlineError> {
+    pub fn new(date: Date, time_zone: IanaTimeZone) -> Result<Self, DeadlineError> {
         // The first instant of the next day in that zone, DST-correct: where a zone skips midnight,
         // the day starts at the first time that exists.
         let expires_at = date
@@ -88,7 +89,7 @@ impl AnswerDeadline {
     /// A deadline chosen for a new invitation: from today (in the deadline's zone) to a year ahead.
     pub fn for_new_invitation(
         date: Date,
-        time_zone: DeadlineTimeZone,
+        time_zone: IanaTimeZone,
         now: Timestamp,
     ) -> Result<Self, DeadlineError> {
         let today = now.to_zoned_datetime(time_zone.zone.clone()).date();
@@ -110,7 +111,7 @@ impl AnswerDeadline {
     pub fn date(&self) -> Date {
         self.date
     }
-    pub fn time_zone(&self) -> &DeadlineTimeZone {
+    pub fn time_zone(&self) -> &IanaTimeZone {
         &self.time_zone
     }
     /// The first instant at which answering is no longer allowed.
@@ -151,14 +152,14 @@ mod tests {
 
     #[test]
     fn time_zones_are_iana_names() {
-        assert!(DeadlineTimeZone::parse("Europe/Helsinki").is_ok());
-        assert!(DeadlineTimeZone::parse("UTC").is_ok());
+        assert!(IanaTimeZone::parse("Europe/Helsinki").is_ok());
+        assert!(IanaTimeZone::parse("UTC").is_ok());
         assert_eq!(
-            DeadlineTimeZone::parse("europe/helsinki").unwrap().name(),
+            IanaTimeZone::parse("europe/helsinki").unwrap().name(),
             "Europe/Helsinki"
         );
         for bad in ["Mars/Olympus", "+02:00", "EST5EDT,M3.2.0,M11.1.0", ""] {
-            assert!(DeadlineTimeZone::parse(bad).is_err(), "{bad:?}");
+            assert!(IanaTimeZone::parse(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -316,7 +316,7 @@ impl Invitation {
 #[cfg(any(test, feature = "test-util"))]
 pub mod fixtures {
     use super::*;
-    use crate::domain::{DeadlineTimeZone, QuestionText, RecruiterId};
+    use crate::domain::{IanaTimeZone, QuestionText, RecruiterId};
 
     /// The instant the fixtures are made at.
     pub fn now() -> Timestamp {
@@ -363,7 +363,7 @@ pub mod fixtures {
             video_interview_id: interview.id,
             deadline: AnswerDeadline::new(
                 AnswerDeadline::parse_date("2026-12-15").expect("valid"),
-                DeadlineTimeZone::parse("Europe/Helsinki").expect("valid"),
+                IanaTimeZone::parse("Europe/Helsinki").expect("valid"),
             )
             .expect("valid"),
             bcc_myself: false,

@@ -7,12 +7,13 @@ pub mod events;
 mod ids;
 mod invitation;
 mod lifecycle;
+mod organization;
 mod recruiter;
 mod token;
 mod values;
 mod video_interview;
 
-pub use deadline::{AnswerDeadline, DeadlineError, DeadlineTimeZone};
+pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
@@ -21,11 +22,16 @@ pub use invitation::{
     InvitationEvent, MAX_RESENDS, NewInvitation, RESEND_COOL_DOWN, ResendRefused,
 };
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
+#[cfg(any(test, feature = "test-util"))]
+pub use organization::fixture_employer;
+pub use organization::{
+    AccentColor, Employer, HttpsUrl, OrganizationProfile, OrganizationProfileForm,
+};
 pub use recruiter::{InvitedBy, Recruiter};
 pub use token::{CandidateToken, CandidateTokenHash};
 pub use values::{
-    EmailAddress, Language, OrganizationId, PersonName, QuestionText, RecruiterId,
-    VideoInterviewTitle,
+    EmailAddress, Language, OrganizationId, OrganizationName, PersonName, QuestionText,
+    RecruiterId, VideoInterviewTitle,
 };
 pub use video_interview::{NewVideoInterview, Question, VideoInterview};
 
@@ -35,10 +41,10 @@ pub(crate) mod test_values {
     use jiff::Timestamp;
     use jiff::civil::Date;
 
-    use super::{AnswerDeadline, DeadlineTimeZone};
+    use super::{AnswerDeadline, IanaTimeZone};
 
-    pub fn zone(name: &str) -> DeadlineTimeZone {
-        DeadlineTimeZone::parse(name).unwrap()
+    pub fn zone(name: &str) -> IanaTimeZone {
+        IanaTimeZone::parse(name).unwrap()
     }
 
     pub fn at(instant: &str) -> Timestamp {

@@ -164,6 +164,13 @@ text_newtype!(
     Kept::AsTyped
 );
 text_newtype!(
+    /// The name an organization goes by with candidates ("Acme Oy"), as its recruiters write it
+    /// in the organization profile; kept as names are (PRECIS Nickname, RFC 8266).
+    OrganizationName,
+    100,
+    Kept::AsName
+);
+text_newtype!(
     /// One question of a video interview.
     QuestionText,
     1000,

@@ -10,6 +10,7 @@ mod idempotency_records;
 mod invitations;
 mod mailer;
 mod notification_claims;
+mod organization_profiles;
 mod paging;
 mod video_interviews;
 
@@ -25,6 +26,7 @@ pub use idempotency_records::{
 pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};
 pub use mailer::{EmailKind, EmailPurpose, MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
 pub use notification_claims::NotificationClaims;
+pub use organization_profiles::OrganizationProfiles;
 pub use paging::{Page, PageCursor, PageRequest};
 pub use video_interviews::VideoInterviews;
 

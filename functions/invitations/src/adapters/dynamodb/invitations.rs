@@ -22,7 +22,7 @@ use super::keys::{
 use super::listing::Listing;
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
-    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, DeadlineTimeZone, EmailAddress,
+    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, IanaTimeZone,
     Invitation, InvitationEvent, InvitationId, InvitationStatus, InvitedBy, Language,
     OrganizationId, PersonName, RecruiterId, VideoInterviewTitle,
 };
@@ -112,7 +112,7 @@ fn has_token(item: &Item, token: &CandidateTokenHash) -> bool {
 fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
     let reader = ItemReader(item);
     let inviter = reader.map("invitedBy")?;
-    let time_zone = reader.parsed("timeZone", DeadlineTimeZone::parse)?;
+    let time_zone = reader.parsed("timeZone", IanaTimeZone::parse)?;
     let date = reader.parsed("answerDeadline", AnswerDeadline::parse_date)?;
     let deadline = AnswerDeadline::new(date, time_zone)
         .map_err(|error| StoreError::Corrupt(format!("answerDeadline: {error}")))?;

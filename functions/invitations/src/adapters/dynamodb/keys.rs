@@ -9,6 +9,7 @@
 //! | invitation         | `ORG#<org>` | `INV#<ulid>`      | `ORG#<org>#VI#<ulid>`               |
 //! | idempotency record | `ORG#<org>` | `IDEM#<sha256>`   |                                     |
 //! | daily email count  | `ORG#<org>` | `QUOTA#<date>`    |                                     |
+//! | organization profile | `ORG#<org>` | `PROFILE`       |                                     |
 //!
 //! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
 //! invitation (`domain::CandidateToken`), so the candidate's read is one GetItem. The notify-me
@@ -63,6 +64,11 @@ pub(super) fn invitation_key(organization: &OrganizationId, id: InvitationId) ->
 /// The organization's count of invitation emails on one UTC `day` (`YYYY-MM-DD`).
 pub(super) fn email_quota_key(organization: &OrganizationId, day: jiff::civil::Date) -> Key {
     Key::in_organization(organization, EMAIL_QUOTA_PREFIX, &day.to_string())
+}
+
+/// The organization's profile: one item, beside everything else of the organization.
+pub(super) fn organization_profile_key(organization: &OrganizationId) -> Key {
+    Key::new(organization_key(organization), "PROFILE".to_owned())
 }
 
 /// The index partition of one video interview's invitations.

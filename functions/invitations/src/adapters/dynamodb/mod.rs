@@ -8,6 +8,7 @@ mod invitations;
 mod keys;
 mod listing;
 mod notification_claims;
+mod organization_profiles;
 mod video_interviews;
 
 use std::collections::HashMap;
@@ -25,8 +26,8 @@ pub use keys::VIDEO_INTERVIEW_INDEX;
 
 /// The store, over one DynamoDB table. Implements [`VideoInterviews`](crate::ports::VideoInterviews),
 /// [`Invitations`](crate::ports::Invitations), [`NotificationClaims`](crate::ports::NotificationClaims),
-/// [`IdempotencyRecords`](crate::ports::IdempotencyRecords) and
-/// [`EmailQuota`](crate::ports::EmailQuota).
+/// [`IdempotencyRecords`](crate::ports::IdempotencyRecords), [`EmailQuota`](crate::ports::EmailQuota)
+/// and [`OrganizationProfiles`](crate::ports::OrganizationProfiles).
 pub struct DynamoStore {
     client: Client,
     table: String,

@@ -49,6 +49,15 @@ pub fn mailer(client: aws_sdk_sesv2::Client, sender: &str) -> SesMailer {
     )
 }
 
+/// The notifier's settings in the tests.
+pub fn notifier_settings() -> completion_notifier::Settings {
+    completion_notifier::Settings {
+        recruiter_app_url: RECRUITER_APP.to_owned(),
+        default_time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
+        default_employer: default_employer(),
+    }
+}
+
 /// The recruiter API's settings in the tests.
 pub fn settings() -> Settings {
     Settings {
@@ -326,7 +335,12 @@ impl World {
         ses: aws_sdk_sesv2::Client,
         now: &str,
     ) -> CompletionNotifier<DynamoStore, SesMailer, FixedClock> {
-        CompletionNotifier::new(self.store(), mailer(ses, SENDER), at(now), RECRUITER_APP)
+        CompletionNotifier::new(
+            self.store(),
+            mailer(ses, SENDER),
+            at(now),
+            notifier_settings(),
+        )
     }
 
     /// The recruiter API's answer to `event` at `now` (as when the recruiter acts later, past a
@@ -375,7 +389,7 @@ impl World {
             DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
             mailer(calls.sesv2(&self.sdk), sender),
             at(now),
-            RECRUITER_APP,
+            notifier_settings(),
         )
     }
 

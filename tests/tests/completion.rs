@@ -174,7 +174,7 @@ async fn the_whole_journey_ends_in_exactly_one_email_to_the_recruiter() {
     assert!(notice.bcc_addresses().is_empty());
     assert_eq!(
         notice.subject,
-        "Videohaastattelu vastattu: Anna Virtanen – Sales <lead>"
+        format!("Anna Virtanen vastasi videohaastatteluun: Sales <lead> ({DEFAULT_EMPLOYER})")
     );
     let link = format!("{RECRUITER_APP}/invitations/{}", invited.id);
     assert!(
@@ -183,7 +183,9 @@ async fn the_whole_journey_ends_in_exactly_one_email_to_the_recruiter() {
         notice.html
     );
     assert!(
-        notice.html.contains("tiistaina 8.12.2026 klo 11.30"),
+        notice
+            .html
+            .contains("tiistaina 8.12.2026 klo 11.30 (Itä-Euroopan aika)"),
         "{}",
         notice.html
     );

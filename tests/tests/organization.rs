@@ -156,3 +156,137 @@ async fn an_organization_never_reads_or_changes_anothers_profile() {
         .await;
     assert_eq!(acme_reads.body["displayName"], "Acme Oy");
 }
+
+/// The completion event the recording service publishes, a day after `NOW`.
+fn completed(invitation: &str) -> Value {
+    json!({
+        "version": "0",
+        "id": "5e1a2b3c-0000-4000-8000-000000000001",
+        "detail-type": invitations::domain::events::DETAIL_TYPE,
+        "source": invitations::domain::events::SOURCE,
+        "account": "123456789012",
+        "time": "2026-12-02T15:45:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": {"organizationId": "acme", "invitationId": invitation, "completedAt": "2026-12-02T15:45:00Z"}
+    })
+}
+
+#[tokio::test]
+async fn emails_name_the_organizations_profile_else_the_deployments_default() {
+    let world = world().await;
+    let interview = world.create_video_interview(&world.acme, "Sales").await;
+    let invite = |name: &str| {
+        let mut form = world.invitation_form(&interview, "fi", false);
+        form["email"] = json!(world.candidate_email(name));
+        // Rita reads times in New York, in Swedish, and goes by her given name.
+        let mut claims = world.acme.to_json();
+        claims["zoneinfo"] = json!("America/New_York");
+        claims["given_name"] = json!("Rita");
+        claims["locale"] = json!("sv-FI");
+        ApiEvent::post("/invitations", &form).raw_claims(claims)
+    };
+    let email_to = |emails: &[integration_tests::SentEmail], name: &str| {
+        let address = world.candidate_email(name);
+        emails
+            .iter()
+            .find(|email| email.to_addresses() == [address.clone()])
+            .cloned()
+            .unwrap()
+    };
+
+    // Without a profile: the deployment's default employer, and the sender as configured.
+    let before = world.call(invite("anna")).await;
+    assert_eq!(before.status, 201, "{}", before.body);
+    let email = email_to(&world.emails().await, "anna");
+    assert_eq!(email.source, SENDER_HEADER);
+    assert_eq!(
+        email.subject,
+        format!("{DEFAULT_EMPLOYER} kutsuu sinut videohaastatteluun: Sales")
+    );
+    assert!(
+        email
+            .html
+            .contains(&format!("href=\"{DEFAULT_PRIVACY_NOTICE}\""))
+    );
+    assert!(!email.html.contains("<img"));
+
+    // With one: its name (in From too, encoded as RFC 2047 wants), logo, colour and notice, at
+    // once on the instance that saved it.
+    let mut form = profile();
+    form["displayName"] = json!("Äänekosken Rekry, Oy");
+    let saved = world
+        .call(ApiEvent::put("/organization", &form).claims(&world.acme))
+        .await;
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    let after = world.call(invite("ben")).await;
+    assert_eq!(after.status, 201, "{}", after.body);
+    let email = email_to(&world.emails().await, "ben");
+    let from = read_mailbox(&email.source);
+    assert_eq!(from.name.as_deref(), Some("Äänekosken Rekry, Oy"));
+    assert_eq!(from.address, "invitations@example.com");
+    assert_eq!(
+        email.subject,
+        "Äänekosken Rekry, Oy kutsuu sinut videohaastatteluun: Sales"
+    );
+    assert!(
+        email.html.contains(
+            "<img src=\"https://cdn.acme.example/logo.png\" alt=\"Äänekosken Rekry, Oy\""
+        ),
+        "{}",
+        email.html
+    );
+    assert!(email.html.contains("background:#0a7d3b;color:#ffffff;"));
+    assert!(
+        email
+            .html
+            .contains("href=\"https://acme.example/privacy/candidates\"")
+    );
+    assert!(
+        email
+            .html
+            .contains("Lähettäjä: <bdi>Äänekosken Rekry, Oy</bdi>.")
+    );
+
+    // Globex has no profile: its emails keep the default, whatever Acme set.
+    let globex_interview = world.create_video_interview(&world.globex, "Ops").await;
+    let mut form = world.invitation_form(&globex_interview, "en", false);
+    form["email"] = json!(world.candidate_email("cecilia"));
+    assert_eq!(world.invite(&world.globex, &form).await.status, 201);
+    let email = email_to(&world.emails().await, "cecilia");
+    assert!(
+        email.subject.starts_with(DEFAULT_EMPLOYER),
+        "{}",
+        email.subject
+    );
+    assert_eq!(email.source, SENDER_HEADER);
+
+    // The notifier (another instance) reads the profile too, and writes in Rita's zone and words.
+    let notifier = world.notifier(SENDER, "2026-12-02T15:46:00Z");
+    let id = after.body["id"].as_str().unwrap();
+    assert_eq!(
+        notifier.handle(&completed(id)).await.unwrap(),
+        completion_notifier::Outcome::Notified
+    );
+    let emails = world.emails().await;
+    let notice = emails
+        .iter()
+        .find(|email| email.to_addresses() == [world.acme.email.clone()])
+        .unwrap();
+    assert_eq!(
+        notice.subject,
+        "Anna Virtanen har slutfört videointervjun: Sales (Äänekosken Rekry, Oy)"
+    );
+    assert!(
+        notice.html.contains("<p>Hej <bdi>Rita</bdi>,</p>"),
+        "{}",
+        notice.html
+    );
+    assert!(
+        notice.html.contains(
+            "Svaren kom in onsdagen den 2 december 2026 kl. 10.45 (östnordamerikansk tid)."
+        ),
+        "{}",
+        notice.html
+    );
+}

@@ -130,12 +130,18 @@ async fn an_invitation_is_stored_and_emailed_with_a_bcc_to_the_recruiter() {
     );
     assert_eq!(email.bcc_addresses(), [world.acme.email.as_str()]);
     assert!(email.destinations.cc_addresses.is_empty());
-    assert_eq!(email.subject, "Invitation to a video interview: Sales lead");
+    assert_eq!(
+        email.subject,
+        format!("{DEFAULT_EMPLOYER} invites you to a video interview: Sales lead")
+    );
     assert!(email.html.contains("Hello <bdi>Anna</bdi>,"));
+    assert!(email.html.contains(&format!(
+        "<bdi>Rita Recruiter</bdi> from <bdi>{DEFAULT_EMPLOYER}</bdi> has invited you"
+    )));
     assert!(
         email
             .html
-            .contains("<bdi>Rita Recruiter</bdi> has invited you")
+            .contains("until midnight (Eastern European Time)")
     );
     assert!(email.html.contains("Tuesday 15 December 2026"));
     assert!(email.html.contains("You can still answer on that day"));
@@ -195,7 +201,7 @@ async fn without_bcc_only_the_candidate_gets_the_email() {
     assert!(emails[0].bcc_addresses().is_empty());
     // A recruiter without a name claim is named by their email address.
     assert!(emails[0].html.contains(&format!(
-        "<bdi>{}</bdi> has invited you",
+        "<bdi>{}</bdi> from <bdi>{DEFAULT_EMPLOYER}</bdi> has invited you",
         world.globex.email
     )));
 }
@@ -209,20 +215,20 @@ async fn the_email_is_written_in_the_invitations_language() {
     for (language, subject, deadline, still) in [
         (
             "en",
-            "Invitation to a video interview: Myyntipäällikkö",
+            format!("{DEFAULT_EMPLOYER} invites you to a video interview: Myyntipäällikkö"),
             "Tuesday 15 December 2026",
             "You can still answer on that day",
         ),
         (
             "fi",
-            "Kutsu videohaastatteluun: Myyntipäällikkö",
+            format!("{DEFAULT_EMPLOYER} kutsuu sinut videohaastatteluun: Myyntipäällikkö"),
             "tiistaina 15.12.2026",
             "Voit vastata vielä sinä päivänä",
         ),
         (
             "sv",
-            "Inbjudan till en videointervju: Myyntipäällikkö",
-            "tisdag 15 december 2026",
+            format!("{DEFAULT_EMPLOYER} bjuder in dig till en videointervju: Myyntipäällikkö"),
+            "tisdagen den 15 december 2026",
             "Du kan fortfarande svara den dagen",
         ),
     ] {
@@ -426,7 +432,7 @@ async fn a_video_interview_of_another_organization_is_not_found() {
 }
 
 #[tokio::test]
-async fn a_warm_instance_reads_an_interview_once_for_many_invitations() {
+async fn a_warm_instance_reads_an_interview_and_the_profile_once_for_many_invitations() {
     let world = world().await;
     let interview = world
         .create_video_interview(&world.acme, "Sales lead")
@@ -447,7 +453,8 @@ async fn a_warm_instance_reads_an_interview_once_for_many_invitations() {
                 .count(),
         );
     }
-    assert_eq!(reads, [1, 0, 0]);
+    // The interview and the organization profile (none here: the default employer), then neither.
+    assert_eq!(reads, [2, 0, 0]);
     assert_eq!(world.emails().await.len(), 3);
 }
 

@@ -6,26 +6,58 @@ pub mod config;
 
 use invitations::app::AppError;
 use invitations::app::notify_recruiter::RecruiterNotifier;
+use invitations::app::organizations::Employers;
 use invitations::domain::events::VideoInterviewCompleted;
-use invitations::ports::{Clock, Invitations, Mailer, NotificationClaims};
+use invitations::domain::{Employer, IanaTimeZone};
+use invitations::ports::{Clock, Invitations, Mailer, NotificationClaims, OrganizationProfiles};
 use serde_json::Value;
 
 pub use invitations::app::notify_recruiter::{CLAIM_LEASE, Outcome};
+
+/// What the notifier needs from the deployment's configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of the link to a completed interview.
+    pub recruiter_app_url: String,
+    /// The zone of a notice to a recruiter without a `zoneinfo` claim.
+    pub default_time_zone: IanaTimeZone,
+    /// The employer named in the notices of an organization without a profile.
+    pub default_employer: Employer,
+}
+
+impl From<&config::CompletionNotifierConfig> for Settings {
+    fn from(config: &config::CompletionNotifierConfig) -> Self {
+        Self {
+            recruiter_app_url: config.recruiter_app_url.clone(),
+            default_time_zone: config.default_time_zone.clone(),
+            default_employer: config.mail.default_employer.clone(),
+        }
+    }
+}
 
 pub struct CompletionNotifier<S, M, C> {
     store: S,
     mailer: M,
     clock: C,
     recruiter_app_url: String,
+    default_time_zone: IanaTimeZone,
+    employers: Employers,
 }
 
-impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> CompletionNotifier<S, M, C> {
-    pub fn new(store: S, mailer: M, clock: C, recruiter_app_url: impl Into<String>) -> Self {
+impl<S, M, C> CompletionNotifier<S, M, C>
+where
+    S: Invitations + NotificationClaims + OrganizationProfiles,
+    M: Mailer,
+    C: Clock,
+{
+    pub fn new(store: S, mailer: M, clock: C, settings: Settings) -> Self {
         Self {
             store,
             mailer,
             clock,
-            recruiter_app_url: recruiter_app_url.into(),
+            recruiter_app_url: settings.recruiter_app_url,
+            default_time_zone: settings.default_time_zone,
+            employers: Employers::new(settings.default_employer),
         }
     }
 
@@ -46,6 +78,8 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> CompletionNotifie
             mailer: &self.mailer,
             clock: &self.clock,
             recruiter_app_url: &self.recruiter_app_url,
+            employers: &self.employers,
+            default_time_zone: &self.default_time_zone,
         }
         .notify(&completed)
         .await

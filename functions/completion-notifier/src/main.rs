@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use completion_notifier::CompletionNotifier;
 use completion_notifier::config::CompletionNotifierConfig;
+use completion_notifier::{CompletionNotifier, Settings};
 use invitations::adapters::aws::load_sdk_config;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::ses::SesMailer;
@@ -26,7 +26,7 @@ async fn main() -> Result<(), Error> {
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
         SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail),
         SystemClock,
-        &config.recruiter_app_url,
+        Settings::from(&config),
     ));
     // The event is taken as plain JSON: a malformed one must reach the handler to be dropped,
     // not fail deserialization and be retried.

@@ -27,8 +27,8 @@ use crate::ports::{EmailPurpose, MailError, Mailbox, Mailer, MessageId, Outgoing
 
 pub struct SesMailer {
     client: Client,
-    /// `From`, as configured by the operator, encoded once.
-    sender: String,
+    /// `From`, as configured by the operator.
+    sender: Mailbox,
     configuration_set: Option<String>,
 }
 
@@ -45,7 +45,7 @@ impl SesMailer {
         );
         Self {
             client,
-            sender: header_mailbox(&config.sender),
+            sender: config.sender.clone(),
             configuration_set: config.ses_configuration_set.clone(),
         }
     }
@@ -152,6 +152,16 @@ fn utf8(data: &str) -> Result<Content, MailError> {
         .map_err(|error| MailError::Refused(error.to_string()))
 }
 
+impl SesMailer {
+    /// The configured sender, under the email's own display name when it has one.
+    fn from(&self, email: &OutgoingEmail) -> Mailbox {
+        Mailbox {
+            name: email.from_name.clone().or_else(|| self.sender.name.clone()),
+            address: self.sender.address.clone(),
+        }
+    }
+}
+
 impl Mailer for SesMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<MessageId, MailError> {
         let destination = Destination::builder()
@@ -170,7 +180,7 @@ impl Mailer for SesMailer {
         let output = self
             .client
             .send_email()
-            .from_email_address(&self.sender)
+            .from_email_address(header_mailbox(&self.from(email)))
             .destination(destination)
             .set_reply_to_addresses(
                 email

@@ -11,8 +11,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::domain::{
-    CandidateToken, Invitation, InvitationEvent, InvitationId, InvitationStatus, NewInvitation,
-    OrganizationId, Recruiter, ResendRefused, VideoInterview,
+    CandidateToken, Employer, Invitation, InvitationEvent, InvitationId, InvitationStatus,
+    NewInvitation, OrganizationId, Recruiter, ResendRefused, VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
@@ -51,6 +51,8 @@ pub struct InvitationSender<'a, S, M, C> {
     /// Invitation emails (first sends and resends) per organization and UTC day
     /// (`DAILY_EMAIL_QUOTA`).
     pub daily_email_quota: u32,
+    /// The employer the emails name: the organization's (see `organizations::Employers`).
+    pub employer: &'a Employer,
 }
 
 impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
@@ -213,6 +215,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
     ) -> Result<OutgoingEmail, AppError> {
         Ok(invitation_email(
             invitation,
+            self.employer,
             &candidate_link(self.candidate_app_url, token),
         )?)
     }
@@ -593,6 +596,7 @@ mod tests {
             clock: &world.clock,
             candidate_app_url: crate::app::testing::CANDIDATE_APP,
             daily_email_quota: world.daily_email_quota,
+            employer: &world.employer,
         };
         let interview = fixtures::video_interview(&world.recruiter);
         let key = IdempotencyKey::parse("k-2").unwrap();

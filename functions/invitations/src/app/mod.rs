@@ -118,8 +118,12 @@ mod testing {
 
     use super::AppError;
     use super::invitations::{InvitationSender, Keyed};
+    use super::organizations::Employers;
     use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
-    use crate::domain::{CandidateToken, Invitation, InvitationEvent, Recruiter, fixtures};
+    use crate::domain::{
+        CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent, Recruiter,
+        fixture_employer, fixtures,
+    };
     use crate::ports::{FixedClock, Invitations};
 
     pub const CANDIDATE_APP: &str = "https://interview.example/i";
@@ -131,6 +135,10 @@ mod testing {
         pub clock: FixedClock,
         pub recruiter: Recruiter,
         pub daily_email_quota: u32,
+        pub employer: Employer,
+        pub employers: Employers,
+        /// The deployment's default zone.
+        pub time_zone: IanaTimeZone,
     }
 
     impl World {
@@ -142,6 +150,9 @@ mod testing {
                 clock: FixedClock(fixtures::now()),
                 recruiter: fixtures::recruiter(),
                 daily_email_quota: 100,
+                employer: fixture_employer(),
+                employers: Employers::new(fixture_employer()),
+                time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
             }
         }
 
@@ -152,6 +163,7 @@ mod testing {
                 clock: &self.clock,
                 candidate_app_url: CANDIDATE_APP,
                 daily_email_quota: self.daily_email_quota,
+                employer: &self.employer,
             }
         }
 

@@ -12,10 +12,13 @@
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::events::VideoInterviewCompleted;
-use crate::domain::{Invitation, InvitationEvent, InvitationStatus};
+use crate::domain::{IanaTimeZone, Invitation, InvitationEvent, InvitationStatus};
 use crate::email::{completed_interview_link, completion_notice};
-use crate::ports::{Clock, Invitations, MailError, Mailer, NotificationClaims, StoreError};
+use crate::ports::{
+    Clock, Invitations, MailError, Mailer, NotificationClaims, OrganizationProfiles, StoreError,
+};
 
+use super::organizations::Employers;
 use super::{AppError, record_and_settle};
 
 /// Longer than the function's timeout (see infra/template.yaml), so that a live holder never
@@ -61,9 +64,18 @@ pub struct RecruiterNotifier<'a, S, M, C> {
     pub clock: &'a C,
     /// Base of the link to a completed interview (`RECRUITER_APP_URL`).
     pub recruiter_app_url: &'a str,
+    /// The employers the notices name (their organizations' profiles, cached).
+    pub employers: &'a Employers,
+    /// The zone of a notice to a recruiter without a `zoneinfo` claim (`DEFAULT_TIME_ZONE`).
+    pub default_time_zone: &'a IanaTimeZone,
 }
 
-impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier<'_, S, M, C> {
+impl<S, M, C> RecruiterNotifier<'_, S, M, C>
+where
+    S: Invitations + NotificationClaims + OrganizationProfiles,
+    M: Mailer,
+    C: Clock,
+{
     /// Reacts to one delivery of a completion event.
     pub async fn notify(&self, completed: &VideoInterviewCompleted) -> Result<Outcome, AppError> {
         let organization = completed.organization_id.as_str();
@@ -82,6 +94,11 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
             return Ok(Outcome::AlreadyNotified);
         }
         let now = self.clock.now();
+        // Read before the claim: a store that cannot be read leaves nothing to undo.
+        let employer = self
+            .employers
+            .employer(self.store, &invitation.organization_id, now)
+            .await?;
         let until = now + CLAIM_LEASE;
         match self
             .store
@@ -100,7 +117,9 @@ impl<S: Invitations + NotificationClaims, M: Mailer, C: Clock> RecruiterNotifier
             .get_or_insert(completed.completed_at);
         let sent = match completion_notice(
             &invitation,
+            &employer,
             completed_at,
+            self.default_time_zone,
             &completed_interview_link(self.recruiter_app_url, &invitation),
         ) {
             Ok(email) => self.mailer.send(&email).await.map_err(AppError::from),
@@ -217,6 +236,8 @@ mod tests {
             mailer: &world.outbox,
             clock: &world.clock,
             recruiter_app_url: RECRUITER_APP,
+            employers: &world.employers,
+            default_time_zone: &world.time_zone,
         }
     }
 

@@ -330,7 +330,9 @@ pub mod fixtures {
             organization_id: OrganizationId::parse("acme").expect("valid"),
             email: EmailAddress::parse("rita@acme.example").expect("valid"),
             name: Some(PersonName::parse("Rita").expect("valid")),
+            given_name: None,
             language: None,
+            time_zone: None,
             email_verified: true,
         }
     }

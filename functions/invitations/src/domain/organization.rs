@@ -153,6 +153,9 @@ pub struct OrganizationProfile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Employer {
     pub name: OrganizationName,
+    /// The display name of `From` on emails to candidates: the organization's own name when it
+    /// has a profile; none (the configured sender's, as before profiles) for the default.
+    pub sender_name: Option<OrganizationName>,
     pub logo_url: Option<HttpsUrl>,
     pub accent_color: AccentColor,
     pub careers_site_url: Option<HttpsUrl>,
@@ -167,6 +170,7 @@ impl Employer {
     ) -> Self {
         Self {
             name,
+            sender_name: None,
             logo_url: None,
             accent_color: AccentColor::DEFAULT,
             careers_site_url: None,
@@ -181,6 +185,7 @@ impl Employer {
                 let form = &profile.form;
                 Self {
                     name: form.display_name.clone(),
+                    sender_name: Some(form.display_name.clone()),
                     logo_url: form.logo_url.clone(),
                     accent_color: form.accent_color.unwrap_or(AccentColor::DEFAULT),
                     careers_site_url: form.careers_site_url.clone(),
@@ -197,6 +202,7 @@ impl Employer {
 pub fn fixture_employer() -> Employer {
     Employer {
         name: OrganizationName::parse("Acme Oy").unwrap(),
+        sender_name: Some(OrganizationName::parse("Acme Oy").unwrap()),
         logo_url: Some(HttpsUrl::parse("https://cdn.acme.example/logo.png").unwrap()),
         accent_color: AccentColor::parse("#0a7d3b").unwrap(),
         careers_site_url: Some(HttpsUrl::parse("https://careers.acme.example").unwrap()),

@@ -1,6 +1,6 @@
 //! The recruiter: who acts (from verified claims) and who sent an invitation.
 
-use super::{EmailAddress, Language, OrganizationId, PersonName, RecruiterId};
+use super::{EmailAddress, IanaTimeZone, Language, OrganizationId, PersonName, RecruiterId};
 
 /// Who is acting, as the API Gateway JWT authorizer vouched for them.
 #[derive(Debug, Clone, PartialEq)]
@@ -9,8 +9,12 @@ pub struct Recruiter {
     pub organization_id: OrganizationId,
     pub email: EmailAddress,
     pub name: Option<PersonName>,
+    /// The OpenID Connect `given_name` claim: what emails to the recruiter greet them by.
+    pub given_name: Option<PersonName>,
     /// From the identity provider's `locale` claim, when it is a language we write.
     pub language: Option<Language>,
+    /// The OpenID Connect `zoneinfo` claim (an IANA zone): where the recruiter reads times.
+    pub time_zone: Option<IanaTimeZone>,
     /// Whether the identity provider vouches that `email` is the recruiter's: false when its
     /// `email_verified` claim says so (Cognito, after a user changed the attribute), true when it
     /// says true or nothing (providers that only issue verified addresses omit it).
@@ -39,7 +43,16 @@ pub struct InvitedBy {
     pub id: RecruiterId,
     pub email: EmailAddress,
     pub name: Option<PersonName>,
+    pub given_name: Option<PersonName>,
     pub language: Option<Language>,
+    pub time_zone: Option<IanaTimeZone>,
+}
+
+impl InvitedBy {
+    /// What an email to them starts with after "Hello": their given name, else their name.
+    pub fn greeting_name(&self) -> Option<&PersonName> {
+        self.given_name.as_ref().or(self.name.as_ref())
+    }
 }
 
 impl From<&Recruiter> for InvitedBy {
@@ -48,7 +61,9 @@ impl From<&Recruiter> for InvitedBy {
             id: recruiter.id.clone(),
             email: recruiter.email.clone(),
             name: recruiter.name.clone(),
+            given_name: recruiter.given_name.clone(),
             language: recruiter.language,
+            time_zone: recruiter.time_zone.clone(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A video interview: the questions a recruiter asks every candidate they invite to it.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::{
     OrganizationId, QuestionText, Recruiter, RecruiterId, VideoInterviewId, VideoInterviewTitle,
@@ -17,6 +17,18 @@ impl Question {
     pub const THINK_TIME_SECONDS: std::ops::RangeInclusive<u32> = 0..=600;
     pub const ANSWER_TIME_SECONDS: std::ops::RangeInclusive<u32> = 10..=1800;
     pub const MAX_PER_INTERVIEW: usize = 30;
+
+    /// The longest a candidate can spend recording `questions`: each one's think time (none is
+    /// none) and answer time added up; `None` when a question's answer time is not limited.
+    pub fn longest_recording(questions: &[Question]) -> Option<SignedDuration> {
+        questions
+            .iter()
+            .try_fold(SignedDuration::ZERO, |total, question| {
+                let seconds =
+                    question.think_time_seconds.unwrap_or(0) + question.answer_time_seconds?;
+                Some(total + SignedDuration::from_secs(i64::from(seconds)))
+            })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,5 +59,29 @@ impl VideoInterview {
             created_by: recruiter.id.clone(),
             created_at: now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(think: Option<u32>, answer: Option<u32>) -> Question {
+        Question {
+            text: QuestionText::parse("Why us?").unwrap(),
+            think_time_seconds: think,
+            answer_time_seconds: answer,
+        }
+    }
+
+    #[test]
+    fn the_longest_recording_adds_up_think_and_answer_times() {
+        let questions = [question(Some(30), Some(120)), question(None, Some(90))];
+        assert_eq!(
+            Question::longest_recording(&questions),
+            Some(SignedDuration::from_secs(240))
+        );
+        let unlimited = [question(Some(30), Some(120)), question(Some(30), None)];
+        assert_eq!(Question::longest_recording(&unlimited), None);
     }
 }

@@ -5,6 +5,7 @@
 
 mod completion_notice;
 mod invitation;
+mod zones;
 
 use std::borrow::Cow;
 
@@ -12,10 +13,11 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use unicode_bidi::{BidiClass, bidi_class};
 
-use crate::domain::Language;
+use crate::domain::{Employer, HttpsUrl, IanaTimeZone, Language};
 
 pub use completion_notice::{completed_interview_link, completion_notice};
 pub use invitation::{candidate_link, invitation_email};
+pub use zones::zone_name;
 
 /// An email that could not be rendered: a bug in its template, never the data (every value is
 /// escaped, none is too long for a template).
@@ -42,8 +44,9 @@ pub(crate) fn isolated(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A date as people write it in that language: "Tuesday 15 December 2026", "tiistaina 15.12.2026",
-/// "tisdag 15 december 2026".
+/// A date as people write it in that language: "Tuesday 15 December 2026", "tiistaina 15.12.2026"
+/// (the essive: "on Tuesday"), "tisdagen den 15 december 2026" (Språkrådet's style for a date
+/// with its weekday). Each reads right after "by"/"viimeistään"/"senast" and on its own.
 pub fn long_date(date: Date, language: Language) -> String {
     const EN_MONTHS: [&str; 12] = [
         "January",
@@ -90,7 +93,6 @@ pub fn long_date(date: Date, language: Language) -> String {
             format!("{} {day} {} {year}", DAYS[weekday], EN_MONTHS[month])
         }
         Language::Fi => {
-            // Essive case: "on Tuesday" is "tiistaina".
             const DAYS: [&str; 7] = [
                 "maanantaina",
                 "tiistaina",
@@ -104,28 +106,118 @@ pub fn long_date(date: Date, language: Language) -> String {
         }
         Language::Sv => {
             const DAYS: [&str; 7] = [
-                "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
+                "måndagen",
+                "tisdagen",
+                "onsdagen",
+                "torsdagen",
+                "fredagen",
+                "lördagen",
+                "söndagen",
             ];
-            format!("{} {day} {} {year}", DAYS[weekday], SV_MONTHS[month])
+            format!("{} den {day} {} {year}", DAYS[weekday], SV_MONTHS[month])
         }
     }
 }
 
-/// An instant as a date and a 24-hour time in a zone, as each language writes it:
-/// "on Thursday 10 December 2026 at 16:03", "torstaina 10.12.2026 klo 16.03",
-/// "torsdag 10 december 2026 kl. 16.03".
-pub(crate) fn long_date_time(
-    at: Timestamp,
-    zone: &jiff::tz::TimeZone,
-    language: Language,
-) -> String {
-    let local = at.to_zoned_datetime(zone.clone());
+/// An instant as a date and a 24-hour time in a zone, as each language writes it after "on",
+/// "–" or a verb: "Thursday 10 December 2026 at 16:03", "torstaina 10.12.2026 klo 16.03",
+/// "torsdagen den 10 december 2026 kl. 16.03".
+pub(crate) fn long_date_time(at: Timestamp, zone: &IanaTimeZone, language: Language) -> String {
+    let local = at.to_zoned_datetime(zone.zone().clone());
     let date = long_date(local.date(), language);
     let (hour, minute) = (local.hour(), local.minute());
     match language {
-        Language::En => format!("on {date} at {hour:02}:{minute:02}"),
+        Language::En => format!("{date} at {hour:02}:{minute:02}"),
         Language::Fi => format!("{date} klo {hour}.{minute:02}"),
         Language::Sv => format!("{date} kl. {hour:02}.{minute:02}"),
+    }
+}
+
+/// A count of something as each language says it: "1 question", "5 questions"; "1 kysymys",
+/// "5 kysymystä" (the partitive after a numeral); "1 fråga", "5 frågor".
+pub(crate) fn counted(count: u64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// Who the email comes from, as its layout shows it: the employer's name or logo on top, the
+/// button in its colour, and the footer naming it with its privacy notice and careers site.
+pub(crate) struct Branding<'a> {
+    pub employer: &'a str,
+    pub logo_url: Option<&'a str>,
+    pub accent: String,
+    pub button_text: &'static str,
+    pub privacy_notice_url: Option<&'a str>,
+    pub careers_site_url: Option<&'a str>,
+    pub footer: &'static FooterCopy,
+}
+
+/// Who reads an email, for its footer's words.
+#[derive(Clone, Copy)]
+pub(crate) enum Reader {
+    Candidate,
+    Recruiter,
+}
+
+/// The footer's wording in one language.
+pub(crate) struct FooterCopy {
+    /// Before the employer's name (no inflection needed in any language: "Lähettäjä: Acme Oy").
+    pub sent_for: &'static str,
+    pub privacy_notice: &'static str,
+    pub careers_site: &'static str,
+}
+
+impl FooterCopy {
+    fn of(language: Language, reader: Reader) -> &'static Self {
+        match (language, reader) {
+            (Language::En, Reader::Candidate) => &Self {
+                sent_for: "Sent on behalf of",
+                privacy_notice: "Privacy notice: how your personal data is processed",
+                careers_site: "Careers",
+            },
+            (Language::En, Reader::Recruiter) => &Self {
+                sent_for: "Sent on behalf of",
+                privacy_notice: "Privacy notice for candidates",
+                careers_site: "Careers",
+            },
+            (Language::Fi, Reader::Candidate) => &Self {
+                sent_for: "Lähettäjä:",
+                privacy_notice: "Tietosuojaseloste: näin henkilötietojasi käsitellään",
+                careers_site: "Avoimet työpaikat",
+            },
+            (Language::Fi, Reader::Recruiter) => &Self {
+                sent_for: "Lähettäjä:",
+                privacy_notice: "Hakijoiden tietosuojaseloste",
+                careers_site: "Avoimet työpaikat",
+            },
+            (Language::Sv, Reader::Candidate) => &Self {
+                sent_for: "Skickat på uppdrag av",
+                privacy_notice: "Integritetspolicy: så behandlas dina personuppgifter",
+                careers_site: "Lediga jobb",
+            },
+            (Language::Sv, Reader::Recruiter) => &Self {
+                sent_for: "Skickat på uppdrag av",
+                privacy_notice: "Integritetspolicy för kandidater",
+                careers_site: "Lediga jobb",
+            },
+        }
+    }
+}
+
+impl<'a> Branding<'a> {
+    pub(crate) fn of(employer: &'a Employer, language: Language, reader: Reader) -> Self {
+        Self {
+            employer: employer.name.as_str(),
+            logo_url: employer.logo_url.as_ref().map(HttpsUrl::as_str),
+            accent: employer.accent_color.to_string(),
+            button_text: employer.accent_color.text_color(),
+            privacy_notice_url: employer.privacy_notice_url.as_ref().map(HttpsUrl::as_str),
+            careers_site_url: employer.careers_site_url.as_ref().map(HttpsUrl::as_str),
+            footer: FooterCopy::of(language, reader),
+        }
     }
 }
 
@@ -154,7 +246,10 @@ mod tests {
         let date = AnswerDeadline::parse_date("2026-12-15").unwrap();
         assert_eq!(long_date(date, Language::En), "Tuesday 15 December 2026");
         assert_eq!(long_date(date, Language::Fi), "tiistaina 15.12.2026");
-        assert_eq!(long_date(date, Language::Sv), "tisdag 15 december 2026");
+        assert_eq!(
+            long_date(date, Language::Sv),
+            "tisdagen den 15 december 2026"
+        );
         let sunday = AnswerDeadline::parse_date("2027-01-03").unwrap();
         assert_eq!(long_date(sunday, Language::Fi), "sunnuntaina 3.1.2027");
     }

@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::{
-    EmailAddress, Language, OrganizationId, PersonName, Question, Recruiter, RecruiterId,
+    EmailAddress, IanaTimeZone, Language, OrganizationId, PersonName, Question, Recruiter,
+    RecruiterId,
 };
 use problem::ApiError;
 use validation::{FieldErrors, parse_json_object};
@@ -49,7 +50,9 @@ pub fn recruiter_from_claims(claims: &HashMap<String, String>) -> Option<Recruit
         email: EmailAddress::parse(claim("email")?).ok()?,
         // Optional claims that do not fit are left out rather than refusing the recruiter.
         name: claim("name").and_then(|name| PersonName::parse(name).ok()),
+        given_name: claim("given_name").and_then(|name| PersonName::parse(name).ok()),
         language: claim("locale").and_then(Language::from_locale),
+        time_zone: claim("zoneinfo").and_then(|zone| IanaTimeZone::parse(zone).ok()),
         // API Gateway passes every claim as text: the boolean `false` arrives as "false".
         email_verified: !claim("email_verified")
             .is_some_and(|value| value.eq_ignore_ascii_case("false")),
@@ -265,6 +268,17 @@ mod tests {
         let recruiter = recruiter_from_claims(&full).unwrap();
         assert_eq!(recruiter.organization_id.as_str(), "acme");
         assert_eq!(recruiter.language, Some(Language::Fi));
+        assert_eq!(recruiter.time_zone, None);
+        let mut zoned = full.clone();
+        zoned.insert("zoneinfo".into(), "America/New_York".into());
+        zoned.insert("given_name".into(), "Rita".into());
+        let zoned = recruiter_from_claims(&zoned).unwrap();
+        assert_eq!(zoned.time_zone.unwrap().name(), "America/New_York");
+        assert_eq!(zoned.given_name.unwrap().as_str(), "Rita");
+        // A zone that is not an IANA name is left out, as other optional claims that do not fit.
+        let mut unzoned = full.clone();
+        unzoned.insert("zoneinfo".into(), "+02:00".into());
+        assert_eq!(recruiter_from_claims(&unzoned).unwrap().time_zone, None);
         assert_eq!(recruiter.display_name(), "Rita");
         for missing in ["sub", "email", ORGANIZATION_CLAIM] {
             let mut partial = full.clone();

@@ -65,6 +65,9 @@ pub struct EmailPurpose {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingEmail {
     pub purpose: EmailPurpose,
+    /// The display name of `From` for this email, in place of the configured sender's (the
+    /// employer's name on emails to candidates); the address is always the configured one.
+    pub from_name: Option<String>,
     pub to: Mailbox,
     pub bcc: Option<EmailAddress>,
     pub reply_to: Option<Mailbox>,

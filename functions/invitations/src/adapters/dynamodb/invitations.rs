@@ -41,8 +41,14 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
     if let Some(name) = &inviter.name {
         invited_by.insert("name".to_owned(), s(name.as_str()));
     }
+    if let Some(name) = &inviter.given_name {
+        invited_by.insert("givenName".to_owned(), s(name.as_str()));
+    }
     if let Some(language) = inviter.language {
         invited_by.insert("language".to_owned(), s(language.code()));
+    }
+    if let Some(zone) = &inviter.time_zone {
+        invited_by.insert("timeZone".to_owned(), s(zone.name()));
     }
     let deadline = &invitation.deadline;
     item.extend([
@@ -139,7 +145,11 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             name: inviter
                 .optional_string("name")?
                 .map(PersonName::from_stored),
+            given_name: inviter
+                .optional_string("givenName")?
+                .map(PersonName::from_stored),
             language: inviter.optional_parsed("language", str::parse::<Language>)?,
+            time_zone: inviter.optional_parsed("timeZone", IanaTimeZone::parse)?,
         },
         status: reader.parsed("status", str::parse::<InvitationStatus>)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,

@@ -56,6 +56,19 @@ async fn main() -> Result<(), Error> {
     world.call(keyed).await;
     rows.push(row("POST /invitations, replayed", &calls.recruiter_api));
 
+    let profile = json!({
+        "displayName": "Acme Oy",
+        "privacyNoticeUrl": "https://acme.example/privacy",
+    });
+    world
+        .call(ApiEvent::put("/organization", &profile).claims(&world.acme))
+        .await;
+    rows.push(row("PUT /organization", &calls.recruiter_api));
+    world
+        .call(ApiEvent::get("/organization").claims(&world.acme))
+        .await;
+    rows.push(row("GET /organization", &calls.recruiter_api));
+
     let id = sent.body["id"].as_str().ok_or("no invitation")?.to_owned();
     world
         .call(ApiEvent::get("/invitations").claims(&world.acme))

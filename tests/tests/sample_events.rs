@@ -39,6 +39,9 @@ fn json_files(folder: &Path) -> usize {
 async fn journey(world: &World) {
     let recruiter =
         |event: Value| async move { Answer::from(world.api.handle(into_request(&event)).await) };
+    // The profile first: the sample invitation's email then names the organization.
+    let profile = recruiter(sample("recruiter-api/put-organization-profile.json", &[])).await;
+    assert_eq!(profile.status, 201, "{}", profile.body);
     let created = recruiter(sample("recruiter-api/create-video-interview.json", &[])).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let video_interview = created.body["id"].as_str().unwrap().to_owned();
@@ -59,6 +62,7 @@ async fn journey(world: &World) {
         (VIDEO_INTERVIEW_PLACEHOLDER, video_interview.as_str()),
     ];
     for name in [
+        "get-organization-profile",
         "list-video-interviews",
         "get-video-interview",
         "list-invitations",
@@ -134,7 +138,7 @@ async fn every_sample_event_is_answered_with_success() {
     journey(&world().await).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 8),
+        ("recruiter-api", 10),
         ("candidate-api", 2),
         ("completion-notifier", 1),
     ] {

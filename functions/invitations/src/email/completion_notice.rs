@@ -173,7 +173,7 @@ pub fn completion_notice(
 mod tests {
     use super::*;
     use crate::domain::fixture_employer;
-    use crate::email::hostile_invitation as invitation;
+    use crate::email::{assert_says, hostile_invitation as invitation};
 
     const RECRUITER_APP: &str = "https://recruit.example/";
     /// 14:03 UTC: 16:03 in Helsinki, 14:03 in London, 9:03 in New York.
@@ -273,19 +273,7 @@ mod tests {
             invitation.invited_by.language = Some(language);
             // The deadline's zone (Helsinki) and the default play no part: the recruiter has one.
             let email = notice(&invitation, "Europe/Stockholm");
-            assert_eq!(email.subject, subject);
-            for sentence in sentences {
-                assert!(
-                    email.text.contains(sentence),
-                    "{language:?}: {sentence}\n{}",
-                    email.text
-                );
-            }
-            assert!(
-                email
-                    .html
-                    .contains(&format!("lang=\"{}\"", language.code()))
-            );
+            assert_says(&email, language, subject, &sentences);
             assert!(email.html.contains("alt=\"Acme Oy\""));
         }
     }

@@ -221,6 +221,30 @@ impl<'a> Branding<'a> {
     }
 }
 
+/// Asserts that `email`, in `language`, has `subject` and holds every one of `sentences` in its
+/// text part (the emails' tests pin their copy with it).
+#[cfg(test)]
+fn assert_says(
+    email: &crate::ports::OutgoingEmail,
+    language: Language,
+    subject: &str,
+    sentences: &[&str],
+) {
+    assert_eq!(email.subject, subject, "{language:?}");
+    for sentence in sentences {
+        assert!(
+            email.text.contains(sentence),
+            "{language:?}: {sentence}\n{}",
+            email.text
+        );
+    }
+    assert!(
+        email
+            .html
+            .contains(&format!("lang=\"{}\"", language.code()))
+    );
+}
+
 /// An invitation with markup in every text field, for the emails' tests.
 #[cfg(test)]
 fn hostile_invitation(language: Language, bcc_myself: bool) -> crate::domain::Invitation {

@@ -30,6 +30,17 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
     let route = CompletionRoute::create(&world.sdk, &world.tag)
         .await
         .unwrap();
+    // The organization's profile, whose name and links go into every email (and never a log).
+    let profile = world
+        .call(
+            ApiEvent::put(
+                "/organization",
+                &json!({"displayName": "Xanthippe Widgets", "privacyNoticeUrl": "https://xanthippe.example/privacy"}),
+            )
+            .claims(&recruiter),
+        )
+        .await;
+    assert_eq!(profile.status, 201, "{}", profile.body);
     let video_interview = world.create_video_interview(&recruiter, "Sales lead").await;
     let mut form = world.invitation_form(&video_interview, "fi", true);
     form["firstName"] = json!("Zebulon");
@@ -137,6 +148,7 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
         "notification not sent",
         "recruiter notified",
         "invitation cancelled",
+        "organization profile saved",
         id.as_str(),
     ] {
         assert!(
@@ -158,6 +170,7 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
         token.expose(),
         hash.as_str(),
         "zebulon@bad",
+        "Xanthippe",
     ] {
         assert!(!text.contains(secret), "{secret:?} is in the logs:\n{text}");
     }

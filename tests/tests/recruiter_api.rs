@@ -223,13 +223,13 @@ async fn the_email_is_written_in_the_invitations_language() {
             "fi",
             format!("{DEFAULT_EMPLOYER} kutsuu sinut videohaastatteluun: Myyntipäällikkö"),
             "tiistaina 15.12.2026",
-            "Voit vastata vielä sinä päivänä",
+            "Voit vastata vielä saman päivän aikana",
         ),
         (
             "sv",
             format!("{DEFAULT_EMPLOYER} bjuder in dig till en videointervju: Myyntipäällikkö"),
             "tisdagen den 15 december 2026",
-            "Du kan fortfarande svara den dagen",
+            "Du kan svara hela den dagen",
         ),
     ] {
         let mut form = world.invitation_form(&interview, language, false);

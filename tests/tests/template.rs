@@ -59,6 +59,30 @@ fn asked_for<C: Configuration>(given: &BTreeSet<String>) -> Result<BTreeSet<Stri
 }
 
 #[test]
+fn the_stacks_user_pool_lets_the_api_read_every_claim_it_uses() {
+    let resources = resources();
+    let client = &resource(&resources, "RecruiterUserPoolClient")["Properties"];
+    let readable: BTreeSet<String> = client["ReadAttributes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|attribute| attribute.as_str().unwrap().to_owned())
+        .collect();
+    let read: BTreeSet<String> = invitations::http::RECRUITER_CLAIMS
+        .iter()
+        .map(|claim| (*claim).to_owned())
+        .collect();
+    assert_eq!(readable, read);
+    let writable = client["WriteAttributes"].as_sequence().unwrap();
+    assert!(
+        !writable
+            .iter()
+            .any(|attribute| attribute.as_str() == Some(invitations::http::ORGANIZATION_CLAIM)),
+        "a recruiter must never move themselves into another organization"
+    );
+}
+
+#[test]
 fn every_function_gets_exactly_the_environment_its_configuration_reads() {
     let resources = resources();
     for (function, _) in FUNCTIONS {

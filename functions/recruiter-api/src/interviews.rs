@@ -1,6 +1,6 @@
 //! Video interviews never change once created (there is no route to edit or delete one), so a warm
 //! instance keeps those it has read: inviting to the same interview again skips a GetItem, which
-//! is one of the four sequential round trips of sending an invitation (docs/performance.md).
+//! is the first sequential round trip of sending an invitation (docs/performance.md).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -335,8 +335,9 @@ where
         let now = self.clock.now();
         let new = parse_new_invitation(body, &self.settings.default_time_zone, now)
             .map_err(ApiError::Validation)?;
-        // Two reads at once (both usually cached): sending stays as many round trips as before.
-        // Both run to their end, so that a failure is the same whichever fails first.
+        // Two reads at once, each skipped when cached (the interview for good, the profile for a
+        // minute): a miss of either or both costs one round trip. Both run to their end, so that
+        // a failure is the same whichever fails first.
         let (interview, employer) = tokio::join!(
             self.video_interview(&recruiter.organization_id, new.video_interview_id),
             self.employer(&recruiter.organization_id, now),

@@ -11,7 +11,8 @@ use invitations::http::validation::{FieldError, FieldErrors, parse_json_object};
 use lambda_http::Body;
 use proptest::prelude::*;
 use recruiter_api::requests::{
-    invitation_listing, parse_new_invitation, parse_new_video_interview, video_interview_listing,
+    invitation_listing, parse_new_invitation, parse_new_video_interview,
+    parse_organization_profile, video_interview_listing,
 };
 use serde_json::{Map, Value, json};
 
@@ -27,6 +28,13 @@ const INVITATION_FIELDS: [&str; 9] = [
     "notifyMe",
 ];
 const VIDEO_INTERVIEW_FIELDS: [&str; 2] = ["title", "questions"];
+const ORGANIZATION_FIELDS: [&str; 5] = [
+    "displayName",
+    "logoUrl",
+    "accentColor",
+    "careersSiteUrl",
+    "privacyNoticeUrl",
+];
 const QUESTION_FIELDS: [&str; 3] = ["text", "thinkTimeSeconds", "answerTimeSeconds"];
 
 /// Strings an attacker or a broken client sends.
@@ -172,6 +180,23 @@ proptest! {
             let expected = format!("/{field}");
             prop_assert!(pointers.contains(&expected.as_str()), "{:?} for {}", pointers, field);
             prop_assert!(pointers.iter().all(|p| *p == expected || (field == "timeZone" && *p == "/answerDeadline")), "{:?}", pointers);
+        }
+    }
+
+    #[test]
+    fn any_organization_profile_is_accepted_safe_to_show_or_refused_field_by_field(form in body(&ORGANIZATION_FIELDS)) {
+        match parse_organization_profile(form) {
+            Ok(profile) => {
+                let name = profile.display_name.as_str();
+                prop_assert!(clean(name) && !name.contains('@'));
+                let urls = [Some(&profile.privacy_notice_url), profile.logo_url.as_ref(), profile.careers_site_url.as_ref()];
+                for url in urls.into_iter().flatten() {
+                    // Nothing that could leave an attribute, hide, or change the scheme.
+                    prop_assert!(url.as_str().starts_with("https://"));
+                    prop_assert!(url.as_str().chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '<' && c != '>'), "{}", url.as_str());
+                }
+            }
+            Err(errors) => assert_well_formed(&errors, &HashMap::new()),
         }
     }
 

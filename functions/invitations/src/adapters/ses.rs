@@ -154,7 +154,7 @@ fn utf8(data: &str) -> Result<Content, MailError> {
 
 impl SesMailer {
     /// The configured sender, under the email's own display name when it has one.
-    fn from(&self, email: &OutgoingEmail) -> Mailbox {
+    fn sender_of(&self, email: &OutgoingEmail) -> Mailbox {
         Mailbox {
             name: email.from_name.clone().or_else(|| self.sender.name.clone()),
             address: self.sender.address.clone(),
@@ -180,7 +180,7 @@ impl Mailer for SesMailer {
         let output = self
             .client
             .send_email()
-            .from_email_address(header_mailbox(&self.from(email)))
+            .from_email_address(header_mailbox(&self.sender_of(email)))
             .destination(destination)
             .set_reply_to_addresses(
                 email

@@ -92,7 +92,8 @@ impl Employers {
         Ok(employer)
     }
 
-    /// Keeps `profile` as `organization`'s, read or written at `at`.
+    /// Keeps `profile` as `organization`'s, read or written at `at`, unless what is kept is newer
+    /// (a read that overlapped a save must not undo it).
     pub fn keep(
         &self,
         organization: &OrganizationId,
@@ -100,6 +101,12 @@ impl Employers {
         at: Timestamp,
     ) {
         let mut read = self.read();
+        if read
+            .get(organization)
+            .is_some_and(|(kept_at, _)| *kept_at > at)
+        {
+            return;
+        }
         if read.len() >= Self::CAPACITY {
             read.clear();
         }
@@ -190,9 +197,22 @@ mod tests {
         let other = OrganizationId::parse("globex").unwrap();
         let theirs = employers.employer(&store, &other, later).await.unwrap();
         assert_eq!(theirs, fixture_employer());
+        // A read that overlapped a later save does not undo it.
+        let saved = organization_profile(&store, organization).await.unwrap();
+        employers.keep(
+            organization,
+            Some(saved),
+            later + SignedDuration::from_secs(5),
+        );
+        employers.keep(organization, None, later + SignedDuration::from_secs(1));
+        let kept = employers
+            .employer(&store, organization, later + SignedDuration::from_secs(6))
+            .await
+            .unwrap();
+        assert_eq!(kept.name.as_str(), "Acme Oy");
         // A store that cannot be read is an error, not the default.
         store.set_unavailable(true);
-        let stale = later + Employers::FRESH_FOR;
+        let stale = later + SignedDuration::from_secs(6) + Employers::FRESH_FOR;
         assert!(
             employers
                 .employer(&store, organization, stale)

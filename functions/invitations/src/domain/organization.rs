@@ -85,18 +85,22 @@ impl AccentColor {
         }
     }
 
-    /// The colour of text on it: white or near-black, whichever contrasts more by WCAG 2.2's
-    /// contrast ratio (relative luminance, success criterion 1.4.3), so that a light brand colour
-    /// still makes a readable button. One of the two always reaches 4.5:1.
+    /// The colour of text on it: white or black, whichever contrasts more by WCAG 2.2's contrast
+    /// ratio (relative luminance, success criterion 1.4.3), so that a light brand colour still
+    /// makes a readable button. One of the two always reaches 4.5:1 (at worst about 4.58:1, for a
+    /// colour of relative luminance 0.179); a softer dark would not (#1d2330 falls to 3.98:1).
     pub fn text_color(self) -> &'static str {
-        const DARK: AccentColor = AccentColor([0x1d, 0x23, 0x30]);
-        let on_white = contrast(self.luminance(), 1.0);
-        let on_dark = contrast(self.luminance(), DARK.luminance());
-        if on_white >= on_dark {
+        if contrast(self.luminance(), 1.0) >= contrast(self.luminance(), 0.0) {
             "#ffffff"
         } else {
-            "#1d2330"
+            "#000000"
         }
+    }
+
+    /// The contrast ratio of [`Self::text_color`] on this colour.
+    #[cfg(test)]
+    fn contrast_with_text(self) -> f64 {
+        contrast(self.luminance(), 1.0).max(contrast(self.luminance(), 0.0))
     }
 
     /// WCAG 2.2's relative luminance of an sRGB colour.
@@ -245,6 +249,19 @@ mod tests {
     }
 
     #[test]
+    fn an_organization_name_cannot_pass_for_an_address() {
+        assert_eq!(
+            OrganizationName::parse(" Äänekosken Rekry, Oy ")
+                .unwrap()
+                .as_str(),
+            "Äänekosken Rekry, Oy"
+        );
+        for spoof in ["security@bank.example", "Acme ＠ Bank"] {
+            assert!(OrganizationName::parse(spoof).is_err(), "{spoof}");
+        }
+    }
+
+    #[test]
     fn colours_are_css_hex_and_kept_lowercase() {
         assert_eq!(
             AccentColor::parse("#1B5FD9").unwrap().to_string(),
@@ -265,21 +282,35 @@ mod tests {
     }
 
     #[test]
-    fn button_text_is_whichever_of_white_and_dark_reads_better() {
+    fn button_text_is_whichever_of_white_and_black_reads_better() {
         assert_eq!(AccentColor::DEFAULT.text_color(), "#ffffff");
         assert_eq!(
             AccentColor::parse("#000000").unwrap().text_color(),
             "#ffffff"
         );
-        // A light yellow brand colour gets dark text.
+        // A light yellow brand colour gets black text.
         assert_eq!(
             AccentColor::parse("#ffd400").unwrap().text_color(),
-            "#1d2330"
+            "#000000"
         );
         assert_eq!(
             AccentColor::parse("#ffffff").unwrap().text_color(),
-            "#1d2330"
+            "#000000"
         );
+        // Every colour, mid greys and saturated hues included, keeps WCAG AA's 4.5:1.
+        let steps = (0..=255).step_by(15);
+        for r in steps.clone() {
+            for g in steps.clone() {
+                for b in steps.clone() {
+                    let colour = AccentColor([r, g, b]);
+                    assert!(colour.contrast_with_text() >= 4.5, "{colour}");
+                }
+            }
+        }
+        for grey in 0..=255 {
+            let colour = AccentColor([grey, grey, grey]);
+            assert!(colour.contrast_with_text() >= 4.5, "{colour}");
+        }
     }
 
     #[test]

@@ -124,6 +124,9 @@ fn without_unjoinable_zwnj(text: &str) -> Result<String, ()> {
 
 macro_rules! text_newtype {
     ($(#[$doc:meta])* $name:ident, $max:expr, $kept:expr) => {
+        text_newtype!($(#[$doc])* $name, $max, $kept, |_: &str| Ok(()));
+    };
+    ($(#[$doc:meta])* $name:ident, $max:expr, $kept:expr, $also:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         pub struct $name(String);
@@ -131,7 +134,10 @@ macro_rules! text_newtype {
         impl $name {
             pub const MAX_CHARS: usize = $max;
             pub fn parse(raw: &str) -> Result<Self, String> {
-                parse_text(raw, Self::MAX_CHARS, $kept).map(Self)
+                let text = parse_text(raw, Self::MAX_CHARS, $kept)?;
+                let also: fn(&str) -> Result<(), String> = $also;
+                also(&text)?;
+                Ok(Self(text))
             }
             /// The text as the store holds it. It was checked when it was written and is not
             /// checked again, so that a rule made stricter never makes a stored record unreadable.
@@ -165,10 +171,19 @@ text_newtype!(
 );
 text_newtype!(
     /// The name an organization goes by with candidates ("Acme Oy"), as its recruiters write it
-    /// in the organization profile; kept as names are (PRECIS Nickname, RFC 8266).
+    /// in the organization profile; kept as names are (PRECIS Nickname, RFC 8266). It becomes the
+    /// display name of `From`, so it holds no `@`: a name such as `security@bank.example` would
+    /// pass for an address in mail clients that show only the display name.
     OrganizationName,
     100,
-    Kept::AsName
+    Kept::AsName,
+    |name| {
+        if name.contains('@') {
+            Err("must not contain @ (it would read as an email address)".to_owned())
+        } else {
+            Ok(())
+        }
+    }
 );
 text_newtype!(
     /// One question of a video interview.

@@ -18,8 +18,9 @@ impl Question {
     pub const ANSWER_TIME_SECONDS: std::ops::RangeInclusive<u32> = 10..=1800;
     pub const MAX_PER_INTERVIEW: usize = 30;
 
-    /// The longest a candidate can spend recording `questions`: each one's think time (none is
-    /// none) and answer time added up; `None` when a question's answer time is not limited.
+    /// The longest a candidate can spend answering `questions`: each one's think time (a question
+    /// without one has none) and answer time added up; `None` when a question's answer time is
+    /// not limited.
     pub fn longest_recording(questions: &[Question]) -> Option<SignedDuration> {
         questions
             .iter()

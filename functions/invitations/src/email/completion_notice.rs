@@ -29,7 +29,7 @@ impl CompletionNoticeCopy {
                 answers_came_in: "The answers came in on",
                 view: "View the answers",
                 link_fallback: "If the button does not work, copy this link into your browser:",
-                why: "You get this email because you asked to be notified when this candidate completes the interview.",
+                why: "You are receiving this email because you asked to be notified when this candidate completes the interview.",
             },
             Language::Fi => &Self {
                 subject: "vastasi videohaastatteluun",
@@ -38,7 +38,7 @@ impl CompletionNoticeCopy {
                 answers_came_in: "Vastaukset saapuivat",
                 view: "Katso vastaukset",
                 link_fallback: "Jos painike ei toimi, kopioi tämä linkki selaimeesi:",
-                why: "Saat tämän viestin, koska pyysit ilmoitusta, kun tämä hakija on vastannut haastatteluun.",
+                why: "Saat tämän viestin, koska pyysit ilmoitusta siitä, kun tämä hakija vastaa haastatteluun.",
             },
             Language::Sv => &Self {
                 subject: "har slutfört videointervjun",
@@ -264,7 +264,7 @@ mod tests {
                 "<script>alert(1)</script> Virtanen har slutfört videointervjun: Sales <b>Lead</b> & \"Co\" (Acme Oy)",
                 [
                     "Hej Rita,\n",
-                    "Svaren kom in torsdagen den 10 december 2026 kl. 09.03 (östnordamerikansk tid).",
+                    "Svaren kom in torsdagen den 10 december 2026 kl. 9.03 (östnordamerikansk tid).",
                     "Skickat på uppdrag av Acme Oy.\nIntegritetspolicy för kandidater: https://acme.example/privacy",
                 ],
             ),

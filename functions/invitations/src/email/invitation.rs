@@ -52,10 +52,10 @@ impl InvitationCopy {
                 invited_you: "on kutsunut sinut videohaastatteluun:",
                 how_it_works: "Tallennat vastauksesi kysymyksiin itsenäisesti sinulle sopivana hetkenä, puhelimella tai tietokoneella.",
                 answer_by: "Vastaa viimeistään",
-                still_on_that_day: "Voit vastata vielä sinä päivänä keskiyöhön asti",
+                still_on_that_day: "Voit vastata vielä saman päivän aikana keskiyöhön asti",
                 start: "Aloita videohaastattelu",
                 link_fallback: "Jos painike ei toimi, kopioi tämä linkki selaimeesi:",
-                personal_link: "Linkki on henkilökohtainen, joten älä jaa sitä.",
+                personal_link: "Linkki on henkilökohtainen, joten älä jaa sitä eteenpäin.",
                 questions: "Kysyttävää? Vastaa tähän sähköpostiin.",
                 regards: "Ystävällisin terveisin",
             },
@@ -67,7 +67,7 @@ impl InvitationCopy {
                 invited_you: "har bjudit in dig till en videointervju:",
                 how_it_works: "Du spelar in dina svar på frågorna på egen hand, när det passar dig, med mobilen eller datorn.",
                 answer_by: "Svara senast",
-                still_on_that_day: "Du kan fortfarande svara den dagen, fram till midnatt",
+                still_on_that_day: "Du kan svara hela den dagen, ända fram till midnatt",
                 start: "Starta videointervjun",
                 link_fallback: "Om knappen inte fungerar kan du kopiera den här länken till din webbläsare:",
                 personal_link: "Länken är personlig, så dela den inte med någon.",
@@ -78,9 +78,9 @@ impl InvitationCopy {
     }
 }
 
-/// What the candidate can expect: how many questions, and at most how long recording the
-/// answers takes (every think and answer time added up, rounded up to whole five minutes, so
-/// that it is never less than the truth); only the count when a question has no time limit.
+/// What the candidate can expect: how many questions, and at most how long answering takes
+/// (every think and answer time added up, rounded up to whole five minutes, so that it is never
+/// less than the truth); only the count when a question has no answer-time limit.
 fn expectation(questions: &[Question], language: Language) -> Option<String> {
     let count = u64::try_from(questions.len())
         .ok()
@@ -94,7 +94,7 @@ fn expectation(questions: &[Question], language: Language) -> Option<String> {
             let questions = counted(count, "question", "questions");
             match minutes {
                 Some(minutes) => format!(
-                    "The interview has {questions}; recording your answers takes at most {minutes} minutes."
+                    "The interview has {questions}; answering takes at most {minutes} minutes."
                 ),
                 None => format!("The interview has {questions}."),
             }
@@ -103,7 +103,7 @@ fn expectation(questions: &[Question], language: Language) -> Option<String> {
             let questions = counted(count, "kysymys", "kysymystä");
             match minutes {
                 Some(minutes) => format!(
-                    "Haastattelussa on {questions}, ja vastausten tallentamiseen kuluu enintään {minutes} minuuttia."
+                    "Haastattelussa on {questions}. Vastaaminen vie enintään {minutes} minuuttia."
                 ),
                 None => format!("Haastattelussa on {questions}."),
             }
@@ -112,7 +112,7 @@ fn expectation(questions: &[Question], language: Language) -> Option<String> {
             let questions = counted(count, "fråga", "frågor");
             match minutes {
                 Some(minutes) => format!(
-                    "Intervjun har {questions}, och det tar högst {minutes} minuter att spela in svaren."
+                    "Intervjun har {questions}, och det tar högst {minutes} minuter att svara."
                 ),
                 None => format!("Intervjun har {questions}."),
             }
@@ -295,10 +295,10 @@ mod tests {
                 "Acme Oy invites you to a video interview: Sales <b>Lead</b> & \"Co\"",
                 [
                     "Rita O'Hara from Acme Oy has invited you to a one-way video interview: Sales <b>Lead</b> & \"Co\".",
-                    "at a time that suits you, on a phone or a computer. The interview has 1 question; recording your answers takes at most 5 minutes.",
+                    "at a time that suits you, on a phone or a computer. The interview has 1 question; answering takes at most 5 minutes.",
                     "Please answer by Tuesday 15 December 2026. You can still answer on that day, until midnight (Eastern European Time).",
                     "Best regards,\nRita O'Hara\nAcme Oy\n",
-                    "Sent on behalf of Acme Oy.\nPrivacy notice: how your personal data is processed: https://acme.example/privacy\nCareers: https://careers.acme.example/",
+                    "Sent on behalf of Acme Oy.\nPrivacy notice – how your personal data is processed: https://acme.example/privacy\nCareers: https://careers.acme.example/",
                 ],
             ),
             (
@@ -306,10 +306,10 @@ mod tests {
                 "Acme Oy kutsuu sinut videohaastatteluun: Sales <b>Lead</b> & \"Co\"",
                 [
                     "Rita O'Hara (Acme Oy) on kutsunut sinut videohaastatteluun: Sales <b>Lead</b> & \"Co\".",
-                    "sinulle sopivana hetkenä, puhelimella tai tietokoneella. Haastattelussa on 1 kysymys, ja vastausten tallentamiseen kuluu enintään 5 minuuttia.",
-                    "Vastaa viimeistään tiistaina 15.12.2026. Voit vastata vielä sinä päivänä keskiyöhön asti (Itä-Euroopan aika).",
+                    "sinulle sopivana hetkenä, puhelimella tai tietokoneella. Haastattelussa on 1 kysymys. Vastaaminen vie enintään 5 minuuttia.",
+                    "Vastaa viimeistään tiistaina 15.12.2026. Voit vastata vielä saman päivän aikana keskiyöhön asti (Itä-Euroopan aika).",
                     "Ystävällisin terveisin\nRita O'Hara\nAcme Oy\n",
-                    "Lähettäjä: Acme Oy.\nTietosuojaseloste: näin henkilötietojasi käsitellään: https://acme.example/privacy\nAvoimet työpaikat: https://careers.acme.example/",
+                    "Lähettäjä: Acme Oy.\nTietosuojaseloste – näin henkilötietojasi käsitellään: https://acme.example/privacy\nAvoimet työpaikat: https://careers.acme.example/",
                 ],
             ),
             (
@@ -317,10 +317,10 @@ mod tests {
                 "Acme Oy bjuder in dig till en videointervju: Sales <b>Lead</b> & \"Co\"",
                 [
                     "Rita O'Hara på Acme Oy har bjudit in dig till en videointervju: Sales <b>Lead</b> & \"Co\".",
-                    "när det passar dig, med mobilen eller datorn. Intervjun har 1 fråga, och det tar högst 5 minuter att spela in svaren.",
-                    "Svara senast tisdagen den 15 december 2026. Du kan fortfarande svara den dagen, fram till midnatt (östeuropeisk tid).",
+                    "när det passar dig, med mobilen eller datorn. Intervjun har 1 fråga, och det tar högst 5 minuter att svara.",
+                    "Svara senast tisdagen den 15 december 2026. Du kan svara hela den dagen, ända fram till midnatt (östeuropeisk tid).",
                     "Med vänliga hälsningar\nRita O'Hara\nAcme Oy\n",
-                    "Skickat på uppdrag av Acme Oy.\nIntegritetspolicy: så behandlas dina personuppgifter: https://acme.example/privacy\nLediga jobb: https://careers.acme.example/",
+                    "Skickat på uppdrag av Acme Oy.\nIntegritetspolicy – så behandlas dina personuppgifter: https://acme.example/privacy\nLediga jobb: https://careers.acme.example/",
                 ],
             ),
         ];
@@ -344,15 +344,15 @@ mod tests {
         let three = vec![question(Some(30), Some(120)); 3];
         assert_eq!(
             expectation(&three, Language::En).unwrap(),
-            "The interview has 3 questions; recording your answers takes at most 10 minutes."
+            "The interview has 3 questions; answering takes at most 10 minutes."
         );
         assert_eq!(
             expectation(&three, Language::Fi).unwrap(),
-            "Haastattelussa on 3 kysymystä, ja vastausten tallentamiseen kuluu enintään 10 minuuttia."
+            "Haastattelussa on 3 kysymystä. Vastaaminen vie enintään 10 minuuttia."
         );
         assert_eq!(
             expectation(&three, Language::Sv).unwrap(),
-            "Intervjun har 3 frågor, och det tar högst 10 minuter att spela in svaren."
+            "Intervjun har 3 frågor, och det tar högst 10 minuter att svara."
         );
         // Exactly 10 minutes stays 10.
         let ten = vec![question(None, Some(300)); 2];
@@ -417,7 +417,7 @@ mod tests {
         let mut light = fixture_employer();
         light.accent_color = AccentColor::parse("#ffd400").unwrap();
         let light = invitation_email(&invitation(Language::En, false), &light, LINK).unwrap();
-        assert!(light.html.contains("background:#ffd400;color:#1d2330;"));
+        assert!(light.html.contains("background:#ffd400;color:#000000;"));
     }
 
     #[test]

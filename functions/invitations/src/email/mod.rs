@@ -121,7 +121,7 @@ pub fn long_date(date: Date, language: Language) -> String {
 
 /// An instant as a date and a 24-hour time in a zone, as each language writes it after "on",
 /// "–" or a verb: "Thursday 10 December 2026 at 16:03", "torstaina 10.12.2026 klo 16.03",
-/// "torsdagen den 10 december 2026 kl. 16.03".
+/// "torsdagen den 10 december 2026 kl. 16.03" (no leading zero in the hour in fi and sv running text).
 pub(crate) fn long_date_time(at: Timestamp, zone: &IanaTimeZone, language: Language) -> String {
     let local = at.to_zoned_datetime(zone.zone().clone());
     let date = long_date(local.date(), language);
@@ -129,7 +129,7 @@ pub(crate) fn long_date_time(at: Timestamp, zone: &IanaTimeZone, language: Langu
     match language {
         Language::En => format!("{date} at {hour:02}:{minute:02}"),
         Language::Fi => format!("{date} klo {hour}.{minute:02}"),
-        Language::Sv => format!("{date} kl. {hour:02}.{minute:02}"),
+        Language::Sv => format!("{date} kl. {hour}.{minute:02}"),
     }
 }
 
@@ -175,7 +175,7 @@ impl FooterCopy {
         match (language, reader) {
             (Language::En, Reader::Candidate) => &Self {
                 sent_for: "Sent on behalf of",
-                privacy_notice: "Privacy notice: how your personal data is processed",
+                privacy_notice: "Privacy notice – how your personal data is processed",
                 careers_site: "Careers",
             },
             (Language::En, Reader::Recruiter) => &Self {
@@ -185,7 +185,7 @@ impl FooterCopy {
             },
             (Language::Fi, Reader::Candidate) => &Self {
                 sent_for: "Lähettäjä:",
-                privacy_notice: "Tietosuojaseloste: näin henkilötietojasi käsitellään",
+                privacy_notice: "Tietosuojaseloste – näin henkilötietojasi käsitellään",
                 careers_site: "Avoimet työpaikat",
             },
             (Language::Fi, Reader::Recruiter) => &Self {
@@ -195,7 +195,7 @@ impl FooterCopy {
             },
             (Language::Sv, Reader::Candidate) => &Self {
                 sent_for: "Skickat på uppdrag av",
-                privacy_notice: "Integritetspolicy: så behandlas dina personuppgifter",
+                privacy_notice: "Integritetspolicy – så behandlas dina personuppgifter",
                 careers_site: "Lediga jobb",
             },
             (Language::Sv, Reader::Recruiter) => &Self {

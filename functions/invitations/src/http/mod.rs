@@ -27,6 +27,18 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub const ORGANIZATION_CLAIM: &str = "custom:organization_id";
 
+/// The ID token's claims the service reads beside `sub`: the user attributes an identity provider
+/// must let it read (the stack's Cognito app client's `ReadAttributes`).
+pub const RECRUITER_CLAIMS: [&str; 7] = [
+    "email",
+    "email_verified",
+    "name",
+    "given_name",
+    "locale",
+    "zoneinfo",
+    ORGANIZATION_CLAIM,
+];
+
 /// The recruiter vouched for by API Gateway's JWT authorizer. Missing or malformed claims are a
 /// 401: the service never guesses a tenant.
 pub fn recruiter(request: &Request) -> Result<Recruiter, ApiError> {
@@ -43,7 +55,10 @@ pub fn recruiter(request: &Request) -> Result<Recruiter, ApiError> {
 }
 
 pub fn recruiter_from_claims(claims: &HashMap<String, String>) -> Option<Recruiter> {
-    let claim = |name: &str| claims.get(name).map(String::as_str);
+    let claim = |name: &str| {
+        debug_assert!(name == "sub" || RECRUITER_CLAIMS.contains(&name), "{name}");
+        claims.get(name).map(String::as_str)
+    };
     Some(Recruiter {
         id: RecruiterId::parse(claim("sub")?).ok()?,
         organization_id: OrganizationId::parse(claim(ORGANIZATION_CLAIM)?).ok()?,

@@ -149,7 +149,11 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
                 .optional_string("givenName")?
                 .map(PersonName::from_stored),
             language: inviter.optional_parsed("language", str::parse::<Language>)?,
-            time_zone: inviter.optional_parsed("timeZone", IanaTimeZone::parse)?,
+            // Only what the notice is written in: a zone a later tzdb no longer knows leaves the
+            // deployment's default, never an unreadable invitation.
+            time_zone: inviter
+                .optional_string("timeZone")?
+                .and_then(|zone| IanaTimeZone::parse(zone).ok()),
         },
         status: reader.parsed("status", str::parse::<InvitationStatus>)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,

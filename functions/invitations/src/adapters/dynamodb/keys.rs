@@ -3,12 +3,12 @@
 //! caller's verified claims, never from anything the caller sends (ids and cursors only ever name a
 //! sort key inside that partition). That is what makes tenant isolation hold by construction.
 //!
-//! | item               | pk          | sk                | gsi1pk (index `by-video-interview`) |
-//! |--------------------|-------------|-------------------|-------------------------------------|
-//! | video interview    | `ORG#<org>` | `VI#<ulid>`       |                                     |
-//! | invitation         | `ORG#<org>` | `INV#<ulid>`      | `ORG#<org>#VI#<ulid>`               |
-//! | idempotency record | `ORG#<org>` | `IDEM#<sha256>`   |                                     |
-//! | daily email count  | `ORG#<org>` | `QUOTA#<date>`    |                                     |
+//! | item                 | pk          | sk              | gsi1pk (index `by-video-interview`) |
+//! |----------------------|-------------|-----------------|-------------------------------------|
+//! | video interview      | `ORG#<org>` | `VI#<ulid>`     |                                     |
+//! | invitation           | `ORG#<org>` | `INV#<ulid>`    | `ORG#<org>#VI#<ulid>`               |
+//! | idempotency record   | `ORG#<org>` | `IDEM#<sha256>` |                                     |
+//! | daily email count    | `ORG#<org>` | `QUOTA#<date>`  |                                     |
 //! | organization profile | `ORG#<org>` | `PROFILE`       |                                     |
 //!
 //! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its

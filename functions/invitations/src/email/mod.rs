@@ -278,6 +278,62 @@ mod tests {
         assert_eq!(long_date(sunday, Language::Fi), "sunnuntaina 3.1.2027");
     }
 
+    /// Both emails in every language, with a logo and without one (nor a privacy notice or a
+    /// careers site).
+    fn every_email(employer: &Employer) -> Vec<(Language, crate::ports::OutgoingEmail)> {
+        let mut emails = Vec::new();
+        for language in Language::ALL {
+            let mut invitation = hostile_invitation(language, false);
+            invitation.invited_by.language = Some(language);
+            let link = "https://interview.example/i/abc";
+            emails.push((
+                language,
+                invitation_email(&invitation, employer, link).unwrap(),
+            ));
+            let at = "2026-12-10T14:03:00Z".parse().unwrap();
+            let zone = IanaTimeZone::parse("Europe/Helsinki").unwrap();
+            let notice = completion_notice(&invitation, employer, at, &zone, link).unwrap();
+            emails.push((language, notice));
+        }
+        emails
+    }
+
+    #[test]
+    fn every_email_is_headed_by_the_logo_when_there_is_one_and_by_the_name_when_there_is_not() {
+        for (language, email) in every_email(&crate::domain::fixture_employer()) {
+            // Images blocked, the alt text stands in the logo's place, styled as the name would be.
+            let logo = "<img src=\"https://cdn.acme.example/logo.png\" alt=\"Acme Oy\" height=\"48\" \
+                        style=\"display:block;height:48px;width:auto;max-width:240px;border:0;font-size:20px;font-weight:bold;";
+            assert!(email.html.contains(logo), "{language:?}: {}", email.html);
+            assert!(email.html.contains("href=\"https://acme.example/privacy\""));
+            assert!(email.text.contains("https://acme.example/privacy"));
+        }
+        let mut plain = crate::domain::fixture_employer();
+        plain.logo_url = None;
+        plain.privacy_notice_url = None;
+        plain.careers_site_url = None;
+        for (language, email) in every_email(&plain) {
+            assert!(!email.html.contains("<img"), "{language:?}: {}", email.html);
+            assert!(
+                email
+                    .html
+                    .contains("font-weight:bold;line-height:48px;\"><bdi>Acme Oy</bdi></p>")
+            );
+            // Without a privacy notice or careers site, the footer only names the employer.
+            let footer = match language {
+                Language::En => "-- \nSent on behalf of Acme Oy.",
+                Language::Fi => "-- \nLähettäjä: Acme Oy.",
+                Language::Sv => "-- \nSkickat på uppdrag av Acme Oy.",
+            };
+            assert!(
+                email.text.ends_with(footer),
+                "{language:?}: {:?}",
+                email.text
+            );
+            assert!(!email.html.contains("<a href=\"https://acme.example"));
+        }
+    }
+
     #[test]
     fn right_to_left_text_is_isolated_and_left_to_right_text_is_left_alone() {
         for ltr in [

@@ -290,3 +290,79 @@ async fn emails_name_the_organizations_profile_else_the_deployments_default() {
         notice.html
     );
 }
+
+#[tokio::test]
+async fn a_conditional_put_never_undoes_a_change_made_since_the_profile_was_read() {
+    let world = world().await;
+    let put = |form: &Value, header: Option<(&str, &str)>| {
+        let event = ApiEvent::put("/organization", form).claims(&world.acme);
+        match header {
+            Some((name, value)) => event.header(name, value),
+            None => event,
+        }
+    };
+    // If-None-Match: * creates, once.
+    let created = world
+        .call(put(&profile(), Some(("if-none-match", "*"))))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let first_tag = created.header("etag").to_owned();
+    assert!(
+        first_tag.starts_with('"') && first_tag.ends_with('"'),
+        "{first_tag}"
+    );
+    let again = world
+        .call(put(&profile(), Some(("if-none-match", "*"))))
+        .await;
+    again.assert_problem(412);
+    let read = world
+        .call(ApiEvent::get("/organization").claims(&world.acme))
+        .await;
+    assert_eq!(read.header("etag"), first_tag);
+
+    // Another tab saves first (a minute later), with the tag it read: that goes through.
+    let mut theirs = profile();
+    theirs["displayName"] = json!("Acme Group");
+    let saved = world
+        .call_at(
+            "2026-12-01T10:01:00Z",
+            put(&theirs, Some(("if-match", &first_tag))),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let second_tag = saved.header("etag").to_owned();
+    assert_ne!(second_tag, first_tag);
+
+    // This tab's save against what it read is refused, and changes nothing.
+    let mut mine = profile();
+    mine["displayName"] = json!("Acme Nordic");
+    for stale in [first_tag.as_str(), "W/\"1\"", "\"not-ours\""] {
+        let refused = world
+            .call_at(
+                "2026-12-01T10:02:00Z",
+                put(&mine, Some(("if-match", stale))),
+            )
+            .await;
+        refused.assert_problem(412);
+        assert_eq!(refused.body["type"], "/problems/precondition-failed");
+    }
+    let now = world
+        .call(ApiEvent::get("/organization").claims(&world.acme))
+        .await;
+    assert_eq!(now.body["displayName"], "Acme Group");
+    assert_eq!(now.header("etag"), second_tag);
+    // If-Match: * needs a profile: Globex has none.
+    let globex = world
+        .call(
+            ApiEvent::put("/organization", &profile())
+                .claims(&world.globex)
+                .header("if-match", "*"),
+        )
+        .await;
+    globex.assert_problem(412);
+    // Only * is an If-None-Match a PUT understands.
+    let odd = world
+        .call(put(&mine, Some(("if-none-match", &second_tag))))
+        .await;
+    assert_eq!(odd.invalid_fields(), ["If-None-Match"]);
+}

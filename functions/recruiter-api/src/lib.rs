@@ -16,22 +16,22 @@ use invitations::app::invitations::{
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
 use invitations::domain::{
-    Employer, Invitation, InvitationId, InvitationStatus, OrganizationId, Recruiter,
-    VideoInterview, VideoInterviewId,
+    Employer, Invitation, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
+    Recruiter, VideoInterview, VideoInterviewId,
 };
 use invitations::http::idempotency::{
     answer_held, fingerprint, idempotency_key, idempotently, worth_keeping,
 };
 use invitations::http::problem::ApiError;
-use invitations::http::validation::FieldErrors;
+use invitations::http::validation::{FieldError, FieldErrors};
 use invitations::http::{
     body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
     Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, Mailer,
-    OrganizationProfiles, VideoInterviews,
+    OrganizationProfiles, ProfileCondition, VideoInterviews,
 };
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
@@ -103,6 +103,57 @@ fn route(path: &str) -> Option<Route> {
 
 fn invitation_location(request: &Request, id: InvitationId) -> String {
     location(request, &format!("/invitations/{id}"))
+}
+
+/// The profile's entity tag (RFC 9110 §8.8.3): the instant it was saved, in nanoseconds, as a
+/// strong validator (every save is a new instant).
+fn profile_etag(profile: &OrganizationProfile) -> String {
+    format!("\"{}\"", profile.updated_at.as_nanosecond())
+}
+
+/// The profile as an answer, with its `ETag`.
+fn profile_response(
+    status: StatusCode,
+    profile: &OrganizationProfile,
+    location: Option<String>,
+) -> Response<Body> {
+    let mut response = json_response(status, &OrganizationProfileView::from(profile), location);
+    if let Ok(etag) = HeaderValue::from_str(&profile_etag(profile)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// What a `PUT /organization` requires of the stored profile (RFC 9110 §13.1): `If-Match: *` one,
+/// `If-Match` with the ETag of the one read (one tag; a tag that is not this service's, or weak,
+/// never matches: 412), `If-None-Match: *` none; neither header, anything.
+fn profile_condition(request: &Request) -> Result<ProfileCondition, ApiError> {
+    let header = |name| {
+        request
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap_or_default().trim())
+    };
+    match (header(header::IF_MATCH), header(header::IF_NONE_MATCH)) {
+        (Some(_), Some(_)) => Err(ApiError::Validation(vec![FieldError::header(
+            "If-None-Match",
+            "must not come with If-Match",
+        )])),
+        (Some("*"), None) => Ok(ProfileCondition::Present),
+        (Some(tag), None) => tag
+            .strip_prefix('"')
+            .and_then(|tag| tag.strip_suffix('"'))
+            .and_then(|nanoseconds| nanoseconds.parse::<i128>().ok())
+            .and_then(|nanoseconds| jiff::Timestamp::from_nanosecond(nanoseconds).ok())
+            .map(ProfileCondition::SavedAt)
+            .ok_or(ApiError::PreconditionFailed),
+        (None, Some("*")) => Ok(ProfileCondition::Absent),
+        (None, Some(_)) => Err(ApiError::Validation(vec![FieldError::header(
+            "If-None-Match",
+            "must be * (create the profile only if there is none)",
+        )])),
+        (None, None) => Ok(ProfileCondition::Any),
+    }
 }
 
 /// An id from the path. A malformed one cannot exist: the same 404 as an id of another
@@ -185,11 +236,7 @@ where
         match route(route_path(request)).ok_or(ApiError::NotFound)? {
             Route::Organization if method == Method::GET => {
                 let profile = organization_profile(&self.store, &recruiter.organization_id).await?;
-                Ok(json_response(
-                    StatusCode::OK,
-                    &OrganizationProfileView::from(&profile),
-                    None,
-                ))
+                Ok(profile_response(StatusCode::OK, &profile, None))
             }
             Route::Organization if method == Method::PUT => {
                 self.save_organization_profile(recruiter, request).await
@@ -233,14 +280,15 @@ where
         }
     }
 
-    /// `PUT /organization`: 201 for the organization's first profile, 200 when it replaced one.
-    /// This instance's emails use it at once; other warm instances within
-    /// `Employers::FRESH_FOR`.
+    /// `PUT /organization`: 201 for the organization's first profile, 200 when it replaced one;
+    /// 412 when its `If-Match` or `If-None-Match` does not hold. This instance's emails use it at
+    /// once; other warm instances within `Employers::FRESH_FOR`.
     async fn save_organization_profile(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let condition = profile_condition(request)?;
         let form =
             parse_organization_profile(json_object(request)?).map_err(ApiError::Validation)?;
         let (profile, replaced) =
-            save_organization_profile(&self.store, &self.clock, recruiter, form).await?;
+            save_organization_profile(&self.store, &self.clock, recruiter, form, condition).await?;
         self.employers.keep(
             &recruiter.organization_id,
             Some(profile.clone()),
@@ -252,11 +300,7 @@ where
             StatusCode::CREATED
         };
         let location = (!replaced).then(|| location(request, "/organization"));
-        Ok(json_response(
-            status,
-            &OrganizationProfileView::from(&profile),
-            location,
-        ))
+        Ok(profile_response(status, &profile, location))
     }
 
     async fn create_video_interview(&self, recruiter: &Recruiter, request: &Request) -> Answer {

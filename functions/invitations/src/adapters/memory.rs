@@ -19,7 +19,8 @@ use crate::ports::{
     ClaimTicket, DailyEmailQuota, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords,
     InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId,
     NotificationClaims, OrganizationProfiles, OutgoingEmail, Page, PageCursor, PageRequest,
-    PublishError, RequestFingerprint, SavedResponse, StoreError, VideoInterviews, claim_times,
+    ProfileCondition, PublishError, RequestFingerprint, SavedResponse, StoreError, VideoInterviews,
+    claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -152,8 +153,19 @@ impl OrganizationProfiles for MemoryStore {
     async fn put_organization_profile(
         &self,
         profile: &OrganizationProfile,
+        condition: ProfileCondition,
     ) -> Result<bool, StoreError> {
         let mut tables = self.tables()?;
+        let stored = tables.profiles.get(&profile.organization_id);
+        let holds = match condition {
+            ProfileCondition::Any => true,
+            ProfileCondition::Absent => stored.is_none(),
+            ProfileCondition::Present => stored.is_some(),
+            ProfileCondition::SavedAt(at) => stored.is_some_and(|stored| stored.updated_at == at),
+        };
+        if !holds {
+            return Err(StoreError::Conflict);
+        }
         let old = tables
             .profiles
             .insert(profile.organization_id.clone(), profile.clone());

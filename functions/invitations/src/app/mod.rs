@@ -51,6 +51,10 @@ pub enum AppError {
     /// The invitation is not sent again (see `Invitation::check_resend`).
     #[error("not sent again: {0}")]
     ResendRefused(crate::domain::ResendRefused),
+    /// The stored record is not the one the request was made against (a conditional write whose
+    /// condition did not hold: someone else changed it meanwhile); nothing was written.
+    #[error("the precondition did not hold")]
+    PreconditionFailed,
     /// The candidate may no longer answer.
     #[error("the invitation is {}", .0.code())]
     Gone(GoneReason),

@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::domain::{
     Employer, OrganizationId, OrganizationProfile, OrganizationProfileForm, Recruiter,
 };
-use crate::ports::{Clock, OrganizationProfiles};
+use crate::ports::{Clock, OrganizationProfiles, ProfileCondition, StoreError};
 
 use super::AppError;
 
@@ -23,13 +23,15 @@ pub async fn organization_profile<S: OrganizationProfiles>(
         .ok_or(AppError::NotFound)
 }
 
-/// Sets the recruiter's organization's profile to `form`, whole: the profile, and whether it
-/// replaced one (`true`) or is the first (`false`).
+/// Sets the recruiter's organization's profile to `form`, whole, when `condition` holds (else
+/// `PreconditionFailed`, nothing written): the profile, and whether it replaced one (`true`) or is
+/// the first (`false`).
 pub async fn save_organization_profile<S: OrganizationProfiles, C: Clock>(
     store: &S,
     clock: &C,
     recruiter: &Recruiter,
     form: OrganizationProfileForm,
+    condition: ProfileCondition,
 ) -> Result<(OrganizationProfile, bool), AppError> {
     let profile = OrganizationProfile {
         organization_id: recruiter.organization_id.clone(),
@@ -37,7 +39,10 @@ pub async fn save_organization_profile<S: OrganizationProfiles, C: Clock>(
         updated_by: recruiter.id.clone(),
         updated_at: clock.now(),
     };
-    let replaced = store.put_organization_profile(&profile).await?;
+    let replaced = match store.put_organization_profile(&profile, condition).await {
+        Err(StoreError::Conflict) => return Err(AppError::PreconditionFailed),
+        written => written?,
+    };
     tracing::info!(
         organization = recruiter.organization_id.as_str(),
         replaced,
@@ -147,19 +152,64 @@ mod tests {
             organization_profile(&store, &rita.organization_id).await,
             Err(AppError::NotFound)
         ));
-        let (first, replaced) = save_organization_profile(&store, &clock, &rita, form("Acme"))
-            .await
-            .unwrap();
+        let (first, replaced) =
+            save_organization_profile(&store, &clock, &rita, form("Acme"), ProfileCondition::Any)
+                .await
+                .unwrap();
         assert!(!replaced);
         assert_eq!(first.updated_by, rita.id);
-        let (_, replaced) = save_organization_profile(&store, &clock, &rita, form("Acme Oy"))
-            .await
-            .unwrap();
+        let (_, replaced) = save_organization_profile(
+            &store,
+            &clock,
+            &rita,
+            form("Acme Oy"),
+            ProfileCondition::Any,
+        )
+        .await
+        .unwrap();
         assert!(replaced);
         let stored = organization_profile(&store, &rita.organization_id)
             .await
             .unwrap();
         assert_eq!(stored.form.display_name.as_str(), "Acme Oy");
+        // Conditional saves: against what was read, never over a change made meanwhile.
+        let later = FixedClock("2026-11-30T08:05:00Z".parse().unwrap());
+        let stale = ProfileCondition::SavedAt(first.updated_at - SignedDuration::from_secs(1));
+        assert!(matches!(
+            save_organization_profile(&store, &later, &rita, form("Acme AB"), stale).await,
+            Err(AppError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            save_organization_profile(
+                &store,
+                &later,
+                &rita,
+                form("Acme AB"),
+                ProfileCondition::Absent
+            )
+            .await,
+            Err(AppError::PreconditionFailed)
+        ));
+        let current = ProfileCondition::SavedAt(stored.updated_at);
+        let (saved, _) = save_organization_profile(&store, &later, &rita, form("Acme AB"), current)
+            .await
+            .unwrap();
+        assert_eq!(saved.form.display_name.as_str(), "Acme AB");
+        let globex = Recruiter {
+            organization_id: OrganizationId::parse("globex").unwrap(),
+            ..rita.clone()
+        };
+        assert!(matches!(
+            save_organization_profile(
+                &store,
+                &later,
+                &globex,
+                form("Globex"),
+                ProfileCondition::Present
+            )
+            .await,
+            Err(AppError::PreconditionFailed)
+        ));
         let other = OrganizationId::parse("globex").unwrap();
         assert!(matches!(
             organization_profile(&store, &other).await,
@@ -177,9 +227,15 @@ mod tests {
         // No profile: the deployment's default.
         let default = employers.employer(&store, organization, now).await.unwrap();
         assert_eq!(default, fixture_employer());
-        save_organization_profile(&store, &FixedClock(now), &rita, form("Acme Oy"))
-            .await
-            .unwrap();
+        save_organization_profile(
+            &store,
+            &FixedClock(now),
+            &rita,
+            form("Acme Oy"),
+            ProfileCondition::Any,
+        )
+        .await
+        .unwrap();
         // Within FRESH_FOR the reading stands; after it, the new profile shows.
         let soon = now + SignedDuration::from_secs(59);
         let cached = employers

@@ -44,6 +44,9 @@ pub enum ApiError {
     /// The request contradicts the invitation's state (such as cancelling a completed one).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A conditional request (`If-Match`, `If-None-Match`) whose condition did not hold.
+    #[error("the precondition did not hold")]
+    PreconditionFailed,
     /// A resend of an invitation whose last email may be out (`send_unconfirmed`), without the
     /// recruiter's `acceptDuplicate`.
     #[error("the last email may have been delivered")]
@@ -93,6 +96,7 @@ impl From<AppError> for ApiError {
         match error {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict(why) => Self::Conflict(why),
+            AppError::PreconditionFailed => Self::PreconditionFailed,
             AppError::QuotaExhausted { until_next_day } => Self::QuotaExhausted {
                 retry_after_seconds: whole_seconds(until_next_day),
             },
@@ -172,6 +176,7 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Gone(_) => StatusCode::GONE,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Conflict(_)
             | Self::SendUnconfirmed
             | Self::DeadlinePassed
@@ -208,6 +213,7 @@ impl ApiError {
                 ("/problems/invitation-cancelled", "Invitation cancelled")
             }
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::PreconditionFailed => ("/problems/precondition-failed", "Changed meanwhile"),
             Self::SendUnconfirmed => (
                 "/problems/send-unconfirmed",
                 "The last email may have been delivered",
@@ -259,6 +265,7 @@ impl ApiError {
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
+            Self::PreconditionFailed => "It changed since you read it (or is not as If-Match or If-None-Match expected); nothing was changed. Read it again, with its ETag, and retry.".to_owned(),
             Self::QuotaExhausted { retry_after_seconds } => format!("Your organization has sent as many invitation emails today (UTC) as this service allows; nothing was stored or sent. Sending works again when the next day begins, in {retry_after_seconds} seconds."),
             Self::DeadlinePassed => "The answer deadline of this invitation has passed, so the candidate could no longer answer; it is not sent again.".to_owned(),
             Self::ResendLimitReached => format!("This invitation was sent again {MAX_RESENDS} times already; it is not sent again. If the candidate still has no email, check the address and invite them anew."),

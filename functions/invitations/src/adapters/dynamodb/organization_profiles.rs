@@ -5,12 +5,12 @@ use jiff::Timestamp;
 
 use super::attributes::{Item, ItemReader, s};
 use super::keys::organization_profile_key;
-use super::{DynamoStore, unavailable};
+use super::{DynamoStore, conditional_write_error};
 use crate::domain::{
     AccentColor, HttpsUrl, OrganizationId, OrganizationName, OrganizationProfile,
     OrganizationProfileForm, RecruiterId,
 };
-use crate::ports::{OrganizationProfiles, StoreError};
+use crate::ports::{OrganizationProfiles, ProfileCondition, StoreError};
 
 fn organization_profile_item(profile: &OrganizationProfile) -> Item {
     let mut item = organization_profile_key(&profile.organization_id).0;
@@ -82,18 +82,30 @@ impl OrganizationProfiles for DynamoStore {
     async fn put_organization_profile(
         &self,
         profile: &OrganizationProfile,
+        condition: ProfileCondition,
     ) -> Result<bool, StoreError> {
-        // A whole replacement is idempotent: the SDK may repeat it safely. Whether there was one
+        // A whole replacement is idempotent: the SDK may repeat it safely (a repeated conditional
+        // one may then answer Conflict, as if another save came between). Whether there was one
         // before comes back with the write (a retried first write reads as a replacement).
+        let (expression, saved_at) = match condition {
+            ProfileCondition::Any => (None, None),
+            ProfileCondition::Absent => (Some("attribute_not_exists(pk)"), None),
+            ProfileCondition::Present => (Some("attribute_exists(pk)"), None),
+            ProfileCondition::SavedAt(at) => (Some("updatedAt = :saved_at"), Some(at)),
+        };
         let output = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(organization_profile_item(profile)))
+            .set_condition_expression(expression.map(str::to_owned))
+            .set_expression_attribute_values(
+                saved_at.map(|at| [(":saved_at".to_owned(), s(at.to_string()))].into()),
+            )
             .return_values(ReturnValue::AllOld)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(conditional_write_error)?;
         Ok(output.attributes.is_some_and(|old| !old.is_empty()))
     }
 }

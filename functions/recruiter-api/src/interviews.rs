@@ -2,19 +2,23 @@
 //! instance keeps those it has read: inviting to the same interview again skips a GetItem, which
 //! is the first sequential round trip of sending an invitation (docs/performance.md).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
+use invitations::app::bounded_map::BoundedMap;
 use invitations::domain::{OrganizationId, VideoInterview, VideoInterviewId};
 
-/// Enough for the interviews a recruiting team invites to in a day; a full cache starts over
-/// rather than tracking recency, since a miss costs only one read.
+/// Enough for the interviews a recruiting team invites to in a day.
 const CAPACITY: usize = 256;
 
-#[derive(Default)]
 pub struct VideoInterviewCache {
     /// Keyed by organization too: an id of another organization's interview never hits.
-    entries: Mutex<HashMap<(OrganizationId, VideoInterviewId), VideoInterview>>,
+    entries: BoundedMap<(OrganizationId, VideoInterviewId), VideoInterview>,
+}
+
+impl Default for VideoInterviewCache {
+    fn default() -> Self {
+        Self {
+            entries: BoundedMap::new(CAPACITY),
+        }
+    }
 }
 
 impl VideoInterviewCache {
@@ -23,26 +27,13 @@ impl VideoInterviewCache {
         organization: &OrganizationId,
         id: VideoInterviewId,
     ) -> Option<VideoInterview> {
-        self.entries().get(&(organization.clone(), id)).cloned()
+        self.entries.get(&(organization.clone(), id))
     }
 
     /// Keeps `interview` as read from `organization`'s partition, under that organization.
     pub fn keep(&self, organization: &OrganizationId, interview: &VideoInterview) {
-        let mut entries = self.entries();
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert((organization.clone(), interview.id), interview.clone());
-    }
-
-    fn entries(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(OrganizationId, VideoInterviewId), VideoInterview>>
-    {
-        // A panic while holding the lock cannot leave a half-written map: inserts are whole.
         self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((organization.clone(), interview.id), interview.clone());
     }
 }
 
@@ -92,7 +83,7 @@ mod tests {
             let interview = video_interview();
             cache.keep(&interview.organization_id, &interview);
         }
-        assert!(cache.entries().len() <= CAPACITY);
+        assert!(cache.entries.len() <= CAPACITY);
         assert_eq!(cache.get(&first.organization_id, first.id), None);
     }
 }

@@ -1,8 +1,5 @@
 //! The organization profile (`GET/PUT /organization`), and the employer every email names.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::{
@@ -11,6 +8,7 @@ use crate::domain::{
 use crate::ports::{Clock, OrganizationProfiles, ProfileCondition, StoreError};
 
 use super::AppError;
+use super::bounded_map::BoundedMap;
 
 /// The caller's organization's profile; `NotFound` when it has none yet.
 pub async fn organization_profile<S: OrganizationProfiles>(
@@ -58,20 +56,19 @@ pub async fn save_organization_profile<S: OrganizationProfiles, C: Clock>(
 pub struct Employers {
     default: Employer,
     /// Keyed by organization: one organization's profile can only ever name its own emails.
-    read: Mutex<HashMap<OrganizationId, (Timestamp, Option<OrganizationProfile>)>>,
+    read: BoundedMap<OrganizationId, (Timestamp, Option<OrganizationProfile>)>,
 }
 
 impl Employers {
     /// How long a profile read is used before it is read again.
     pub const FRESH_FOR: SignedDuration = SignedDuration::from_secs(60);
-    /// Enough for the organizations one warm instance serves; a full map starts over, since a miss
-    /// costs only one read.
+    /// Enough for the organizations one warm instance serves.
     const CAPACITY: usize = 256;
 
     pub fn new(default: Employer) -> Self {
         Self {
             default,
-            read: Mutex::default(),
+            read: BoundedMap::new(Self::CAPACITY),
         }
     }
 
@@ -84,7 +81,7 @@ impl Employers {
         now: Timestamp,
     ) -> Result<Employer, AppError> {
         let fresh = self
-            .read()
+            .read
             .get(organization)
             .filter(|(read_at, _)| now.duration_since(*read_at) < Self::FRESH_FOR)
             .map(|(_, profile)| Employer::of(profile.as_ref(), &self.default));
@@ -105,24 +102,10 @@ impl Employers {
         profile: Option<OrganizationProfile>,
         at: Timestamp,
     ) {
-        let mut read = self.read();
-        if read
-            .get(organization)
-            .is_some_and(|(kept_at, _)| *kept_at > at)
-        {
-            return;
-        }
-        if read.len() >= Self::CAPACITY {
-            read.clear();
-        }
-        read.insert(organization.clone(), (at, profile));
-    }
-
-    fn read(
-        &self,
-    ) -> MutexGuard<'_, HashMap<OrganizationId, (Timestamp, Option<OrganizationProfile>)>> {
-        // Inserts are whole: a panic while holding the lock leaves no half-written entry.
-        self.read.lock().unwrap_or_else(PoisonError::into_inner)
+        self.read
+            .insert_unless(organization.clone(), (at, profile), |(kept_at, _)| {
+                *kept_at > at
+            });
     }
 }
 

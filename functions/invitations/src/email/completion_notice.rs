@@ -57,7 +57,7 @@ impl CompletionNoticeCopy {
 #[template(path = "completion_notice.html")]
 struct CompletionNoticeHtml<'a> {
     copy: &'a CompletionNoticeCopy,
-    branding: Branding<'a>,
+    branding: &'a Branding<'a>,
     language: &'a str,
     subject: &'a str,
     recruiter: Option<&'a str>,
@@ -73,7 +73,7 @@ struct CompletionNoticeHtml<'a> {
 #[template(path = "completion_notice.txt")]
 struct CompletionNoticeText<'a> {
     copy: &'a CompletionNoticeCopy,
-    branding: Branding<'a>,
+    branding: &'a Branding<'a>,
     employer: &'a str,
     recruiter: Option<&'a str>,
     candidate: &'a str,
@@ -121,9 +121,10 @@ pub fn completion_notice(
         isolated(title),
         isolated(employer_name)
     );
+    let branding = Branding::of(employer, language, Reader::Recruiter);
     let html = CompletionNoticeHtml {
         copy,
-        branding: Branding::of(employer, language, Reader::Recruiter),
+        branding: &branding,
         language: language.code(),
         subject: &subject,
         recruiter: greeted,
@@ -138,7 +139,7 @@ pub fn completion_notice(
     let greeted_text = greeted.map(isolated);
     let text = CompletionNoticeText {
         copy,
-        branding: Branding::of(employer, language, Reader::Recruiter),
+        branding: &branding,
         employer: &isolated(employer_name),
         recruiter: greeted_text.as_deref(),
         candidate: &isolated(&candidate),

@@ -124,7 +124,7 @@ fn expectation(questions: &[Question], language: Language) -> Option<String> {
 #[template(path = "invitation.html")]
 struct InvitationHtml<'a> {
     copy: &'a InvitationCopy,
-    branding: Branding<'a>,
+    branding: &'a Branding<'a>,
     language: &'a str,
     subject: &'a str,
     first_name: &'a str,
@@ -140,7 +140,7 @@ struct InvitationHtml<'a> {
 #[template(path = "invitation.txt")]
 struct InvitationText<'a> {
     copy: &'a InvitationCopy,
-    branding: Branding<'a>,
+    branding: &'a Branding<'a>,
     employer: &'a str,
     first_name: &'a str,
     recruiter: &'a str,
@@ -190,9 +190,10 @@ pub fn invitation_email(
         copy.subject,
         isolated(title)
     );
+    let branding = Branding::of(employer, language, Reader::Candidate);
     let html = InvitationHtml {
         copy,
-        branding: Branding::of(employer, language, Reader::Candidate),
+        branding: &branding,
         language: language.code(),
         subject: &subject,
         first_name,
@@ -206,7 +207,7 @@ pub fn invitation_email(
     .render()?;
     let text = InvitationText {
         copy,
-        branding: Branding::of(employer, language, Reader::Candidate),
+        branding: &branding,
         employer: &isolated(employer_name),
         first_name: &isolated(first_name),
         recruiter: &isolated(recruiter),

@@ -87,6 +87,19 @@ impl Variables<'_> {
             .ok()
     }
 
+    /// A variable that may be left unset, parsed when it is set: `Some(None)` when unset, `None`
+    /// (the problem recorded) when set but wrong.
+    pub fn optional_parsed<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.optional(name) {
+            Some(_) => self.required(name, parse).map(Some),
+            None => Some(None),
+        }
+    }
+
     pub fn text(&mut self, name: &'static str) -> Option<String> {
         self.required(name, |value| Ok(value.to_owned()))
     }
@@ -102,20 +115,15 @@ impl Variables<'_> {
     /// setting keeps working) and `DEFAULT_PRIVACY_NOTICE_URL` (optional).
     pub fn mail(&mut self) -> Option<MailConfig> {
         let sender = self.required("SENDER_EMAIL", sender);
-        let name = match self.optional("DEFAULT_EMPLOYER_NAME") {
-            Some(_) => self.required("DEFAULT_EMPLOYER_NAME", OrganizationName::parse),
-            None => sender.as_ref().map(employer_named_by_sender),
-        };
-        let privacy_notice_url = match self.optional("DEFAULT_PRIVACY_NOTICE_URL") {
-            Some(_) => self
-                .required("DEFAULT_PRIVACY_NOTICE_URL", HttpsUrl::parse)
-                .map(Some),
-            None => Some(None),
-        };
+        let name = self.optional_parsed("DEFAULT_EMPLOYER_NAME", OrganizationName::parse);
+        let privacy_notice_url =
+            self.optional_parsed("DEFAULT_PRIVACY_NOTICE_URL", HttpsUrl::parse);
+        let sender = sender?;
+        let name = name?.unwrap_or_else(|| employer_named_by_sender(&sender));
         Some(MailConfig {
-            sender: sender?,
+            sender,
             ses_configuration_set: self.optional("SES_CONFIGURATION_SET"),
-            default_employer: Employer::default_for_deployment(name?, privacy_notice_url?),
+            default_employer: Employer::default_for_deployment(name, privacy_notice_url?),
         })
     }
 

@@ -165,7 +165,12 @@ fn id_in_path<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
 /// The answer to a send: the invitation with `status` when its email went out; with 202 Accepted
 /// when SES did not confirm it (stored, the email perhaps out: its outcome is not known yet, RFC
 /// 9110 §15.3.3); else a 502 naming the stored invitation.
-fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -> Response<Body> {
+fn sent_answer(
+    request: &Request,
+    invitation: &Invitation,
+    status: StatusCode,
+    now: jiff::Timestamp,
+) -> Response<Body> {
     let location = invitation_location(request, invitation.id);
     let status = match invitation.status {
         InvitationStatus::SendFailed => {
@@ -178,7 +183,7 @@ fn sent_answer(request: &Request, invitation: &Invitation, status: StatusCode) -
         InvitationStatus::SendUnconfirmed => StatusCode::ACCEPTED,
         _ => status,
     };
-    json_response(status, &InvitationView::from(invitation), Some(location))
+    json_response(status, &InvitationView::at(invitation, now), Some(location))
 }
 
 impl<S, M, C> RecruiterApi<S, M, C>
@@ -389,7 +394,7 @@ where
         let (interview, employer) = (interview?, employer?);
         let fingerprint = key.map(|_| fingerprint(request));
         let answer = |invitation: &Invitation| {
-            worth_keeping(&sent_answer(request, invitation, StatusCode::CREATED))
+            worth_keeping(&sent_answer(request, invitation, StatusCode::CREATED, now))
         };
         let keyed = key
             .zip(fingerprint.as_ref())
@@ -403,7 +408,9 @@ where
             .send(recruiter, &interview, new, now, keyed)
             .await?
         {
-            Keyed::Ran(invitation) => Ok(sent_answer(request, &invitation, StatusCode::CREATED)),
+            Keyed::Ran(invitation) => {
+                Ok(sent_answer(request, &invitation, StatusCode::CREATED, now))
+            }
             Keyed::Held(held) => answer_held(held),
         }
     }
@@ -419,9 +426,8 @@ where
             .then(|| json_object(request))
             .transpose()?;
         let accept_duplicate = parse_resend(body).map_err(ApiError::Validation)?;
-        let employer = self
-            .employer(&recruiter.organization_id, self.clock.now())
-            .await?;
+        let now = self.clock.now();
+        let employer = self.employer(&recruiter.organization_id, now).await?;
         let invitation = self
             .sender(&employer)
             .resend(
@@ -430,7 +436,7 @@ where
                 accept_duplicate,
             )
             .await?;
-        Ok(sent_answer(request, &invitation, StatusCode::OK))
+        Ok(sent_answer(request, &invitation, StatusCode::OK, now))
     }
 
     async fn cancel_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
@@ -438,7 +444,7 @@ where
             cancel_invitation(&self.store, &recruiter.organization_id, id_in_path(id)?).await?;
         Ok(json_response(
             StatusCode::OK,
-            &InvitationView::from(&invitation),
+            &InvitationView::at(&invitation, self.clock.now()),
             None,
         ))
     }
@@ -446,15 +452,16 @@ where
     async fn list_invitations(&self, recruiter: &Recruiter, request: &Request) -> Answer {
         let mut errors = FieldErrors::default();
         let parameters = query_parameters(request, &mut errors);
+        let now = self.clock.now();
         let (filter, page) =
-            invitation_listing(parameters, errors).map_err(ApiError::Validation)?;
+            invitation_listing(parameters, errors, now).map_err(ApiError::Validation)?;
         let page = self
             .store
             .list_invitations(&recruiter.organization_id, &filter, &page)
             .await?;
         Ok(json_response(
             StatusCode::OK,
-            &ListView::new(&page, InvitationView::from),
+            &ListView::new(&page, |invitation| InvitationView::at(invitation, now)),
             None,
         ))
     }
@@ -464,7 +471,7 @@ where
             invitation(&self.store, &recruiter.organization_id, id_in_path(id)?).await?;
         Ok(json_response(
             StatusCode::OK,
-            &InvitationView::from(&invitation),
+            &InvitationView::at(&invitation, self.clock.now()),
             None,
         ))
     }

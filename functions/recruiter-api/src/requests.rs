@@ -268,10 +268,11 @@ pub fn video_interview_listing(
     }
 }
 
-/// `GET /invitations?status=&videoInterviewId=&limit=&cursor=`
+/// `GET /invitations?status=&videoInterviewId=&limit=&cursor=`, statuses read at `now`.
 pub fn invitation_listing(
     mut parameters: HashMap<String, String>,
     mut errors: FieldErrors,
+    now: jiff::Timestamp,
 ) -> Result<(InvitationFilter, PageRequest), Vec<FieldError>> {
     let status = parameters
         .remove("status")
@@ -286,6 +287,7 @@ pub fn invitation_listing(
             InvitationFilter {
                 status,
                 video_interview_id,
+                at: now,
             },
             page,
         ))
@@ -460,6 +462,7 @@ mod tests {
         let (filter, page) = invitation_listing(
             parameters(&[("status", "sent"), ("limit", "10")]),
             FieldErrors::default(),
+            invitations::domain::fixtures::now(),
         )
         .unwrap();
         assert_eq!(filter.status, Some(InvitationStatus::Sent));
@@ -472,6 +475,7 @@ mod tests {
                 ("sort", "asc"),
             ]),
             FieldErrors::default(),
+            invitations::domain::fixtures::now(),
         )
         .unwrap_err();
         let names: Vec<_> = errors

@@ -3,6 +3,7 @@
 use invitations::domain::{HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview};
 use invitations::http::QuestionView;
 use invitations::ports::Page;
+use jiff::Timestamp;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -83,13 +84,16 @@ pub struct InvitationView<'a> {
     send_failure: Option<&'a str>,
     opened_at: Option<String>,
     completed_at: Option<String>,
+    deadline_extended_at: Option<String>,
     recruiter_notified_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     recruiter_notice_unconfirmed_at: Option<String>,
 }
 
-impl<'a> From<&'a Invitation> for InvitationView<'a> {
-    fn from(invitation: &'a Invitation) -> Self {
+impl<'a> InvitationView<'a> {
+    /// The invitation as it reads at `now`: `expired` once an unfinished one's deadline day is
+    /// over.
+    pub fn at(invitation: &'a Invitation, now: Timestamp) -> Self {
         let deadline = &invitation.deadline;
         Self {
             id: invitation.id.to_string(),
@@ -104,7 +108,7 @@ impl<'a> From<&'a Invitation> for InvitationView<'a> {
             expires_at: deadline.expires_at().to_string(),
             bcc_myself: invitation.bcc_myself,
             notify_me: invitation.notify_me,
-            status: invitation.status,
+            status: invitation.status_at(now),
             invited_by: InvitedByView {
                 id: invitation.invited_by.id.as_str(),
                 email: invitation.invited_by.email.as_str(),
@@ -119,6 +123,7 @@ impl<'a> From<&'a Invitation> for InvitationView<'a> {
             send_failure: invitation.send_failure.as_deref(),
             opened_at: invitation.opened_at.map(|at| at.to_string()),
             completed_at: invitation.completed_at.map(|at| at.to_string()),
+            deadline_extended_at: invitation.deadline_extended_at.map(|at| at.to_string()),
             recruiter_notified_at: invitation.recruiter_notified_at.map(|at| at.to_string()),
             recruiter_notice_unconfirmed_at: invitation
                 .recruiter_notice_unconfirmed_at

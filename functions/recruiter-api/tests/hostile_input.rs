@@ -221,7 +221,7 @@ proptest! {
         )
     ) {
         let parameters: HashMap<String, String> = parameters;
-        if let Err(errors) = invitation_listing(parameters.clone(), FieldErrors::default()) {
+        if let Err(errors) = invitation_listing(parameters.clone(), FieldErrors::default(), jiff::Timestamp::UNIX_EPOCH) {
             assert_well_formed(&errors, &parameters);
         }
         match video_interview_listing(parameters.clone(), FieldErrors::default()) {

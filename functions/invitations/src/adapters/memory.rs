@@ -242,6 +242,19 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
         {
             return Err(StoreError::Conflict);
         }
+        InvitationEvent::DeadlineExtended {
+            deadline,
+            extensions_before,
+            ..
+        } if stored.invitation.deadline_extension_count != *extensions_before => {
+            let done = stored.invitation.deadline_extension_count == extensions_before + 1
+                && stored.invitation.deadline.expires_at() == deadline.expires_at();
+            return if done {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict)
+            };
+        }
         InvitationEvent::SendFailed { reason }
             if stored.invitation.status == InvitationStatus::SendFailed
                 && stored.invitation.send_failure.as_deref() == Some(reason.as_str()) =>
@@ -465,7 +478,7 @@ impl Invitations for MemoryStore {
                 invitation.organization_id == *organization
                     && filter
                         .status
-                        .is_none_or(|status| invitation.status == status)
+                        .is_none_or(|status| invitation.status_at(filter.at) == status)
                     && filter
                         .video_interview_id
                         .is_none_or(|id| invitation.video_interview_id == id)

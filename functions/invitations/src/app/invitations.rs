@@ -573,7 +573,11 @@ mod tests {
             };
             let listed = self
                 .store
-                .list_invitations(&organization, &InvitationFilter::default(), &page)
+                .list_invitations(
+                    &organization,
+                    &InvitationFilter::all(fixtures::now()),
+                    &page,
+                )
                 .await
                 .unwrap();
             cancel_invitation(self.store, &organization, listed.items[0].id)

@@ -72,6 +72,10 @@ pub struct Invitation {
     pub resend_count: u32,
     /// When the last resend went out.
     pub last_resent_at: Option<Timestamp>,
+    /// How often the recruiter moved the deadline (at most [`MAX_DEADLINE_EXTENSIONS`]).
+    pub deadline_extension_count: u32,
+    /// When the deadline was last moved.
+    pub deadline_extended_at: Option<Timestamp>,
 }
 
 /// How often one invitation's email may be sent again: enough for a lost or filtered email, too
@@ -83,6 +87,24 @@ pub const MAX_RESENDS: u32 = 3;
 /// a recruiter (or a script) cannot send a burst. No wait after a `send_failed`: nothing reached
 /// the candidate.
 pub const RESEND_COOL_DOWN: SignedDuration = SignedDuration::from_mins(10);
+
+/// How often one invitation's deadline may be moved: each move may email the candidate, so the
+/// count is bounded like resends, generously (a deadline is moved for a reason, rarely twice).
+pub const MAX_DEADLINE_EXTENSIONS: u32 = 5;
+
+/// Why an invitation's deadline is not moved (see [`Invitation::check_deadline_extension`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ExtensionRefused {
+    /// Completed or cancelled: nothing is left to answer.
+    #[error("the invitation is {0}")]
+    NotExtendable(InvitationStatus),
+    /// The new deadline day does not end after the current one.
+    #[error("the new deadline must be later than the current one")]
+    NotLater,
+    /// [`MAX_DEADLINE_EXTENSIONS`] moves were made already.
+    #[error("the deadline was moved {MAX_DEADLINE_EXTENSIONS} times already")]
+    LimitReached,
+}
 
 /// Why an invitation is not sent again (see [`Invitation::check_resend`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -137,6 +159,13 @@ pub enum InvitationEvent {
         at: Timestamp,
     },
     Cancelled,
+    /// The recruiter moved the deadline to `deadline` at `at`. `extensions_before` is the count
+    /// this move was allowed on: two racing moves cannot both pass on the same count.
+    DeadlineExtended {
+        deadline: AnswerDeadline,
+        at: Timestamp,
+        extensions_before: u32,
+    },
 }
 
 impl InvitationEvent {
@@ -149,6 +178,7 @@ impl InvitationEvent {
             Self::Opened { .. } => Transition::Opened,
             Self::Completed { .. } => Transition::Completed,
             Self::Cancelled => Transition::Cancelled,
+            Self::DeadlineExtended { .. } => Transition::DeadlineExtended,
         }
     }
 }
@@ -217,6 +247,8 @@ impl Invitation {
             recruiter_notice_unconfirmed_at: None,
             resend_count: 0,
             last_resent_at: None,
+            deadline_extension_count: 0,
+            deadline_extended_at: None,
         }
     }
 
@@ -242,6 +274,31 @@ impl Invitation {
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
             InvitationEvent::Completed { at } => self.completed_at = Some(*at),
             InvitationEvent::Cancelled => {}
+            InvitationEvent::DeadlineExtended { deadline, at, .. } => {
+                self.deadline = deadline.clone();
+                self.deadline_extended_at = Some(*at);
+                self.deadline_extension_count += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the deadline may move to `deadline` (checked as any new deadline is, from today to
+    /// a year ahead, by [`AnswerDeadline::for_new_invitation`]): while the invitation is
+    /// unfinished, expired or not, to a day that ends later than the current one, at most
+    /// [`MAX_DEADLINE_EXTENSIONS`] times.
+    pub fn check_deadline_extension(
+        &self,
+        deadline: &AnswerDeadline,
+    ) -> Result<(), ExtensionRefused> {
+        if !self.status.allows(Transition::DeadlineExtended) {
+            return Err(ExtensionRefused::NotExtendable(self.status));
+        }
+        if deadline.expires_at() <= self.deadline.expires_at() {
+            return Err(ExtensionRefused::NotLater);
+        }
+        if self.deadline_extension_count >= MAX_DEADLINE_EXTENSIONS {
+            return Err(ExtensionRefused::LimitReached);
         }
         Ok(())
     }
@@ -296,6 +353,12 @@ impl Invitation {
         } else {
             Ok(())
         }
+    }
+
+    /// The status as the recruiter reads it at `now`: the stored one, or `expired` once the
+    /// deadline day of an unfinished invitation is over (see `domain::lifecycle`).
+    pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
+        self.status.at(self.deadline.expires_at(), now)
     }
 
     /// What the candidate's link leads to at `now`.

@@ -12,15 +12,21 @@
 //!          └─> send_unconfirmed ─┘
 //! ```
 //!
-//! | transition         | from                           | to                 |
-//! |--------------------|--------------------------------|--------------------|
-//! | `sent`             | sending                        | `sent`             |
-//! | `send_failed`      | sending                        | `send_failed`      |
-//! | `send_unconfirmed` | sending                        | `send_unconfirmed` |
-//! | `resent`           | unopened: sending, sent, send_failed, send_unconfirmed | `sending` |
-//! | `opened`           | unopened                       | `opened`           |
-//! | `completed`        | unopened, opened               | `completed`        |
-//! | `cancelled`        | unopened, opened               | `cancelled`        |
+//! | transition          | from                           | to                 |
+//! |---------------------|--------------------------------|--------------------|
+//! | `sent`              | sending                        | `sent`             |
+//! | `send_failed`       | sending                        | `send_failed`      |
+//! | `send_unconfirmed`  | sending                        | `send_unconfirmed` |
+//! | `resent`            | unopened: sending, sent, send_failed, send_unconfirmed | `sending` |
+//! | `opened`            | unopened                       | `opened`           |
+//! | `completed`         | unopened, opened               | `completed`        |
+//! | `cancelled`         | unopened, opened               | `cancelled`        |
+//! | `deadline_extended` | unopened, opened, expired      | (unchanged)        |
+//!
+//! `expired` is never stored: an unfinished invitation (unopened or opened) *reads* `expired` from
+//! the first instant after its deadline day ([`InvitationStatus::at`]), with its stored status
+//! kept beneath, so no sweeper has to flip it and a deadline extension opens it again. A
+//! transition from `expired` is one from the stored status beneath it.
 //!
 //! `completed` and `cancelled` are final. `sending` is written before the email goes out, so that
 //! an email is never sent for an invitation that is not stored; it stays only if the process died
@@ -31,12 +37,13 @@
 //! open and complete from any unopened status (SES may have delivered an email whose confirmation
 //! was lost), and completion may also arrive without an open (from the recording service).
 //!
-//! A new status or event (delivered, bounced, expired, extended) is one more variant and one more
-//! row of [`Transition::rule`]; the unit tests below then name every pair it adds.
+//! A new status or event is one more variant and one more row of [`Transition::rule`]; the unit
+//! tests below then name every pair it adds.
 
 use std::fmt;
 use std::str::FromStr;
 
+use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
 /// Where an invitation is in its life (see the module's table).
@@ -49,17 +56,24 @@ pub enum InvitationStatus {
     Opened,
     Completed,
     Cancelled,
+    /// Derived, never stored: unfinished, and the deadline day is over.
+    Expired,
 }
 
-use InvitationStatus::{Cancelled, Completed, Opened, SendFailed, SendUnconfirmed, Sending, Sent};
+use InvitationStatus::{
+    Cancelled, Completed, Expired, Opened, SendFailed, SendUnconfirmed, Sending, Sent,
+};
 
 /// The statuses in which the candidate has not opened the interview yet.
 const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed];
 /// The statuses from which the candidate may still finish, or the recruiter withdraw.
 const UNFINISHED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Opened];
+/// The unfinished statuses, as they read before and after the deadline day.
+const UNFINISHED_OR_EXPIRED: &[InvitationStatus] =
+    &[Sending, Sent, SendFailed, SendUnconfirmed, Opened, Expired];
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 7] = [
+    pub const ALL: [InvitationStatus; 8] = [
         Sending,
         Sent,
         SendFailed,
@@ -67,7 +81,23 @@ impl InvitationStatus {
         Opened,
         Completed,
         Cancelled,
+        Expired,
     ];
+
+    /// The stored statuses that read `expired` once the deadline day is over: those in which the
+    /// candidate could still answer.
+    pub const EXPIRING: &'static [InvitationStatus] = UNFINISHED;
+
+    /// The status as it reads at `now` for an invitation stored in this one whose answering ends
+    /// at `expires_at` (the first instant after the deadline day): `expired` from then on, if it
+    /// is one of [`Self::EXPIRING`].
+    pub fn at(self, expires_at: Timestamp, now: Timestamp) -> InvitationStatus {
+        if now >= expires_at && Self::EXPIRING.contains(&self) {
+            Expired
+        } else {
+            self
+        }
+    }
 
     /// The status as the API shows it and the table stores it: `sending`, `send_failed`, ...
     pub fn code(self) -> &'static str {
@@ -79,6 +109,7 @@ impl InvitationStatus {
             Opened => "opened",
             Completed => "completed",
             Cancelled => "cancelled",
+            Expired => "expired",
         }
     }
 
@@ -90,7 +121,7 @@ impl InvitationStatus {
     /// The status `transition` leads to from this one, or the refusal that names both.
     pub fn after(self, transition: Transition) -> Result<InvitationStatus, LifecycleError> {
         if self.allows(transition) {
-            Ok(transition.to())
+            Ok(transition.to().unwrap_or(self))
         } else {
             Err(LifecycleError {
                 status: self,
@@ -142,10 +173,12 @@ pub enum Transition {
     Completed,
     /// The recruiter withdrew the invitation.
     Cancelled,
+    /// The recruiter moved the answer deadline to a later day: an expired invitation opens again.
+    DeadlineExtended,
 }
 
 impl Transition {
-    pub const ALL: [Transition; 7] = [
+    pub const ALL: [Transition; 8] = [
         Self::Sent,
         Self::SendFailed,
         Self::SendUnconfirmed,
@@ -153,18 +186,21 @@ impl Transition {
         Self::Opened,
         Self::Completed,
         Self::Cancelled,
+        Self::DeadlineExtended,
     ];
 
-    /// The table: the statuses a transition may start from, and the status it leads to.
-    pub const fn rule(self) -> (&'static [InvitationStatus], InvitationStatus) {
+    /// The table: the statuses a transition may start from, and the status it leads to (`None`:
+    /// the status stays as it is).
+    pub const fn rule(self) -> (&'static [InvitationStatus], Option<InvitationStatus>) {
         match self {
-            Self::Sent => (&[Sending], Sent),
-            Self::SendFailed => (&[Sending], SendFailed),
-            Self::SendUnconfirmed => (&[Sending], SendUnconfirmed),
-            Self::Resent => (UNOPENED, Sending),
-            Self::Opened => (UNOPENED, Opened),
-            Self::Completed => (UNFINISHED, Completed),
-            Self::Cancelled => (UNFINISHED, Cancelled),
+            Self::Sent => (&[Sending], Some(Sent)),
+            Self::SendFailed => (&[Sending], Some(SendFailed)),
+            Self::SendUnconfirmed => (&[Sending], Some(SendUnconfirmed)),
+            Self::Resent => (UNOPENED, Some(Sending)),
+            Self::Opened => (UNOPENED, Some(Opened)),
+            Self::Completed => (UNFINISHED, Some(Completed)),
+            Self::Cancelled => (UNFINISHED, Some(Cancelled)),
+            Self::DeadlineExtended => (UNFINISHED_OR_EXPIRED, None),
         }
     }
 
@@ -173,8 +209,17 @@ impl Transition {
         self.rule().0
     }
 
-    /// The status this transition leads to.
-    pub const fn to(self) -> InvitationStatus {
+    /// The stored statuses this transition may start from: [`Self::from`] without the derived
+    /// `expired` (a transition from `expired` is one from the status stored beneath it).
+    pub fn from_stored(self) -> impl Iterator<Item = InvitationStatus> {
+        self.from()
+            .iter()
+            .copied()
+            .filter(|status| *status != Expired)
+    }
+
+    /// The status this transition leads to, if it changes the status.
+    pub const fn to(self) -> Option<InvitationStatus> {
         self.rule().1
     }
 
@@ -187,6 +232,7 @@ impl Transition {
             Self::Opened => "opened",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
+            Self::DeadlineExtended => "deadline_extended",
         }
     }
 }
@@ -219,6 +265,10 @@ mod tests {
             (Sending | Sent | SendFailed | SendUnconfirmed | Opened, T::Cancelled) => {
                 Some(Cancelled)
             }
+            (
+                Sending | Sent | SendFailed | SendUnconfirmed | Opened | Expired,
+                T::DeadlineExtended,
+            ) => Some(status),
             _ => None,
         }
     }
@@ -246,7 +296,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 21, "of 49 pairs");
+        assert_eq!(allowed, 27, "of 64 pairs");
     }
 
     #[test]
@@ -256,6 +306,33 @@ mod tests {
                 .into_iter()
                 .any(|transition| status.allows(transition));
             assert_eq!(leaves, !matches!(status, Completed | Cancelled), "{status}");
+        }
+    }
+
+    #[test]
+    fn only_unfinished_invitations_read_expired_from_the_first_instant_after_the_deadline_day() {
+        let expires_at: Timestamp = "2026-12-15T22:00:00Z".parse().unwrap();
+        let before = expires_at - jiff::SignedDuration::from_nanos(1);
+        for status in InvitationStatus::ALL {
+            assert_eq!(status.at(expires_at, before), status, "{status}");
+            let after = if matches!(status, Completed | Cancelled) {
+                status
+            } else {
+                Expired
+            };
+            assert_eq!(status.at(expires_at, expires_at), after, "{status}");
+        }
+    }
+
+    #[test]
+    fn no_transition_starts_from_a_stored_expired() {
+        for transition in Transition::ALL {
+            assert!(transition.from_stored().all(|status| status != Expired));
+            assert_eq!(
+                transition.from_stored().count()
+                    + usize::from(transition.from().contains(&Expired)),
+                transition.from().len()
+            );
         }
     }
 
@@ -273,6 +350,6 @@ mod tests {
         for status in InvitationStatus::ALL {
             assert_eq!(status.code().parse::<InvitationStatus>(), Ok(status));
         }
-        assert!("expired".parse::<InvitationStatus>().is_err());
+        assert!("bounced?".parse::<InvitationStatus>().is_err());
     }
 }

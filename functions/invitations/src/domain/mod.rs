@@ -18,8 +18,9 @@ pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{
-    COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, Invitation,
-    InvitationEvent, MAX_RESENDS, NewInvitation, RESEND_COOL_DOWN, ResendRefused,
+    COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, ExtensionRefused,
+    Invitation, InvitationEvent, MAX_DEADLINE_EXTENSIONS, MAX_RESENDS, NewInvitation,
+    RESEND_COOL_DOWN, ResendRefused,
 };
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
 #[cfg(any(test, feature = "test-util"))]

@@ -14,10 +14,25 @@ use crate::domain::{
 };
 
 /// Which invitations a listing shows.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InvitationFilter {
+    /// The status the invitations read at `at` (`expired` is derived from the deadline, see
+    /// `domain::lifecycle`).
     pub status: Option<InvitationStatus>,
     pub video_interview_id: Option<VideoInterviewId>,
+    /// The instant statuses are read at: the request's.
+    pub at: Timestamp,
+}
+
+impl InvitationFilter {
+    /// Every invitation, statuses read at `at`.
+    pub fn all(at: Timestamp) -> Self {
+        Self {
+            status: None,
+            video_interview_id: None,
+            at,
+        }
+    }
 }
 
 /// The answer to a request with an Idempotency-Key, saved on the key it claimed.

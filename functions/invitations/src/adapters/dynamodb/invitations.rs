@@ -19,7 +19,7 @@ use super::keys::{
     INVITATION_PREFIX, VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, email_quota_key,
     idempotency_key, invitation_key, organization_key, video_interview_partition,
 };
-use super::listing::Listing;
+use super::listing::{ItemFilter, Listing};
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
     AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, IanaTimeZone,
@@ -167,6 +167,10 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .optional_timestamp("recruiterNoticeUnconfirmedAt")?,
         resend_count: reader.optional_number::<u32>("resendCount")?.unwrap_or(0),
         last_resent_at: reader.optional_timestamp("lastResentAt")?,
+        deadline_extension_count: reader
+            .optional_number::<u32>("deadlineExtensionCount")?
+            .unwrap_or(0),
+        deadline_extended_at: reader.optional_timestamp("deadlineExtendedAt")?,
     })
 }
 
@@ -175,17 +179,61 @@ fn status_value(status: InvitationStatus) -> String {
     format!(":{}", status.code())
 }
 
+/// The filter of the invitations that read `status` at `at`. `expired` is derived (see
+/// `domain::lifecycle`): an expiring status stored, and `expiresAt` at or before `at`; an expiring
+/// status reads as itself only before that. `expiresAt` is stored as RFC 3339 in UTC with whole
+/// seconds (a deadline day ends on a second), so strings compare as instants when `at` is written
+/// the same way, floored to its second: `floor(at) >= expiresAt` exactly when `at >= expiresAt`.
+fn status_filter(status: InvitationStatus, at: Timestamp) -> ItemFilter {
+    let second = Timestamp::from_second(at.as_second()).unwrap_or(at);
+    let mut values = HashMap::from([(":now".to_owned(), s(second.to_string()))]);
+    let mut value_of = |status: InvitationStatus| {
+        values.insert(status_value(status), s(status.code()));
+        status_value(status)
+    };
+    let expiring = InvitationStatus::EXPIRING;
+    let expression = if status == InvitationStatus::Expired {
+        let list = expiring.iter().map(|status| value_of(*status));
+        let list = list.collect::<Vec<_>>().join(", ");
+        format!("#status IN ({list}) AND expiresAt <= :now")
+    } else if expiring.contains(&status) {
+        format!("#status = {} AND expiresAt > :now", value_of(status))
+    } else {
+        let expression = format!("#status = {}", value_of(status));
+        values.remove(":now");
+        expression
+    };
+    ItemFilter {
+        expression,
+        names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+        values,
+    }
+}
+
+/// A compare-and-set on the count in `attribute` (absent before the first), so that two racing
+/// writes allowed on the same count cannot both pass: the condition, with `:before` and `:count`
+/// (the count after) given to `value`.
+fn counted(attribute: &str, before: u32, value: &mut impl FnMut(&str, AttributeValue)) -> String {
+    value(":count", n(before + 1));
+    if before == 0 {
+        format!("attribute_not_exists({attribute})")
+    } else {
+        value(":before", n(before));
+        format!("{attribute} = :before")
+    }
+}
+
 /// The conditional UpdateItem that records `event`, derived from the lifecycle table: the stored
 /// status must be one the event's transition may start from, and becomes the one it leads to,
 /// with the facts the event records.
 fn event_write(event: &InvitationEvent) -> ConditionalWrite {
     let transition = event.transition();
-    let to = status_value(transition.to());
+    // Only the transitions that change the status use it (see the arms below).
+    let to = transition.to().map(status_value).unwrap_or_default();
     let mut values: HashMap<String, AttributeValue> = transition
-        .from()
-        .iter()
-        .chain([&transition.to()])
-        .map(|status| (status_value(*status), s(status.code())))
+        .from_stored()
+        .chain(transition.to())
+        .map(|status| (status_value(status), s(status.code())))
         .collect();
     let mut value = |name: &str, attribute: AttributeValue| {
         values.insert(name.to_owned(), attribute);
@@ -222,23 +270,39 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
                 ":token",
                 AttributeValue::Ss(vec![token.as_str().to_owned()]),
             );
+            guard = Some(counted("resendCount", *resends_before, &mut value));
             value(":hash", s(token.as_str()));
             value(":at", s(at.to_string()));
-            value(":resends", n(resends_before + 1));
-            guard = Some(if *resends_before == 0 {
-                "attribute_not_exists(resendCount)".to_owned()
-            } else {
-                value(":before", n(*resends_before));
-                "resendCount = :before".to_owned()
-            });
             (
-                ", lastResentAt = :at, resendCount = :resends ADD tokenHashes :token \
+                ", lastResentAt = :at, resendCount = :count ADD tokenHashes :token \
                  REMOVE sendFailure"
                     .to_owned(),
                 // All of it: after a cancellation, the retry must not set `sending` again.
                 Some(format!(
-                    "#status = {to} AND resendCount = :resends AND contains(tokenHashes, :hash)"
+                    "#status = {to} AND resendCount = :count AND contains(tokenHashes, :hash)"
                 )),
+            )
+        }
+        // Counted like resends; its own retry finds its count and deadline written.
+        InvitationEvent::DeadlineExtended {
+            deadline,
+            at,
+            extensions_before,
+        } => {
+            guard = Some(counted(
+                "deadlineExtensionCount",
+                *extensions_before,
+                &mut value,
+            ));
+            value(":date", s(deadline.date().to_string()));
+            value(":zone", s(deadline.time_zone().name()));
+            value(":expires", s(deadline.expires_at().to_string()));
+            value(":at", s(at.to_string()));
+            (
+                ", answerDeadline = :date, timeZone = :zone, expiresAt = :expires, \
+                 deadlineExtendedAt = :at, deadlineExtensionCount = :count"
+                    .to_owned(),
+                Some("deadlineExtensionCount = :count AND expiresAt = :expires".to_owned()),
             )
         }
         InvitationEvent::Opened { at } => {
@@ -252,9 +316,8 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         InvitationEvent::Cancelled => (String::new(), None),
     };
     let allowed = transition
-        .from()
-        .iter()
-        .map(|status| status_value(*status))
+        .from_stored()
+        .map(status_value)
         .collect::<Vec<_>>()
         .join(", ");
     let allowed = match guard {
@@ -265,9 +328,13 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         Some(done) => format!("{allowed} OR ({done})"),
         None => allowed,
     };
+    let update = match transition.to() {
+        Some(_) => format!("SET #status = {to}{facts}"),
+        None => format!("SET {}", facts.trim_start_matches(", ")),
+    };
     ConditionalWrite {
         names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
-        ..ConditionalWrite::on_existing(&condition, format!("SET #status = {to}{facts}"), values)
+        ..ConditionalWrite::on_existing(&condition, update, values)
     }
 }
 
@@ -445,7 +512,7 @@ impl Invitations for DynamoStore {
                 partition: video_interview_partition(organization, video_interview),
                 index: Some(VIDEO_INTERVIEW_INDEX),
                 prefix: INVITATION_PREFIX,
-                status: filter.status,
+                filter: filter.status.map(|status| status_filter(status, filter.at)),
                 organization,
             },
             None => Listing {
@@ -453,7 +520,7 @@ impl Invitations for DynamoStore {
                 partition: organization_key(organization),
                 index: None,
                 prefix: INVITATION_PREFIX,
-                status: filter.status,
+                filter: filter.status.map(|status| status_filter(status, filter.at)),
                 organization,
             },
         };
@@ -505,6 +572,11 @@ mod tests {
             InvitationEvent::Opened { at },
             InvitationEvent::Completed { at },
             InvitationEvent::Cancelled,
+            InvitationEvent::DeadlineExtended {
+                deadline: crate::domain::fixtures::invitation().deadline,
+                at,
+                extensions_before: 1,
+            },
         ];
         let covered: BTreeSet<_> = events
             .iter()
@@ -538,14 +610,20 @@ mod tests {
                 .and_then(|(_, rest)| rest.split_once(')'))
                 .map(|(list, _)| list.split(", ").map(str::to_owned).collect::<BTreeSet<_>>())
                 .unwrap_or_else(|| panic!("{:?}: {}", transition, write.condition));
-            let from: BTreeSet<_> = transition.from().iter().map(|s| status_value(*s)).collect();
+            let from: BTreeSet<_> = transition.from_stored().map(status_value).collect();
             assert_eq!(list, from, "{transition:?}");
             assert!(write.condition.starts_with("attribute_exists(pk) AND ("));
             let update = write.update.clone().unwrap();
-            assert!(
-                update.starts_with(&format!("SET #status = {}", status_value(transition.to()))),
-                "{update}"
-            );
+            match transition.to() {
+                Some(to) => {
+                    assert!(
+                        update.starts_with(&format!("SET #status = {}", status_value(to))),
+                        "{update}"
+                    );
+                    assert_eq!(write.values[&status_value(to)], s(to.code()));
+                }
+                None => assert!(!update.contains("#status"), "{update}"),
+            }
             // DynamoDB refuses undefined and unused placeholders alike.
             let used = &placeholders(&write.condition) | &placeholders(&update);
             let defined: BTreeSet<_> = write
@@ -555,10 +633,34 @@ mod tests {
                 .cloned()
                 .collect();
             assert_eq!(used, defined, "{transition:?}");
+        }
+    }
+
+    #[test]
+    fn a_status_filter_reads_expired_from_the_deadline_and_uses_every_placeholder_it_defines() {
+        let at: Timestamp = "2026-12-15T22:00:00.999Z".parse().unwrap();
+        for status in InvitationStatus::ALL {
+            let filter = status_filter(status, at);
+            let used = placeholders(&filter.expression);
+            let defined: BTreeSet<_> = filter
+                .values
+                .keys()
+                .chain(filter.names.keys())
+                .cloned()
+                .collect();
+            assert_eq!(used, defined, "{status}");
+            let derived =
+                InvitationStatus::EXPIRING.contains(&status) || status == InvitationStatus::Expired;
             assert_eq!(
-                write.values[&status_value(transition.to())],
-                s(transition.to().code())
+                filter.values.get(":now"),
+                derived.then(|| s("2026-12-15T22:00:00Z")).as_ref(),
+                "{status}: compared with the instant floored to its second"
             );
         }
+        assert_eq!(
+            status_filter(InvitationStatus::Expired, at).expression,
+            "#status IN (:sending, :sent, :send_failed, :send_unconfirmed, :opened) \
+             AND expiresAt <= :now"
+        );
     }
 }

@@ -1,10 +1,22 @@
 //! Listings: one partition (or index partition) of an organization, newest first, in pages.
 
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::attributes::{Item, ItemReader, s};
 use super::keys::Key;
 use super::{DynamoStore, unavailable};
-use crate::domain::{InvitationStatus, OrganizationId};
+use crate::domain::OrganizationId;
 use crate::ports::{Page, PageCursor, PageRequest, StoreError};
+
+/// A filter DynamoDB applies to the items a query read: its expression, with the `#names` and
+/// `:values` it uses.
+pub(super) struct ItemFilter {
+    pub(super) expression: String,
+    pub(super) names: HashMap<String, String>,
+    pub(super) values: HashMap<String, AttributeValue>,
+}
 
 /// One partition (or index partition) of an organization, listed newest first.
 pub(super) struct Listing<'a> {
@@ -12,7 +24,7 @@ pub(super) struct Listing<'a> {
     pub(super) partition: String,
     pub(super) index: Option<&'static str>,
     pub(super) prefix: &'static str,
-    pub(super) status: Option<InvitationStatus>,
+    pub(super) filter: Option<ItemFilter>,
     pub(super) organization: &'a OrganizationId,
 }
 
@@ -31,8 +43,8 @@ impl DynamoStore {
         })
     }
 
-    /// Reads items newest first until the page is full. A status filter is applied by DynamoDB
-    /// after reading, so a page may need several queries; the cursor then names the last item
+    /// Reads items newest first until the page is full. A filter is applied by DynamoDB after
+    /// reading, so a page may need several queries; the cursor then names the last item
     /// returned (not DynamoDB's last evaluated key), so nothing is skipped or repeated.
     async fn list_items(
         &self,
@@ -60,11 +72,14 @@ impl DynamoStore {
                 .scan_index_forward(false)
                 .limit(i32::try_from(page.limit + 1 - items.len()).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take());
-            if let Some(status) = listing.status {
-                query = query
-                    .filter_expression("#status = :status")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":status", s(status.code()));
+            if let Some(filter) = &listing.filter {
+                query = query.filter_expression(&filter.expression);
+                for (name, attribute) in &filter.names {
+                    query = query.expression_attribute_names(name, attribute);
+                }
+                for (placeholder, value) in &filter.values {
+                    query = query.expression_attribute_values(placeholder, value.clone());
+                }
             }
             let output = query.send().await.map_err(unavailable)?;
             items.extend(output.items.unwrap_or_default());

@@ -66,7 +66,7 @@ impl VideoInterviews for DynamoStore {
             partition: organization_key(organization),
             index: None,
             prefix: VIDEO_INTERVIEW_PREFIX,
-            status: None,
+            filter: None,
             organization,
         };
         self.list(listing, page, read_video_interview).await

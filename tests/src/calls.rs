@@ -97,6 +97,11 @@ impl CallLog {
             .interceptor(self.clone()))
     }
 
+    pub fn secretsmanager(&self, sdk: &SdkConfig) -> aws_sdk_secretsmanager::Client {
+        client_with!(aws_sdk_secretsmanager, sdk, |builder| builder
+            .interceptor(self.clone()))
+    }
+
     pub fn eventbridge(&self, sdk: &SdkConfig) -> aws_sdk_eventbridge::Client {
         client_with!(aws_sdk_eventbridge, sdk, |builder| builder
             .interceptor(self.clone()))
@@ -109,6 +114,7 @@ fn iam_prefix(service: &str) -> &str {
         "DynamoDB" => "dynamodb",
         "SESv2" => "ses",
         "EventBridge" => "events",
+        "Secrets Manager" => "secretsmanager",
         other => other,
     }
 }

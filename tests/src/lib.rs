@@ -355,6 +355,42 @@ pub async fn sent_emails() -> Result<Vec<SentEmail>, Error> {
     Ok(data.ses.messages)
 }
 
+/// The follow-up link key's secret as the template defines it (`LinkKeySecret`): a password that
+/// Secrets Manager generates with the template's `GenerateSecretString` settings, stored as the
+/// secret `link-key-<name>` (or the existing one of that name). Its ARN.
+pub async fn create_link_key(sdk: &SdkConfig, name: &str) -> Result<String, Error> {
+    let template = template()?;
+    let generate = &template["Resources"]["LinkKeySecret"]["Properties"]["GenerateSecretString"];
+    let length = generate["PasswordLength"]
+        .as_i64()
+        .ok_or("LinkKeySecret has no PasswordLength")?;
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    let secret_name = format!("link-key-{name}");
+    if let Ok(existing) = secrets
+        .describe_secret()
+        .secret_id(&secret_name)
+        .send()
+        .await
+    {
+        return Ok(existing.arn.ok_or("no secret arn")?);
+    }
+    let password = secrets
+        .get_random_password()
+        .password_length(length)
+        .exclude_punctuation(generate["ExcludePunctuation"].as_bool().unwrap_or(false))
+        .send()
+        .await?
+        .random_password
+        .ok_or("no password generated")?;
+    let created = secrets
+        .create_secret()
+        .name(&secret_name)
+        .secret_string(password)
+        .send()
+        .await?;
+    Ok(created.arn.ok_or("no secret arn")?)
+}
+
 /// Every IAM action the inline policies of a function of the template allow.
 pub fn policy_actions(function: &str) -> Result<std::collections::BTreeSet<String>, Error> {
     let template = template()?;

@@ -12,7 +12,9 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::MailConfig;
-use invitations::domain::{CandidateToken, Employer, HttpsUrl, IanaTimeZone, OrganizationName};
+use invitations::domain::{
+    CandidateToken, Employer, HttpsUrl, IanaTimeZone, LinkKey, OrganizationName,
+};
 use invitations::ports::FixedClock;
 use lambda_http::{Body, Response};
 use recruiter_api::{RecruiterApi, Settings};
@@ -67,6 +69,13 @@ pub fn settings() -> Settings {
         default_employer: default_employer(),
     }
 }
+
+/// The tests' key of follow-up links (in AWS, a generated secret: see [`crate::create_link_key`]).
+pub fn link_key() -> LinkKey {
+    LinkKey::new(LINK_KEY).unwrap()
+}
+
+pub const LINK_KEY: &str = "tests-follow-up-link-key-0123456789abcdef";
 
 pub fn at(instant: &str) -> FixedClock {
     FixedClock(instant.parse().expect("a valid instant"))
@@ -156,6 +165,7 @@ fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, no
         mailer(calls.sesv2(sdk), sender),
         at(now),
         settings(),
+        link_key(),
     )
 }
 
@@ -316,6 +326,7 @@ impl World {
             mailer(ses, SENDER),
             at(now),
             settings(),
+            link_key(),
         )
     }
 

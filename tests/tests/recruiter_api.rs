@@ -949,6 +949,7 @@ async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_
                 daily_email_quota: 2,
                 ..settings()
             },
+            link_key(),
         )
     };
     let api = api_at(NOW);

@@ -9,6 +9,7 @@ use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::into_request;
 use integration_tests::world::*;
+use invitations::adapters::secrets::read_link_key;
 use serde_json::Value;
 
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
@@ -125,6 +126,15 @@ async fn journey(world: &World) {
             .await,
     );
     assert_eq!(resent.status, 200, "{}", resent.body);
+    // More time for it, with a notice to the candidate.
+    let extended = recruiter(sample(
+        "recruiter-api/extend-deadline.json",
+        &[(INVITATION_PLACEHOLDER, second)],
+    ))
+    .await;
+    assert_eq!(extended.status, 200, "{}", extended.body);
+    assert_eq!(extended.body["answerDeadline"], "2027-07-15");
+    assert_eq!(extended.body["lastFollowUp"]["status"], "sent");
     let cancelled = recruiter(sample(
         "recruiter-api/cancel-invitation.json",
         &[(INVITATION_PLACEHOLDER, second)],
@@ -138,7 +148,7 @@ async fn every_sample_event_is_answered_with_success() {
     journey(&world().await).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 10),
+        ("recruiter-api", 11),
         ("candidate-api", 2),
         ("completion-notifier", 1),
     ] {
@@ -151,11 +161,17 @@ async fn every_sample_event_is_answered_with_success() {
 }
 
 /// The policies are read from the template; the calls are what the code did in the journey, which
-/// takes every route and the notifier's send. A call the policy lacks would fail in AWS; an action
-/// the code never calls is a permission too many.
+/// takes every route and the notifier's send, after what each `main.rs` does at cold start (the
+/// recruiter API reads its link key). A call the policy lacks would fail in AWS; an action the code
+/// never calls is a permission too many.
 #[tokio::test]
 async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     let world = world().await;
+    let secret = integration_tests::create_link_key(&world.sdk, &world.tag)
+        .await
+        .unwrap();
+    let secrets = world.calls.recruiter_api.secretsmanager(&world.sdk);
+    read_link_key(&secrets, &secret).await.unwrap();
     journey(&world).await;
     for (function, calls) in [
         ("RecruiterApiFunction", &world.calls.recruiter_api),

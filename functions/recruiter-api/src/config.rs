@@ -13,6 +13,9 @@ pub struct RecruiterApiConfig {
     /// `DAILY_EMAIL_QUOTA`: invitation emails (first sends and resends) an organization may send
     /// per UTC day, 1 to 1,000,000.
     pub daily_email_quota: u32,
+    /// `LINK_KEY_SECRET_ARN`: the Secrets Manager secret holding the key of candidates'
+    /// follow-up links (read at cold start by `adapters::secrets::read_link_key`).
+    pub link_key_secret_arn: String,
 }
 
 impl Configuration for RecruiterApiConfig {
@@ -28,7 +31,9 @@ impl Configuration for RecruiterApiConfig {
                 .filter(|quota| (1..=1_000_000).contains(quota))
                 .ok_or_else(|| "must be a whole number from 1 to 1000000".to_owned())
         });
+        let link_key_secret_arn = variables.text("LINK_KEY_SECRET_ARN");
         Some(Self {
+            link_key_secret_arn: link_key_secret_arn?,
             table_name: table_name?,
             mail: mail?,
             candidate_app_url: candidate_app_url?,
@@ -52,6 +57,10 @@ mod tests {
             ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
             ("DAILY_EMAIL_QUOTA", "2000"),
+            (
+                "LINK_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-north-1:1:secret:links",
+            ),
         ]))
         .unwrap();
         assert_eq!(config.daily_email_quota, 2000);
@@ -77,7 +86,8 @@ mod tests {
                 "SENDER_EMAIL",
                 "CANDIDATE_APP_URL",
                 "DEFAULT_TIME_ZONE",
-                "DAILY_EMAIL_QUOTA"
+                "DAILY_EMAIL_QUOTA",
+                "LINK_KEY_SECRET_ARN"
             ]
         );
         assert!(error.to_string().contains("TABLE_NAME is not set"));

@@ -10,14 +10,15 @@ mod interviews;
 pub mod requests;
 mod views;
 
+use invitations::app::follow_ups::FollowUpSender;
 use invitations::app::invitations::{
     InvitationSender, Keyed, KeyedRequest, cancel_invitation, invitation,
 };
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
 use invitations::domain::{
-    Employer, Invitation, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
-    Recruiter, VideoInterview, VideoInterviewId,
+    Employer, Invitation, InvitationId, InvitationStatus, LinkKey, OrganizationId,
+    OrganizationProfile, Recruiter, VideoInterview, VideoInterviewId,
 };
 use invitations::http::idempotency::{
     answer_held, fingerprint, idempotency_key, idempotently, worth_keeping,
@@ -36,7 +37,7 @@ use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
 use requests::{
-    invitation_listing, parse_new_invitation, parse_new_video_interview,
+    invitation_listing, parse_deadline_extension, parse_new_invitation, parse_new_video_interview,
     parse_organization_profile, parse_resend, video_interview_listing,
 };
 use views::{
@@ -71,6 +72,8 @@ pub struct RecruiterApi<S, M, C> {
     mailer: M,
     clock: C,
     settings: Settings,
+    /// The key of candidates' follow-up links (read from Secrets Manager at cold start).
+    link_key: LinkKey,
     video_interviews: VideoInterviewCache,
     employers: Employers,
 }
@@ -85,6 +88,7 @@ enum Route {
     Invitation(String),
     Cancellation(String),
     Resend(String),
+    DeadlineExtension(String),
 }
 
 fn route(path: &str) -> Option<Route> {
@@ -97,6 +101,9 @@ fn route(path: &str) -> Option<Route> {
         ["invitations", id] => Some(Route::Invitation((*id).to_owned())),
         ["invitations", id, "cancellation"] => Some(Route::Cancellation((*id).to_owned())),
         ["invitations", id, "resend"] => Some(Route::Resend((*id).to_owned())),
+        ["invitations", id, "deadline-extension"] => {
+            Some(Route::DeadlineExtension((*id).to_owned()))
+        }
         _ => None,
     }
 }
@@ -192,11 +199,12 @@ where
     M: Mailer,
     C: Clock,
 {
-    pub fn new(store: S, mailer: M, clock: C, settings: Settings) -> Self {
+    pub fn new(store: S, mailer: M, clock: C, settings: Settings, link_key: LinkKey) -> Self {
         Self {
             store,
             mailer,
             clock,
+            link_key,
             employers: Employers::new(settings.default_employer.clone()),
             settings,
             video_interviews: VideoInterviewCache::default(),
@@ -273,7 +281,10 @@ where
             Route::Resend(id) if method == Method::POST => {
                 self.resend_invitation(recruiter, request, &id).await
             }
-            Route::Cancellation(_) | Route::Resend(_) => {
+            Route::DeadlineExtension(id) if method == Method::POST => {
+                self.extend_deadline(recruiter, request, &id).await
+            }
+            Route::Cancellation(_) | Route::Resend(_) | Route::DeadlineExtension(_) => {
                 Err(ApiError::MethodNotAllowed { allowed: "POST" })
             }
             Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
@@ -439,6 +450,38 @@ where
         Ok(sent_answer(request, &invitation, StatusCode::OK, now))
     }
 
+    /// `POST /invitations/{id}/deadline-extension`: the invitation after the move (200), with the
+    /// candidate's notice's outcome in `lastFollowUp`.
+    async fn extend_deadline(&self, recruiter: &Recruiter, request: &Request, id: &str) -> Answer {
+        let extension =
+            parse_deadline_extension(json_object(request)?).map_err(ApiError::Validation)?;
+        let organization = &recruiter.organization_id;
+        let now = self.clock.now();
+        let employer = self.employer(organization, now).await?;
+        let follow_ups = FollowUpSender {
+            invitations: &self.store,
+            mailer: &self.mailer,
+            clock: &self.clock,
+            candidate_app_url: &self.settings.candidate_app_url,
+            link_key: &self.link_key,
+            employer: &employer,
+        };
+        let invitation = follow_ups
+            .extend_deadline(
+                organization,
+                id_in_path(id)?,
+                extension.date,
+                extension.time_zone,
+                extension.notify_candidate,
+            )
+            .await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &InvitationView::at(&invitation, self.clock.now()),
+            None,
+        ))
+    }
+
     async fn cancel_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
         let invitation =
             cancel_invitation(&self.store, &recruiter.organization_id, id_in_path(id)?).await?;
@@ -503,6 +546,10 @@ mod tests {
         assert!(matches!(
             route("/video-interviews/x"),
             Some(Route::VideoInterview(_))
+        ));
+        assert!(matches!(
+            route("/invitations/abc/deadline-extension"),
+            Some(Route::DeadlineExtension(id)) if id == "abc"
         ));
         assert!(route("/invitations/a/b").is_none());
         assert!(route("/").is_none());

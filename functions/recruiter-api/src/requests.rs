@@ -32,6 +32,41 @@ pub fn parse_resend(body: Option<Map<String, Value>>) -> Result<bool, Vec<FieldE
     }
 }
 
+/// `POST /invitations/{id}/deadline-extension`, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineExtensionForm {
+    /// `answerDeadline`: the new deadline day, `YYYY-MM-DD` (checked against the invitation by
+    /// the use case: later than the current one, today at the earliest, a year ahead at most).
+    pub date: jiff::civil::Date,
+    /// `timeZone`: whose day it is; the current deadline's zone when absent.
+    pub time_zone: Option<IanaTimeZone>,
+    /// `notifyCandidate` (default true): email the candidate the new deadline.
+    pub notify_candidate: bool,
+}
+
+/// `POST /invitations/{id}/deadline-extension`: `answerDeadline`, optional `timeZone` and
+/// `notifyCandidate`.
+pub fn parse_deadline_extension(
+    body: Map<String, Value>,
+) -> Result<DeadlineExtensionForm, Vec<FieldError>> {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let date = reader.required_parsed("answerDeadline", &mut errors, AnswerDeadline::parse_date);
+    let time_zone = reader
+        .optional_string("timeZone", &mut errors)
+        .and_then(|name| errors.check("/timeZone", IanaTimeZone::parse(&name)));
+    let notify_candidate = reader.flag_or("notifyCandidate", true, &mut errors);
+    reader.finish(&mut errors);
+    match date {
+        Some(date) if errors.is_empty() => Ok(DeadlineExtensionForm {
+            date,
+            time_zone,
+            notify_candidate,
+        }),
+        _ => Err(errors.into_vec()),
+    }
+}
+
 /// `PUT /organization`: the organization profile, whole. Optional fields may be left out or
 /// `null` (what `GET` shows for them), and then are unset.
 pub fn parse_organization_profile(

@@ -1,6 +1,8 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
-use invitations::domain::{HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview};
+use invitations::domain::{
+    FollowUp, HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview,
+};
 use invitations::http::QuestionView;
 use invitations::ports::Page;
 use jiff::Timestamp;
@@ -85,6 +87,7 @@ pub struct InvitationView<'a> {
     opened_at: Option<String>,
     completed_at: Option<String>,
     deadline_extended_at: Option<String>,
+    last_follow_up: Option<FollowUpView<'a>>,
     recruiter_notified_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     recruiter_notice_unconfirmed_at: Option<String>,
@@ -124,10 +127,34 @@ impl<'a> InvitationView<'a> {
             opened_at: invitation.opened_at.map(|at| at.to_string()),
             completed_at: invitation.completed_at.map(|at| at.to_string()),
             deadline_extended_at: invitation.deadline_extended_at.map(|at| at.to_string()),
+            last_follow_up: invitation.last_follow_up.as_ref().map(FollowUpView::from),
             recruiter_notified_at: invitation.recruiter_notified_at.map(|at| at.to_string()),
             recruiter_notice_unconfirmed_at: invitation
                 .recruiter_notice_unconfirmed_at
                 .map(|at| at.to_string()),
+        }
+    }
+}
+
+/// The last follow-up email to the candidate (an extension notice, a reminder) and how it went:
+/// `status` is `sent`, `send_failed` or `send_unconfirmed`, `failure` says why it did not go out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpView<'a> {
+    kind: &'static str,
+    at: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<&'a str>,
+}
+
+impl<'a> From<&'a FollowUp> for FollowUpView<'a> {
+    fn from(follow_up: &'a FollowUp) -> Self {
+        Self {
+            kind: follow_up.kind.code(),
+            at: follow_up.at.to_string(),
+            status: follow_up.outcome.code(),
+            failure: follow_up.outcome.reason(),
         }
     }
 }

@@ -117,6 +117,7 @@ async fn main() -> Result<(), Error> {
             event: completion,
         },
     ];
+    let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;
     let mut environment: Vec<(String, String)> = [
         "AWS_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
@@ -140,6 +141,7 @@ async fn main() -> Result<(), Error> {
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
             ("DAILY_EMAIL_QUOTA", "2000"),
             ("EVENT_BUS_NAME", "bench"),
+            ("LINK_KEY_SECRET_ARN", link_key_secret.as_str()),
         ]
         .map(|(name, value)| (name.to_owned(), value.to_owned())),
     );

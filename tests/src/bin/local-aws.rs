@@ -3,14 +3,16 @@
 //!
 //! - `setup`: creates the service's table (from infra/template.yaml), verifies the sender's domain,
 //!   and creates the bus `bus-local` with the notifier's rule (from the template), delivering to a
-//!   queue in place of the function.
+//!   queue in place of the function, and the secret `link-key-local` (the follow-up link key, as
+//!   the template generates it).
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
 //! - `emails`: what SES was asked to send.
 
 use integration_tests::world::candidate_token_in;
 use integration_tests::{
-    CompletionRoute, Error, create_table, sdk_config, sent_emails, verify_sender_identity,
+    CompletionRoute, Error, create_link_key, create_table, sdk_config, sent_emails,
+    verify_sender_identity,
 };
 
 /// The name of the local completion route: its bus is `bus-local`.
@@ -69,9 +71,10 @@ async fn setup() -> Result<(), Error> {
         .ok_or("SENDER_EMAIL has no domain")?;
     verify_sender_identity(&aws_sdk_sesv2::Client::new(&sdk), &domain).await?;
     let route = CompletionRoute::create(&sdk, ROUTE).await?;
+    let link_key = create_link_key(&sdk, ROUTE).await?;
     println!(
         "table {table} created from infra/template.yaml; sender domain {domain} verified; \
-         bus {} routes VideoInterviewCompleted to a local queue",
+         bus {} routes VideoInterviewCompleted to a local queue; link key {link_key}",
         route.bus_name
     );
     Ok(())

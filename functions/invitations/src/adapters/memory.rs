@@ -12,7 +12,7 @@ use jiff::Timestamp;
 
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
+    CandidateToken, CandidateTokenHash, FollowUp, Invitation, InvitationEvent, InvitationId,
     InvitationStatus, OrganizationId, OrganizationProfile, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
@@ -272,6 +272,10 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
             stored.ses_message_id = Some(message_id.clone());
         }
         InvitationEvent::Resent { token, .. } => stored.token_hashes.push(token.clone()),
+        InvitationEvent::DeadlineExtended {
+            follow_up_link: Some(link),
+            ..
+        } if !stored.token_hashes.contains(link) => stored.token_hashes.push(link.clone()),
         _ => {}
     }
     Ok(())
@@ -435,6 +439,18 @@ impl Invitations for MemoryStore {
             change(&mut tables.stored(organization, id)?.invitation);
         }
         saved.and(recorded)
+    }
+
+    async fn record_follow_up(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        follow_up: &FollowUp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let stored = tables.stored(organization, id)?;
+        stored.invitation.last_follow_up = Some(follow_up.clone());
+        Ok(())
     }
 
     async fn record_completion_published(

@@ -1,5 +1,5 @@
-//! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge), the SDK
-//! configuration they share, and in-memory implementations for the use cases' tests (`memory`,
+//! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge), the
+//! deployment's secrets (Secrets Manager), the SDK configuration they share, and in-memory implementations for the use cases' tests (`memory`,
 //! behind the `test-util` feature).
 
 pub mod aws;
@@ -7,4 +7,5 @@ pub mod dynamodb;
 pub mod eventbridge;
 #[cfg(any(test, feature = "test-util"))]
 pub mod memory;
+pub mod secrets;
 pub mod ses;

@@ -248,7 +248,10 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
             Err(error @ MailError::Unconfirmed(_)) => {
                 tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
                 InvitationEvent::SendUnconfirmed {
-                    reason: send_failure_reason(&error),
+                    reason: format!(
+                        "{} You may resend it, accepting that the candidate may get it twice.",
+                        send_failure_reason(&error)
+                    ),
                 }
             }
             Err(error) => {
@@ -279,8 +282,8 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
     }
 }
 
-/// Why sending failed, as the recruiter will read it on the invitation.
-fn send_failure_reason(error: &MailError) -> String {
+/// Why sending an email failed, as the recruiter will read it on the invitation.
+pub(super) fn send_failure_reason(error: &MailError) -> String {
     match error {
         MailError::Refused(code) => {
             format!("The email service refused the message ({code}); it was not sent.")
@@ -290,7 +293,7 @@ fn send_failure_reason(error: &MailError) -> String {
         }
         MailError::Unconfirmed(what) => format!(
             "The email service did not confirm the message ({what}); it may have been sent. \
-             It is not sent again unless you resend it, accepting that the candidate may get it twice."
+             It is not sent again by itself."
         ),
     }
 }

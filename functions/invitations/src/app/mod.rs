@@ -5,6 +5,7 @@
 
 pub mod bounded_map;
 pub mod candidate;
+pub mod follow_ups;
 pub mod idempotency;
 pub mod invitations;
 pub mod notify_recruiter;
@@ -52,6 +53,9 @@ pub enum AppError {
     /// The invitation is not sent again (see `Invitation::check_resend`).
     #[error("not sent again: {0}")]
     ResendRefused(crate::domain::ResendRefused),
+    /// The deadline is not moved (see `Invitation::check_deadline_extension`).
+    #[error("the deadline is not moved: {0}")]
+    ExtensionRefused(crate::domain::ExtensionRefused),
     /// The stored record is not the one the request was made against (a conditional write whose
     /// condition did not hold: someone else changed it meanwhile); nothing was written.
     #[error("the precondition did not hold")]
@@ -122,11 +126,12 @@ mod testing {
     use jiff::Timestamp;
 
     use super::AppError;
+    use super::follow_ups::FollowUpSender;
     use super::invitations::{InvitationSender, Keyed};
     use super::organizations::Employers;
     use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
     use crate::domain::{
-        CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent, Recruiter,
+        CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent, LinkKey, Recruiter,
         fixture_employer, fixtures,
     };
     use crate::ports::{FixedClock, Invitations};
@@ -144,6 +149,7 @@ mod testing {
         pub employers: Employers,
         /// The deployment's default zone.
         pub time_zone: IanaTimeZone,
+        pub link_key: LinkKey,
     }
 
     impl World {
@@ -158,6 +164,18 @@ mod testing {
                 employer: fixture_employer(),
                 employers: Employers::new(fixture_employer()),
                 time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
+                link_key: LinkKey::new([9u8; 32]).unwrap(),
+            }
+        }
+
+        pub fn follow_ups(&self) -> FollowUpSender<'_, MemoryStore, Outbox, FixedClock> {
+            FollowUpSender {
+                invitations: &self.store,
+                mailer: &self.outbox,
+                clock: &self.clock,
+                candidate_app_url: CANDIDATE_APP,
+                link_key: &self.link_key,
+                employer: &self.employer,
             }
         }
 

@@ -5,11 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{
-    AnswerDeadline, EmailAddress, InvitationId, InvitationStatus, InvitedBy, Language,
-    LifecycleError, OrganizationId, PersonName, Question, Recruiter, Transition, VideoInterview,
-    VideoInterviewId, VideoInterviewTitle,
+    AnswerDeadline, DeadlineError, EmailAddress, InvitationId, InvitationStatus, InvitedBy,
+    Language, LifecycleError, OrganizationId, PersonName, Question, Recruiter, Transition,
+    VideoInterview, VideoInterviewId, VideoInterviewTitle,
 };
-use crate::domain::CandidateTokenHash;
+use crate::domain::{CandidateTokenHash, FollowUp};
 
 /// The candidate, who exists nowhere but in this invitation.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +76,8 @@ pub struct Invitation {
     pub deadline_extension_count: u32,
     /// When the deadline was last moved.
     pub deadline_extended_at: Option<Timestamp>,
+    /// The last follow-up email (extension notice, reminder) and how it went.
+    pub last_follow_up: Option<FollowUp>,
 }
 
 /// How often one invitation's email may be sent again: enough for a lost or filtered email, too
@@ -93,8 +95,11 @@ pub const RESEND_COOL_DOWN: SignedDuration = SignedDuration::from_mins(10);
 pub const MAX_DEADLINE_EXTENSIONS: u32 = 5;
 
 /// Why an invitation's deadline is not moved (see [`Invitation::check_deadline_extension`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtensionRefused {
+    /// Not a deadline a new invitation could have (before today, more than a year ahead).
+    #[error(transparent)]
+    Deadline(DeadlineError),
     /// Completed or cancelled: nothing is left to answer.
     #[error("the invitation is {0}")]
     NotExtendable(InvitationStatus),
@@ -165,6 +170,9 @@ pub enum InvitationEvent {
         deadline: AnswerDeadline,
         at: Timestamp,
         extensions_before: u32,
+        /// The hash of the follow-up link, when a notice with it is to go out (stored with the
+        /// move, so that the link works before the email arrives).
+        follow_up_link: Option<CandidateTokenHash>,
     },
 }
 
@@ -249,6 +257,7 @@ impl Invitation {
             last_resent_at: None,
             deadline_extension_count: 0,
             deadline_extended_at: None,
+            last_follow_up: None,
         }
     }
 

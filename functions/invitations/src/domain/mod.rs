@@ -4,6 +4,7 @@
 
 mod deadline;
 pub mod events;
+mod follow_up;
 mod ids;
 mod invitation;
 mod lifecycle;
@@ -14,6 +15,7 @@ mod values;
 mod video_interview;
 
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
+pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
 pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
@@ -29,7 +31,7 @@ pub use organization::{
     AccentColor, Employer, HttpsUrl, OrganizationProfile, OrganizationProfileForm,
 };
 pub use recruiter::{InvitedBy, Recruiter};
-pub use token::{CandidateToken, CandidateTokenHash};
+pub use token::{CandidateToken, CandidateTokenHash, LinkKey};
 pub use values::{
     EmailAddress, Language, OrganizationId, OrganizationName, PersonName, QuestionText,
     RecruiterId, VideoInterviewTitle,

@@ -5,11 +5,20 @@
 //! selector lets the candidate API fetch the invitation with one GetItem; only the SHA-256 of the
 //! verifier is stored, on the invitation, so a leak of the table does not leak working links. The
 //! hash comparison needs no constant time: knowing the stored hash does not give a working token.
+//!
+//! The invitation email and each resend carry a random verifier. Follow-up emails (deadline
+//! reminders, extension notices) carry one *follow-up link* per invitation whose verifier is
+//! derived, HMAC-SHA-256 (RFC 2104) under the deployment's [`LinkKey`], from the invitation's
+//! organization and id: it can be derived again for every follow-up, so however many follow-ups go
+//! out, an invitation has one more working link, not one per email, and every link any email
+//! carried keeps working while the invitation is open. Its hash is stored like the others (the
+//! candidate API needs no key), and without the key the table gives no working link.
 
 use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{InvitationId, OrganizationId};
@@ -27,13 +36,55 @@ pub struct CandidateToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateTokenHash(String);
 
+/// The deployment's key of follow-up links: at least 32 bytes (`LinkKey::MIN_BYTES`), read from
+/// Secrets Manager at cold start. Deliberately not `Debug`-printable.
+pub struct LinkKey(Vec<u8>);
+
+impl LinkKey {
+    /// As many bytes as the HMAC-SHA-256 output: shorter keys weaken it (RFC 2104 §3).
+    pub const MIN_BYTES: usize = 32;
+
+    /// A key of at least [`Self::MIN_BYTES`] bytes, or why not.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, String> {
+        let bytes = bytes.into();
+        if bytes.len() < Self::MIN_BYTES {
+            return Err(format!("must be at least {} bytes", Self::MIN_BYTES));
+        }
+        Ok(Self(bytes))
+    }
+}
+
 impl CandidateToken {
     const VERIFIER_BYTES: usize = 32;
     const ID_BYTES: usize = 16;
 
+    /// A new random token: the invitation email's, or a resend's.
     pub fn generate(organization: &OrganizationId, invitation: InvitationId) -> Self {
         let mut verifier = [0u8; Self::VERIFIER_BYTES];
         getrandom::fill(&mut verifier).expect("the operating system's random source is available");
+        Self::with_verifier(organization, invitation, verifier)
+    }
+
+    /// The invitation's follow-up token: the same every time it is derived under `key`.
+    pub fn follow_up(
+        key: &LinkKey,
+        organization: &OrganizationId,
+        invitation: InvitationId,
+    ) -> Self {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes a key of any length");
+        // Each part's length is fixed or the part is last, so no two inputs run together.
+        mac.update(b"follow-up-link/1");
+        mac.update(&invitation.to_bytes());
+        mac.update(organization.as_str().as_bytes());
+        Self::with_verifier(organization, invitation, mac.finalize().into_bytes().into())
+    }
+
+    fn with_verifier(
+        organization: &OrganizationId,
+        invitation: InvitationId,
+        verifier: [u8; Self::VERIFIER_BYTES],
+    ) -> Self {
         let mut bytes = Vec::with_capacity(Self::VERIFIER_BYTES + Self::ID_BYTES + 64);
         bytes.extend_from_slice(&verifier);
         bytes.extend_from_slice(&invitation.to_bytes());
@@ -132,6 +183,34 @@ mod tests {
         assert_eq!(hash.as_str().len(), 64);
         assert!(!hash.as_str().contains(token.expose()));
         assert_eq!(format!("{token:?}"), "CandidateToken(<redacted>)");
+    }
+
+    #[test]
+    fn a_follow_up_token_is_derived_again_the_same_and_differs_by_invitation_and_key() {
+        let (organization, id) = invitation();
+        let key = LinkKey::new([7u8; 32]).unwrap();
+        let first = CandidateToken::follow_up(&key, &organization, id);
+        let again = CandidateToken::follow_up(&key, &organization, id);
+        assert_eq!(first.expose(), again.expose());
+        let parsed = CandidateToken::parse(first.expose()).unwrap();
+        assert_eq!(parsed.invitation(), (&organization, id));
+        assert_eq!(parsed.hash(), first.hash());
+        let (_, other) = invitation();
+        assert_ne!(
+            CandidateToken::follow_up(&key, &organization, other).hash(),
+            first.hash()
+        );
+        let other_organization = OrganizationId::parse("globex").unwrap();
+        assert_ne!(
+            CandidateToken::follow_up(&key, &other_organization, id).hash(),
+            first.hash()
+        );
+        let other_key = LinkKey::new([8u8; 32]).unwrap();
+        assert_ne!(
+            CandidateToken::follow_up(&other_key, &organization, id).hash(),
+            first.hash()
+        );
+        assert!(LinkKey::new([7u8; 31]).is_err());
     }
 
     #[test]

@@ -9,25 +9,25 @@ use crate::ports::{EmailKind, EmailPurpose, Mailbox, OutgoingEmail};
 /// The fixed wording of the invitation email in one language. Sentences are split where the
 /// values go, which works because en, fi and sv all put them in the same places; the employer's
 /// name always stands where no language inflects it (a subject, or in parentheses).
-struct InvitationCopy {
+pub(super) struct InvitationCopy {
     /// Follows the employer's name.
     subject: &'static str,
-    greeting: &'static str,
-    before_employer: &'static str,
-    after_employer: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) before_employer: &'static str,
+    pub(super) after_employer: &'static str,
     invited_you: &'static str,
     how_it_works: &'static str,
-    answer_by: &'static str,
-    still_on_that_day: &'static str,
-    start: &'static str,
-    link_fallback: &'static str,
-    personal_link: &'static str,
-    questions: &'static str,
-    regards: &'static str,
+    pub(super) answer_by: &'static str,
+    pub(super) still_on_that_day: &'static str,
+    pub(super) start: &'static str,
+    pub(super) link_fallback: &'static str,
+    pub(super) personal_link: &'static str,
+    pub(super) questions: &'static str,
+    pub(super) regards: &'static str,
 }
 
 impl InvitationCopy {
-    fn of(language: Language) -> &'static Self {
+    pub(super) fn of(language: Language) -> &'static Self {
         match language {
             Language::En => &Self {
                 subject: "invites you to a video interview",
@@ -171,11 +171,7 @@ pub fn invitation_email(
 ) -> Result<OutgoingEmail, RenderError> {
     let language = invitation.language;
     let copy = InvitationCopy::of(language);
-    let recruiter = invitation
-        .invited_by
-        .name
-        .as_ref()
-        .map_or(invitation.invited_by.email.as_str(), |name| name.as_str());
+    let recruiter = recruiter_name(invitation);
     let title = invitation.video_interview_title.as_str();
     let deadline = &invitation.deadline;
     let deadline_day = long_date(deadline.date(), language);
@@ -218,9 +214,36 @@ pub fn invitation_email(
         link,
     }
     .render()?;
-    Ok(OutgoingEmail {
+    Ok(to_candidate(
+        invitation,
+        employer,
+        EmailKind::Invitation,
+        invitation.bcc_myself,
+        [subject, html, text],
+    ))
+}
+
+/// The name the emails give the recruiter who sent `invitation`: their name, else their address.
+pub(super) fn recruiter_name(invitation: &Invitation) -> &str {
+    invitation
+        .invited_by
+        .name
+        .as_ref()
+        .map_or(invitation.invited_by.email.as_str(), |name| name.as_str())
+}
+
+/// An email about `invitation` to its candidate, `[subject, html, text]`: from `employer`'s name,
+/// replies going to the recruiter, with a BCC copy to the recruiter if `bcc`.
+pub(super) fn to_candidate(
+    invitation: &Invitation,
+    employer: &Employer,
+    kind: EmailKind,
+    bcc: bool,
+    [subject, html, text]: [String; 3],
+) -> OutgoingEmail {
+    OutgoingEmail {
         purpose: EmailPurpose {
-            kind: EmailKind::Invitation,
+            kind,
             organization_id: invitation.organization_id.clone(),
             invitation_id: invitation.id,
         },
@@ -233,9 +256,7 @@ pub fn invitation_email(
             Some(&invitation.candidate.full_name()),
             invitation.candidate.email.clone(),
         ),
-        bcc: invitation
-            .bcc_myself
-            .then(|| invitation.invited_by.email.clone()),
+        bcc: bcc.then(|| invitation.invited_by.email.clone()),
         // Replies reach the recruiter, named as the candidate knows them from the email.
         reply_to: Some(Mailbox::new(
             invitation.invited_by.name.as_ref().map(PersonName::as_str),
@@ -244,7 +265,7 @@ pub fn invitation_email(
         subject,
         html,
         text,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! with its templates beside the others, extending `layout.html`.
 
 mod completion_notice;
+mod follow_up;
 mod invitation;
 mod zones;
 
@@ -16,6 +17,7 @@ use unicode_bidi::{BidiClass, bidi_class};
 use crate::domain::{Employer, HttpsUrl, IanaTimeZone, Language};
 
 pub use completion_notice::{completed_interview_link, completion_notice};
+pub use follow_up::{FollowUpMessage, follow_up_email};
 pub use invitation::{candidate_link, invitation_email};
 pub use zones::zone_name;
 

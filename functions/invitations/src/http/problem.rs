@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::validation::{FieldError, MalformedJson};
 use crate::app::{AppError, GoneReason};
-use crate::domain::{MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused};
+use crate::domain::{ExtensionRefused, MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused};
 use crate::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,21 @@ impl From<AppError> for ApiError {
                 ResendRefused::TooSoon { wait } => Self::ResendTooSoon {
                     retry_after_seconds: whole_seconds(wait),
                 },
+            },
+            AppError::ExtensionRefused(refused) => match refused {
+                ExtensionRefused::Deadline(error) => {
+                    Self::Validation(vec![FieldError::body("/answerDeadline", error.to_string())])
+                }
+                ExtensionRefused::NotLater => Self::Validation(vec![FieldError::body(
+                    "/answerDeadline",
+                    "must end later than the current deadline",
+                )]),
+                ExtensionRefused::NotExtendable(_) => Self::Conflict(
+                    "The invitation is completed or cancelled; its deadline is not moved",
+                ),
+                ExtensionRefused::LimitReached => Self::Conflict(
+                    "This invitation's deadline was moved as often as it may be; invite the candidate anew",
+                ),
             },
             AppError::Gone(reason) => Self::Gone(reason),
             AppError::EmailNotVerified => Self::EmailNotVerified,

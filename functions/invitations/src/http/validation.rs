@@ -22,6 +22,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// A problem with the body's field at `pointer` (a JSON Pointer, RFC 6901).
+    pub fn body(pointer: &str, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: Some(pointer.to_owned()),
+            parameter: None,
+            header: None,
+            detail: detail.into(),
+        }
+    }
+
     /// A problem with a request header.
     pub fn header(name: &str, detail: impl Into<String>) -> Self {
         Self {
@@ -193,15 +203,25 @@ impl ObjectReader {
 
     /// An optional boolean that defaults to `false`, like an unticked checkbox.
     pub fn flag(&mut self, field: &'static str, errors: &mut FieldErrors) -> bool {
+        self.flag_or(field, false, errors)
+    }
+
+    /// A boolean field, `default` when absent.
+    pub fn flag_or(
+        &mut self,
+        field: &'static str,
+        default: bool,
+        errors: &mut FieldErrors,
+    ) -> bool {
         match self.take(field) {
-            None => false,
+            None => default,
             Some(Value::Bool(flag)) => flag,
             Some(other) => {
                 errors.add(
                     self.pointer(field),
                     format!("must be true or false, not {}", json_type(&other)),
                 );
-                false
+                default
             }
         }
     }

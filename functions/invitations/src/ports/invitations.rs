@@ -9,7 +9,7 @@ use super::{
     SavedResponse, StoreError,
 };
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, Invitation, InvitationEvent, InvitationId,
+    CandidateToken, CandidateTokenHash, FollowUp, Invitation, InvitationEvent, InvitationId,
     InvitationStatus, OrganizationId, VideoInterviewId,
 };
 
@@ -79,6 +79,15 @@ pub trait Invitations: Send + Sync {
         id: InvitationId,
         event: &InvitationEvent,
         answer: Option<KeyedAnswer<'_>>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records how a follow-up email went (its SES message id beside the others, when SES accepted
+    /// it), whatever the invitation's status: `Conflict` only when the invitation does not exist.
+    fn record_follow_up(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        follow_up: &FollowUp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The completion event is on the bus; `Conflict` unless the invitation is `completed`.

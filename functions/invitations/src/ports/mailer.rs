@@ -38,6 +38,10 @@ pub enum EmailKind {
     Invitation,
     /// The notify-me email to the recruiter.
     CompletionNotice,
+    /// The notice to the candidate that the deadline moved.
+    DeadlineExtension,
+    /// A deadline reminder to the candidate.
+    Reminder,
 }
 
 impl EmailKind {
@@ -45,6 +49,8 @@ impl EmailKind {
         match self {
             Self::Invitation => "invitation",
             Self::CompletionNotice => "completion-notice",
+            Self::DeadlineExtension => "deadline-extension",
+            Self::Reminder => "reminder",
         }
     }
 }

@@ -111,6 +111,13 @@ impl<'a> ItemReader<'a> {
         }
     }
 
+    pub(super) fn optional_map(&self, name: &str) -> Result<Option<ItemReader<'a>>, StoreError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(_) => self.map(name).map(Some),
+        }
+    }
+
     pub(super) fn optional_bool(&self, name: &str) -> Result<bool, StoreError> {
         match self.0.get(name) {
             None => Ok(false),

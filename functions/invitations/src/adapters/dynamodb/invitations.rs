@@ -22,9 +22,10 @@ use super::keys::{
 use super::listing::{ItemFilter, Listing};
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
-    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, IanaTimeZone,
-    Invitation, InvitationEvent, InvitationId, InvitationStatus, InvitedBy, Language,
-    OrganizationId, PersonName, RecruiterId, VideoInterviewTitle,
+    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
+    FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationEvent, InvitationId,
+    InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, RecruiterId,
+    VideoInterviewTitle,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, IdempotencyKey, InvitationFilter, Invitations, KeyClaim,
@@ -171,6 +172,49 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .optional_number::<u32>("deadlineExtensionCount")?
             .unwrap_or(0),
         deadline_extended_at: reader.optional_timestamp("deadlineExtendedAt")?,
+        last_follow_up: reader
+            .optional_map("lastFollowUp")?
+            .map(|follow_up| read_follow_up(&follow_up))
+            .transpose()?,
+    })
+}
+
+/// `lastFollowUp`: `{kind, at, outcome, messageId | reason}`.
+fn follow_up_attribute(follow_up: &FollowUp) -> AttributeValue {
+    let mut map = HashMap::from([
+        ("kind".to_owned(), s(follow_up.kind.code())),
+        ("at".to_owned(), s(follow_up.at.to_string())),
+        ("outcome".to_owned(), s(follow_up.outcome.code())),
+    ]);
+    match &follow_up.outcome {
+        FollowUpOutcome::Sent { message_id } => map.insert("messageId".to_owned(), s(message_id)),
+        FollowUpOutcome::Failed { reason } | FollowUpOutcome::Unconfirmed { reason } => {
+            map.insert("reason".to_owned(), s(reason))
+        }
+    };
+    AttributeValue::M(map)
+}
+
+fn read_follow_up(follow_up: &ItemReader<'_>) -> Result<FollowUp, StoreError> {
+    let reason = || follow_up.string("reason").map(str::to_owned);
+    let outcome = match follow_up.string("outcome")? {
+        "sent" => FollowUpOutcome::Sent {
+            message_id: follow_up.string("messageId")?.to_owned(),
+        },
+        "send_failed" => FollowUpOutcome::Failed { reason: reason()? },
+        "send_unconfirmed" => FollowUpOutcome::Unconfirmed { reason: reason()? },
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "lastFollowUp.outcome: {other}"
+            )));
+        }
+    };
+    Ok(FollowUp {
+        kind: follow_up.parsed("kind", |code| {
+            FollowUpKind::parse(code).ok_or_else(|| format!("unknown kind {code}"))
+        })?,
+        at: follow_up.parsed("at", str::parse::<Timestamp>)?,
+        outcome,
     })
 }
 
@@ -242,6 +286,7 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
     // (`guard`), and how a retry of this very write (the SDK repeating it after its answer was
     // lost) finds it done, where the transition itself would refuse it.
     let mut guard = None;
+    let mut names = HashMap::from([("#status".to_owned(), "status".to_owned())]);
     let (facts, done_already) = match event {
         InvitationEvent::Sent { at, message_id } => {
             value(":at", s(at.to_string()));
@@ -288,6 +333,7 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             deadline,
             at,
             extensions_before,
+            follow_up_link,
         } => {
             guard = Some(counted(
                 "deadlineExtensionCount",
@@ -298,10 +344,17 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             value(":zone", s(deadline.time_zone().name()));
             value(":expires", s(deadline.expires_at().to_string()));
             value(":at", s(at.to_string()));
-            (
-                ", answerDeadline = :date, timeZone = :zone, expiresAt = :expires, \
+            // ZONE is one of DynamoDB's reserved words, and `timeZone` is read as it.
+            names.insert("#zone".to_owned(), "timeZone".to_owned());
+            let mut facts = ", answerDeadline = :date, #zone = :zone, expiresAt = :expires, \
                  deadlineExtendedAt = :at, deadlineExtensionCount = :count"
-                    .to_owned(),
+                .to_owned();
+            if let Some(link) = follow_up_link {
+                value(":link", AttributeValue::Ss(vec![link.as_str().to_owned()]));
+                facts.push_str(" ADD tokenHashes :link");
+            }
+            (
+                facts,
                 Some("deadlineExtensionCount = :count AND expiresAt = :expires".to_owned()),
             )
         }
@@ -333,7 +386,7 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         None => format!("SET {}", facts.trim_start_matches(", ")),
     };
     ConditionalWrite {
-        names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+        names,
         ..ConditionalWrite::on_existing(&condition, update, values)
     }
 }
@@ -491,6 +544,23 @@ impl Invitations for DynamoStore {
         self.update(invitation_key(organization, id), write).await
     }
 
+    async fn record_follow_up(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        follow_up: &FollowUp,
+    ) -> Result<(), StoreError> {
+        let mut values = vec![(":follow_up", follow_up_attribute(follow_up))];
+        let mut update = "SET lastFollowUp = :follow_up".to_owned();
+        if let FollowUpOutcome::Sent { message_id } = &follow_up.outcome {
+            values.push((":message", AttributeValue::Ss(vec![message_id.clone()])));
+            update.push_str(" ADD sesMessageIds :message");
+        }
+        // Kept even after a cancellation meanwhile: it says what went out.
+        let write = ConditionalWrite::on_existing("attribute_exists(sk)", update, values);
+        self.update(invitation_key(organization, id), write).await
+    }
+
     async fn get_invitation(
         &self,
         organization: &OrganizationId,
@@ -576,6 +646,7 @@ mod tests {
                 deadline: crate::domain::fixtures::invitation().deadline,
                 at,
                 extensions_before: 1,
+                follow_up_link: Some(CandidateTokenHash::from_stored("ef".into())),
             },
         ];
         let covered: BTreeSet<_> = events

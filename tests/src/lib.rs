@@ -90,6 +90,8 @@ pub struct IndexDefinition {
     pub name: String,
     pub key_schema: Vec<(String, String)>,
     pub projection: String,
+    /// The attributes an `INCLUDE` projection adds to the keys.
+    pub non_key_attributes: Vec<String>,
 }
 
 pub fn template() -> Result<Value, Error> {
@@ -145,6 +147,16 @@ pub fn table_definition() -> Result<TableDefinition, Error> {
                         .as_str()
                         .ok_or("index without a projection")?
                         .to_owned(),
+                    non_key_attributes: index["Projection"]["NonKeyAttributes"]
+                        .as_sequence()
+                        .map(|names| {
+                            names
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
             })
             .collect::<Result<_, Error>>()?,
@@ -204,6 +216,10 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> Resu
                 .projection(
                     Projection::builder()
                         .projection_type(ProjectionType::from(index.projection.as_str()))
+                        .set_non_key_attributes(
+                            (!index.non_key_attributes.is_empty())
+                                .then(|| index.non_key_attributes.clone()),
+                        )
                         .build(),
                 )
                 .build()?,

@@ -8,6 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::AttributeValue;
 use candidate_api::CandidateApi;
 use completion_notifier::CompletionNotifier;
+use deadline_reminders::DeadlineReminders;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::ses::SesMailer;
@@ -60,6 +61,15 @@ pub fn notifier_settings() -> completion_notifier::Settings {
     }
 }
 
+/// The deadline reminders' settings in the tests: the default reminders.
+pub fn reminders_settings() -> deadline_reminders::Settings {
+    deadline_reminders::Settings {
+        candidate_app_url: CANDIDATE_APP.to_owned(),
+        reminder_policy: invitations::domain::ReminderPolicy::default(),
+        default_employer: default_employer(),
+    }
+}
+
 /// The recruiter API's settings in the tests.
 pub fn settings() -> Settings {
     Settings {
@@ -67,6 +77,7 @@ pub fn settings() -> Settings {
         default_time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
         daily_email_quota: DAILY_EMAIL_QUOTA,
         default_employer: default_employer(),
+        reminder_policy: invitations::domain::ReminderPolicy::default(),
     }
 }
 
@@ -100,6 +111,7 @@ pub struct FunctionCalls {
     pub recruiter_api: CallLog,
     pub candidate_api: CallLog,
     pub completion_notifier: CallLog,
+    pub deadline_reminders: CallLog,
 }
 
 pub struct World {
@@ -400,6 +412,21 @@ impl World {
             mailer(calls.sesv2(&self.sdk), sender),
             at(now),
             notifier_settings(),
+        )
+    }
+
+    /// The deadline reminders function sending as `SENDER`, its clock standing at `now`.
+    pub fn deadline_reminders(
+        &self,
+        now: &str,
+    ) -> DeadlineReminders<DynamoStore, SesMailer, FixedClock> {
+        let calls = &self.calls.deadline_reminders;
+        DeadlineReminders::new(
+            DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
+            mailer(calls.sesv2(&self.sdk), SENDER),
+            at(now),
+            reminders_settings(),
+            link_key(),
         )
     }
 

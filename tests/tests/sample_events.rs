@@ -141,6 +141,17 @@ async fn journey(world: &World) {
     ))
     .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+
+    // A third invitation, due 30 June 2027 in Helsinki (ends 21:00 UTC): its reminder 48 hours
+    // before goes out on the schedule's sweep.
+    let third = recruiter(send("7d2e9a41-3c5b-4f6e-8d7c-1b2a3c4d5e6f")).await;
+    assert_eq!(third.status, 201, "{}", third.body);
+    let sweep = sample("deadline-reminders/scheduled-sweep.json", &[]);
+    let reminders = world.deadline_reminders("2027-06-28T21:05:00Z");
+    match reminders.handle(&sweep).await.unwrap() {
+        deadline_reminders::Outcome::Swept(report) => assert_eq!(report.sent, 1, "{report:?}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -151,6 +162,7 @@ async fn every_sample_event_is_answered_with_success() {
         ("recruiter-api", 11),
         ("candidate-api", 2),
         ("completion-notifier", 1),
+        ("deadline-reminders", 1),
     ] {
         assert_eq!(
             json_files(&events.join(folder)),
@@ -161,8 +173,8 @@ async fn every_sample_event_is_answered_with_success() {
 }
 
 /// The policies are read from the template; the calls are what the code did in the journey, which
-/// takes every route and the notifier's send, after what each `main.rs` does at cold start (the
-/// recruiter API reads its link key). A call the policy lacks would fail in AWS; an action the code
+/// takes every route, the notifier's send and a reminders sweep, after what each `main.rs` does at
+/// cold start (the recruiter API and the reminders read the link key). A call the policy lacks would fail in AWS; an action the code
 /// never calls is a permission too many.
 #[tokio::test]
 async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
@@ -170,8 +182,11 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     let secret = integration_tests::create_link_key(&world.sdk, &world.tag)
         .await
         .unwrap();
-    let secrets = world.calls.recruiter_api.secretsmanager(&world.sdk);
-    read_link_key(&secrets, &secret).await.unwrap();
+    for calls in [&world.calls.recruiter_api, &world.calls.deadline_reminders] {
+        read_link_key(&calls.secretsmanager(&world.sdk), &secret)
+            .await
+            .unwrap();
+    }
     journey(&world).await;
     for (function, calls) in [
         ("RecruiterApiFunction", &world.calls.recruiter_api),
@@ -180,6 +195,7 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
             "CompletionNotifierFunction",
             &world.calls.completion_notifier,
         ),
+        ("DeadlineRemindersFunction", &world.calls.deadline_reminders),
     ] {
         assert_eq!(
             integration_tests::policy_actions(function).unwrap(),

@@ -6,15 +6,17 @@ use std::collections::BTreeSet;
 
 use candidate_api::config::CandidateApiConfig;
 use completion_notifier::config::CompletionNotifierConfig;
+use deadline_reminders::config::DeadlineRemindersConfig;
 use integration_tests::template;
 use invitations::config::Configuration;
 use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
 
-const FUNCTIONS: [(&str, &str); 3] = [
+const FUNCTIONS: [(&str, &str); 4] = [
     ("RecruiterApiFunction", "recruiter-api"),
     ("CandidateApiFunction", "candidate-api"),
     ("CompletionNotifierFunction", "completion-notifier"),
+    ("DeadlineRemindersFunction", "deadline-reminders"),
 ];
 
 fn resources() -> serde_yaml::Mapping {
@@ -43,6 +45,9 @@ fn sample_value(name: &str) -> &'static str {
         "DEFAULT_TIME_ZONE" => "Europe/Helsinki",
         "DEFAULT_PRIVACY_NOTICE_URL" => "https://acme.example/privacy",
         "DAILY_EMAIL_QUOTA" => "2000",
+        "REMINDER_HOURS_BEFORE_DEADLINE" => "48",
+        "REMINDER_MIN_LEAD_HOURS" => "96",
+        "LAST_DAY_REMINDER_TIME" => "09:00",
         _ => "value",
     }
 }
@@ -96,6 +101,7 @@ fn every_function_gets_exactly_the_environment_its_configuration_reads() {
         let asked = match function {
             "RecruiterApiFunction" => asked_for::<RecruiterApiConfig>(&variables),
             "CandidateApiFunction" => asked_for::<CandidateApiConfig>(&variables),
+            "DeadlineRemindersFunction" => asked_for::<DeadlineRemindersConfig>(&variables),
             _ => asked_for::<CompletionNotifierConfig>(&variables),
         }
         .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
@@ -286,7 +292,12 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
         watching("Reputation.BounceRate", "BounceRateAlarmThreshold"),
         "bounce rate"
     );
-    for metric in ["InvitationEmailsUnconfirmed", "RecruiterNoticesUnconfirmed"] {
+    for metric in [
+        "InvitationEmailsUnconfirmed",
+        "RecruiterNoticesUnconfirmed",
+        "FollowUpsUnconfirmed",
+        "RemindersFailed",
+    ] {
         assert!(watching(metric, "Invitations"), "{metric}");
     }
     for (name, alarm) in &alarms {

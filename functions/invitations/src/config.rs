@@ -5,7 +5,12 @@
 
 use std::fmt;
 
-use crate::domain::{EmailAddress, Employer, HttpsUrl, OrganizationName, PersonName};
+use jiff::SignedDuration;
+use jiff::civil::Time;
+
+use crate::domain::{
+    EmailAddress, Employer, HttpsUrl, OrganizationName, PersonName, ReminderPolicy,
+};
 use crate::ports::Mailbox;
 
 /// How every email leaves: the sender and the SES configuration set.
@@ -127,6 +132,46 @@ impl Variables<'_> {
         })
     }
 
+    /// The deployment's deadline reminders (`domain::reminders`), each variable optional, its
+    /// default `ReminderPolicy::default()`'s: `REMINDER_HOURS_BEFORE_DEADLINE` (0 to 720 whole
+    /// hours; 0 turns that reminder off; 48), `REMINDER_MIN_LEAD_HOURS` (0 to 2160; 96) and
+    /// `LAST_DAY_REMINDER_TIME` (`HH:MM` in the deadline's zone, or `off`; 09:00).
+    pub fn reminder_policy(&mut self) -> Option<ReminderPolicy> {
+        let hours = |most: i64| {
+            move |value: &str| {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|hours| (0..=most).contains(hours))
+                    .map(SignedDuration::from_hours)
+                    .ok_or_else(|| format!("must be a whole number of hours from 0 to {most}"))
+            }
+        };
+        let before = self.optional_parsed("REMINDER_HOURS_BEFORE_DEADLINE", hours(720));
+        let min_lead = self.optional_parsed("REMINDER_MIN_LEAD_HOURS", hours(2160));
+        let last_day_at = self.optional_parsed("LAST_DAY_REMINDER_TIME", |value| {
+            if value == "off" {
+                return Ok(None);
+            }
+            let shaped = value.len() == 5 && value.as_bytes()[2] == b':';
+            shaped
+                .then(|| value.parse::<Time>().ok())
+                .flatten()
+                .map(Some)
+                .ok_or_else(|| "must be HH:MM (such as 09:00) or off".to_owned())
+        });
+        let default = ReminderPolicy::default();
+        Some(ReminderPolicy {
+            before_deadline: match before? {
+                Some(hours) if hours.is_zero() => None,
+                Some(hours) => Some(hours),
+                None => default.before_deadline,
+            },
+            min_lead: min_lead?.unwrap_or(default.min_lead),
+            last_day_at: last_day_at?.unwrap_or(default.last_day_at),
+        })
+    }
+
     /// The configuration, when every variable was right.
     fn finish<T>(self, config: Option<T>) -> Result<T, ConfigError> {
         match config {
@@ -200,6 +245,52 @@ pub fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Reminders(ReminderPolicy);
+
+    impl Configuration for Reminders {
+        fn read(variables: &mut Variables<'_>) -> Option<Self> {
+            variables.reminder_policy().map(Self)
+        }
+    }
+
+    #[test]
+    fn reminders_default_to_the_policys_and_each_can_be_changed_or_turned_off() {
+        let read = |pairs: &[(&str, &str)]| Reminders::from_lookup(lookup(pairs)).map(|r| r.0);
+        assert_eq!(read(&[]), Ok(ReminderPolicy::default()));
+        let changed = read(&[
+            ("REMINDER_HOURS_BEFORE_DEADLINE", "24"),
+            ("REMINDER_MIN_LEAD_HOURS", "30"),
+            ("LAST_DAY_REMINDER_TIME", "07:30"),
+        ])
+        .unwrap();
+        assert_eq!(
+            changed.before_deadline,
+            Some(SignedDuration::from_hours(24))
+        );
+        assert_eq!(changed.min_lead, SignedDuration::from_hours(30));
+        assert_eq!(changed.last_day_at, Some(Time::constant(7, 30, 0, 0)));
+        let off = read(&[
+            ("REMINDER_HOURS_BEFORE_DEADLINE", "0"),
+            ("LAST_DAY_REMINDER_TIME", "off"),
+        ])
+        .unwrap();
+        assert_eq!((off.before_deadline, off.last_day_at), (None, None));
+        let error = read(&[
+            ("REMINDER_HOURS_BEFORE_DEADLINE", "-1"),
+            ("REMINDER_MIN_LEAD_HOURS", "2 days"),
+            ("LAST_DAY_REMINDER_TIME", "9"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            error.variables(),
+            [
+                "REMINDER_HOURS_BEFORE_DEADLINE",
+                "REMINDER_MIN_LEAD_HOURS",
+                "LAST_DAY_REMINDER_TIME"
+            ]
+        );
+    }
 
     #[test]
     fn plain_http_is_only_for_local_use() {

@@ -16,6 +16,8 @@ pub struct RecruiterApiConfig {
     /// `LINK_KEY_SECRET_ARN`: the Secrets Manager secret holding the key of candidates'
     /// follow-up links (read at cold start by `adapters::secrets::read_link_key`).
     pub link_key_secret_arn: String,
+    /// The deadline reminders planned with each invitation (`Variables::reminder_policy`).
+    pub reminder_policy: invitations::domain::ReminderPolicy,
 }
 
 impl Configuration for RecruiterApiConfig {
@@ -32,7 +34,9 @@ impl Configuration for RecruiterApiConfig {
                 .ok_or_else(|| "must be a whole number from 1 to 1000000".to_owned())
         });
         let link_key_secret_arn = variables.text("LINK_KEY_SECRET_ARN");
+        let reminder_policy = variables.reminder_policy();
         Some(Self {
+            reminder_policy: reminder_policy?,
             link_key_secret_arn: link_key_secret_arn?,
             table_name: table_name?,
             mail: mail?,

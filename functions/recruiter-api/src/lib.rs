@@ -54,6 +54,8 @@ pub struct Settings {
     pub daily_email_quota: u32,
     /// The employer named in the emails of an organization without a profile.
     pub default_employer: invitations::domain::Employer,
+    /// The deadline reminders planned with each invitation, and anew when its deadline moves.
+    pub reminder_policy: invitations::domain::ReminderPolicy,
 }
 
 impl From<&config::RecruiterApiConfig> for Settings {
@@ -63,6 +65,7 @@ impl From<&config::RecruiterApiConfig> for Settings {
             default_time_zone: config.default_time_zone.clone(),
             daily_email_quota: config.daily_email_quota,
             default_employer: config.mail.default_employer.clone(),
+            reminder_policy: config.reminder_policy.clone(),
         }
     }
 }
@@ -366,6 +369,7 @@ where
             candidate_app_url: &self.settings.candidate_app_url,
             daily_email_quota: self.settings.daily_email_quota,
             employer,
+            reminder_policy: &self.settings.reminder_policy,
         }
     }
 
@@ -465,6 +469,7 @@ where
             candidate_app_url: &self.settings.candidate_app_url,
             link_key: &self.link_key,
             employer: &employer,
+            reminder_policy: &self.settings.reminder_policy,
         };
         let invitation = follow_ups
             .extend_deadline(

@@ -227,6 +227,7 @@ pub fn parse_new_invitation(
     };
     let bcc_myself = reader.flag("bccMyself", &mut errors);
     let notify_me = reader.flag("notifyMe", &mut errors);
+    let reminders = reader.flag_or("reminders", true, &mut errors);
     reader.finish(&mut errors);
     match (
         first_name,
@@ -254,6 +255,7 @@ pub fn parse_new_invitation(
             deadline,
             bcc_myself,
             notify_me,
+            reminders,
         }),
         _ => Err(errors.into_vec()),
     }

@@ -78,6 +78,8 @@ pub struct InvitationView<'a> {
     expires_at: String,
     bcc_myself: bool,
     notify_me: bool,
+    reminders: bool,
+    next_reminder_at: Option<String>,
     status: invitations::domain::InvitationStatus,
     invited_by: InvitedByView<'a>,
     created_at: String,
@@ -111,6 +113,8 @@ impl<'a> InvitationView<'a> {
             expires_at: deadline.expires_at().to_string(),
             bcc_myself: invitation.bcc_myself,
             notify_me: invitation.notify_me,
+            reminders: invitation.reminders,
+            next_reminder_at: invitation.next_reminder.map(|slot| slot.due.to_string()),
             status: invitation.status_at(now),
             invited_by: InvitedByView {
                 id: invitation.invited_by.id.as_str(),

@@ -13,14 +13,15 @@ use jiff::Timestamp;
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{
     CandidateToken, CandidateTokenHash, FollowUp, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, OrganizationId, OrganizationProfile, VideoInterview, VideoInterviewId,
+    InvitationStatus, OrganizationId, OrganizationProfile, ReminderSlot, VideoInterview,
+    VideoInterviewId,
 };
 use crate::ports::{
-    ClaimTicket, DailyEmailQuota, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords,
-    InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer, MessageId,
-    NotificationClaims, OrganizationProfiles, OutgoingEmail, Page, PageCursor, PageRequest,
-    ProfileCondition, PublishError, RequestFingerprint, SavedResponse, StoreError, VideoInterviews,
-    claim_times,
+    ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
+    IdempotencyRecords, InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer,
+    MessageId, NotificationClaims, OrganizationProfiles, OutgoingEmail, Page, PageCursor,
+    PageRequest, ProfileCondition, PublishError, ReminderClaim, Reminders, RequestFingerprint,
+    SavedResponse, StoreError, VideoInterviews, claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -769,5 +770,58 @@ impl EventBus for EventLog {
             .unwrap_or_else(PoisonError::into_inner)
             .push(event.clone());
         Ok(())
+    }
+}
+
+impl Reminders for MemoryStore {
+    async fn due_reminders(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DueReminder>, StoreError> {
+        let tables = self.tables()?;
+        let mut due: Vec<DueReminder> = tables
+            .invitations
+            .values()
+            .map(|stored| &stored.invitation)
+            .filter_map(|invitation| {
+                let slot = invitation.next_reminder.filter(|slot| slot.due <= now)?;
+                Some(DueReminder {
+                    organization: invitation.organization_id.clone(),
+                    invitation: invitation.id,
+                    due: slot.due,
+                    deadline: invitation.deadline.clone(),
+                    created_at: invitation.created_at,
+                })
+            })
+            .collect();
+        due.sort_by_key(|reminder| reminder.due);
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn claim_reminder(
+        &self,
+        reminder: &DueReminder,
+        next: Option<&ReminderSlot>,
+        sending: Option<&CandidateTokenHash>,
+    ) -> Result<ReminderClaim, StoreError> {
+        let mut tables = self.tables()?;
+        let Ok(stored) = tables.stored(&reminder.organization, reminder.invitation) else {
+            return Ok(ReminderClaim::Gone);
+        };
+        let invitation = &mut stored.invitation;
+        let holds = invitation.next_reminder.map(|slot| slot.due) == Some(reminder.due)
+            && invitation.deadline == reminder.deadline
+            && (sending.is_none() || InvitationStatus::REMINDED.contains(&invitation.status));
+        if !holds {
+            return Ok(ReminderClaim::Gone);
+        }
+        invitation.next_reminder = next.copied();
+        let claimed = invitation.clone();
+        if let Some(link) = sending.filter(|link| !stored.token_hashes.contains(link)) {
+            stored.token_hashes.push(link.clone());
+        }
+        Ok(ReminderClaim::Claimed(Box::new(claimed)))
     }
 }

@@ -1,11 +1,13 @@
 //! Follow-ups to the candidate after the invitation: moving the deadline (with its notice), and
 //! sending one follow-up email with the invitation's follow-up link, its outcome recorded.
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::{
     AnswerDeadline, CandidateToken, Employer, ExtensionRefused, FollowUp, FollowUpOutcome,
     IanaTimeZone, Invitation, InvitationEvent, InvitationId, LinkKey, OrganizationId,
+    ReminderPolicy,
 };
 use crate::email::{FollowUpMessage, candidate_link, follow_up_email};
 use crate::ports::{Clock, Invitations, MailError, Mailer, OutgoingEmail, StoreError};
@@ -23,6 +25,8 @@ pub struct FollowUpSender<'a, S, M, C> {
     pub candidate_app_url: &'a str,
     pub link_key: &'a LinkKey,
     pub employer: &'a Employer,
+    /// The deployment's reminders, planned anew when the deadline moves.
+    pub reminder_policy: &'a ReminderPolicy,
 }
 
 impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
@@ -56,10 +60,11 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
             .map_err(AppError::ExtensionRefused)?;
         let link = notify_candidate.then(|| self.link(organization, id));
         let event = InvitationEvent::DeadlineExtended {
-            deadline,
+            deadline: deadline.clone(),
             at: now,
             extensions_before: invitation.deadline_extension_count,
             follow_up_link: link.as_ref().map(CandidateToken::hash),
+            next_reminder: invitation.reminder_after(self.reminder_policy, &deadline, now),
         };
         invitation.apply(&event).map_err(|error| {
             AppError::ExtensionRefused(ExtensionRefused::NotExtendable(error.status))
@@ -92,6 +97,19 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
             invitation.last_follow_up = Some(self.send(&invitation, message, &notice).await);
         }
         Ok(invitation)
+    }
+
+    /// Sends the deadline reminder of `invitation` (claimed by a sweep at `now`), with the
+    /// follow-up link, and records how it went.
+    pub async fn remind(
+        &self,
+        invitation: &Invitation,
+        now: Timestamp,
+    ) -> Result<FollowUp, AppError> {
+        let link = self.link(&invitation.organization_id, invitation.id);
+        let message = FollowUpMessage::Reminder { now };
+        let email = self.render(invitation, &link, message)?;
+        Ok(self.send(invitation, message, &email).await)
     }
 
     fn render(
@@ -239,6 +257,7 @@ mod tests {
             at: crate::domain::fixtures::now(),
             extensions_before: 0,
             follow_up_link: None,
+            next_reminder: None,
         };
         world.record(&sent, first).await;
         // The second was allowed on the same count, and loses.
@@ -256,6 +275,7 @@ mod tests {
                     at: crate::domain::fixtures::now(),
                     extensions_before: 0,
                     follow_up_link: None,
+                    next_reminder: None,
                 },
                 None,
             )

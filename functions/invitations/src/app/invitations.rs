@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 
 use crate::domain::{
     CandidateToken, Employer, Invitation, InvitationEvent, InvitationId, InvitationStatus,
-    NewInvitation, OrganizationId, Recruiter, ResendRefused, VideoInterview,
+    NewInvitation, OrganizationId, Recruiter, ReminderPolicy, ResendRefused, VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
@@ -53,6 +53,8 @@ pub struct InvitationSender<'a, S, M, C> {
     pub daily_email_quota: u32,
     /// The employer the emails name: the organization's (see `organizations::Employers`).
     pub employer: &'a Employer,
+    /// The deployment's reminders, planned with each new invitation.
+    pub reminder_policy: &'a ReminderPolicy,
 }
 
 impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
@@ -71,7 +73,9 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         if !recruiter.may_receive_candidate_data() {
             return Err(AppError::EmailNotVerified);
         }
-        let invitation = Invitation::new(new, interview, recruiter, now);
+        let mut invitation = Invitation::new(new, interview, recruiter, now);
+        invitation.next_reminder =
+            invitation.reminder_after(self.reminder_policy, &invitation.deadline, now);
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
         // Rendered before anything is stored: a template failure leaves nothing behind.
         let email = self.render(&invitation, &token)?;
@@ -604,6 +608,7 @@ mod tests {
             candidate_app_url: crate::app::testing::CANDIDATE_APP,
             daily_email_quota: world.daily_email_quota,
             employer: &world.employer,
+            reminder_policy: &world.reminder_policy,
         };
         let interview = fixtures::video_interview(&world.recruiter);
         let key = IdempotencyKey::parse("k-2").unwrap();

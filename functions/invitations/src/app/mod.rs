@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod notify_recruiter;
 pub mod organizations;
+pub mod reminders;
 pub mod video_interviews;
 
 use crate::domain::{Invitation, InvitationEvent};
@@ -132,7 +133,7 @@ mod testing {
     use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
     use crate::domain::{
         CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent, LinkKey, Recruiter,
-        fixture_employer, fixtures,
+        ReminderPolicy, fixture_employer, fixtures,
     };
     use crate::ports::{FixedClock, Invitations};
 
@@ -150,6 +151,7 @@ mod testing {
         /// The deployment's default zone.
         pub time_zone: IanaTimeZone,
         pub link_key: LinkKey,
+        pub reminder_policy: ReminderPolicy,
     }
 
     impl World {
@@ -165,6 +167,7 @@ mod testing {
                 employers: Employers::new(fixture_employer()),
                 time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
                 link_key: LinkKey::new([9u8; 32]).unwrap(),
+                reminder_policy: ReminderPolicy::default(),
             }
         }
 
@@ -176,6 +179,7 @@ mod testing {
                 candidate_app_url: CANDIDATE_APP,
                 link_key: &self.link_key,
                 employer: &self.employer,
+                reminder_policy: &self.reminder_policy,
             }
         }
 
@@ -187,6 +191,7 @@ mod testing {
                 candidate_app_url: CANDIDATE_APP,
                 daily_email_quota: self.daily_email_quota,
                 employer: &self.employer,
+                reminder_policy: &self.reminder_policy,
             }
         }
 

@@ -9,7 +9,7 @@ use super::{
     Language, LifecycleError, OrganizationId, PersonName, Question, Recruiter, Transition,
     VideoInterview, VideoInterviewId, VideoInterviewTitle,
 };
-use crate::domain::{CandidateTokenHash, FollowUp};
+use crate::domain::{CandidateTokenHash, FollowUp, ReminderPolicy, ReminderSlot};
 
 /// The candidate, who exists nowhere but in this invitation.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,8 @@ pub struct NewInvitation {
     pub deadline: AnswerDeadline,
     pub bcc_myself: bool,
     pub notify_me: bool,
+    /// Whether the candidate gets deadline reminders (the deployment's, see `domain::reminders`).
+    pub reminders: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,10 @@ pub struct Invitation {
     pub deadline: AnswerDeadline,
     pub bcc_myself: bool,
     pub notify_me: bool,
+    /// Whether the recruiter wants the candidate reminded (`reminders`, default true).
+    pub reminders: bool,
+    /// The next reminder to send, while one is planned (see `domain::reminders`).
+    pub next_reminder: Option<ReminderSlot>,
     pub invited_by: InvitedBy,
     pub status: InvitationStatus,
     pub created_at: Timestamp,
@@ -164,7 +170,8 @@ pub enum InvitationEvent {
         at: Timestamp,
     },
     Cancelled,
-    /// The recruiter moved the deadline to `deadline` at `at`. `extensions_before` is the count
+    /// The recruiter moved the deadline to `deadline` at `at`, and the reminders are planned anew
+    /// (`next_reminder`, see [`Invitation::reminder_after`]). `extensions_before` is the count
     /// this move was allowed on: two racing moves cannot both pass on the same count.
     DeadlineExtended {
         deadline: AnswerDeadline,
@@ -173,6 +180,7 @@ pub enum InvitationEvent {
         /// The hash of the follow-up link, when a notice with it is to go out (stored with the
         /// move, so that the link works before the email arrives).
         follow_up_link: Option<CandidateTokenHash>,
+        next_reminder: Option<ReminderSlot>,
     },
 }
 
@@ -243,6 +251,8 @@ impl Invitation {
             deadline: new.deadline,
             bcc_myself: new.bcc_myself,
             notify_me: new.notify_me,
+            reminders: new.reminders,
+            next_reminder: None,
             invited_by: InvitedBy::from(recruiter),
             status: InvitationStatus::Sending,
             created_at: now,
@@ -281,12 +291,22 @@ impl Invitation {
                 self.last_resent_at = Some(*at);
             }
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
-            InvitationEvent::Completed { at } => self.completed_at = Some(*at),
-            InvitationEvent::Cancelled => {}
-            InvitationEvent::DeadlineExtended { deadline, at, .. } => {
+            // Nothing is left to remind of.
+            InvitationEvent::Completed { at } => {
+                self.completed_at = Some(*at);
+                self.next_reminder = None;
+            }
+            InvitationEvent::Cancelled => self.next_reminder = None,
+            InvitationEvent::DeadlineExtended {
+                deadline,
+                at,
+                next_reminder,
+                ..
+            } => {
                 self.deadline = deadline.clone();
                 self.deadline_extended_at = Some(*at);
                 self.deadline_extension_count += 1;
+                self.next_reminder = *next_reminder;
             }
         }
         Ok(())
@@ -362,6 +382,19 @@ impl Invitation {
         } else {
             Ok(())
         }
+    }
+
+    /// The reminder to plan next, after `after`, for `deadline` (the current one, or the one it
+    /// moves to): none when the recruiter turned reminders off.
+    pub fn reminder_after(
+        &self,
+        policy: &ReminderPolicy,
+        deadline: &AnswerDeadline,
+        after: Timestamp,
+    ) -> Option<ReminderSlot> {
+        self.reminders
+            .then(|| policy.next_after(deadline, self.created_at, after))
+            .flatten()
     }
 
     /// The status as the recruiter reads it at `now`: the stored one, or `expired` once the
@@ -442,6 +475,7 @@ pub mod fixtures {
             .expect("valid"),
             bcc_myself: false,
             notify_me: true,
+            reminders: true,
         }
     }
 

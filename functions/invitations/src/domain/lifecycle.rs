@@ -84,6 +84,10 @@ impl InvitationStatus {
         Expired,
     ];
 
+    /// The stored statuses in which a deadline reminder may go out: the invitation email may have
+    /// reached the candidate, and they have not finished.
+    pub const REMINDED: &'static [InvitationStatus] = &[Sent, SendUnconfirmed, Opened];
+
     /// The stored statuses that read `expired` once the deadline day is over: those in which the
     /// candidate could still answer.
     pub const EXPIRING: &'static [InvitationStatus] = UNFINISHED;

@@ -10,6 +10,7 @@ mod invitation;
 mod lifecycle;
 mod organization;
 mod recruiter;
+mod reminders;
 mod token;
 mod values;
 mod video_interview;
@@ -31,6 +32,7 @@ pub use organization::{
     AccentColor, Employer, HttpsUrl, OrganizationProfile, OrganizationProfileForm,
 };
 pub use recruiter::{InvitedBy, Recruiter};
+pub use reminders::{ReminderKind, ReminderPolicy, ReminderSlot};
 pub use token::{CandidateToken, CandidateTokenHash, LinkKey};
 pub use values::{
     EmailAddress, Language, OrganizationId, OrganizationName, PersonName, QuestionText,

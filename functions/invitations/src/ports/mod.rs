@@ -12,6 +12,7 @@ mod mailer;
 mod notification_claims;
 mod organization_profiles;
 mod paging;
+mod reminders;
 mod video_interviews;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -28,6 +29,7 @@ pub use mailer::{EmailKind, EmailPurpose, MailError, Mailbox, Mailer, MessageId,
 pub use notification_claims::NotificationClaims;
 pub use organization_profiles::{OrganizationProfiles, ProfileCondition};
 pub use paging::{Page, PageCursor, PageRequest};
+pub use reminders::{DueReminder, ReminderClaim, Reminders};
 pub use video_interviews::VideoInterviews;
 
 /// How a store port fails.

@@ -16,16 +16,17 @@ use super::idempotency_records::{
     key_answer_write, key_claim_item, key_claim_write, read_key_claim,
 };
 use super::keys::{
-    INVITATION_PREFIX, VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, email_quota_key,
-    idempotency_key, invitation_key, organization_key, video_interview_partition,
+    INVITATION_PREFIX, REMINDER_QUEUE, REMINDERS, VIDEO_INTERVIEW_INDEX,
+    VIDEO_INTERVIEW_INDEX_PARTITION, email_quota_key, idempotency_key, invitation_key,
+    organization_key, video_interview_partition,
 };
 use super::listing::{ItemFilter, Listing};
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
     AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
     FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, RecruiterId,
-    VideoInterviewTitle,
+    InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, RecruiterId, ReminderKind,
+    ReminderSlot, VideoInterviewTitle,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, IdempotencyKey, InvitationFilter, Invitations, KeyClaim,
@@ -99,6 +100,10 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
             "notifyMe".to_owned(),
             AttributeValue::Bool(invitation.notify_me),
         ),
+        (
+            "reminders".to_owned(),
+            AttributeValue::Bool(invitation.reminders),
+        ),
         ("invitedBy".to_owned(), AttributeValue::M(invited_by)),
         ("status".to_owned(), s(invitation.status.code())),
         ("createdAt".to_owned(), s(invitation.created_at.to_string())),
@@ -107,16 +112,51 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
             AttributeValue::Ss(vec![token.as_str().to_owned()]),
         ),
     ]);
+    if let Some(slot) = &invitation.next_reminder {
+        item.extend(reminder_attributes(slot));
+    }
     // Only a new invitation is ever written whole; later facts arrive by conditional updates.
     debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
     item
+}
+
+/// The attributes that put an invitation in the reminder index, due at `slot.due` (RFC 3339 in
+/// UTC, whole seconds, so that strings sort as instants).
+fn reminder_attributes(slot: &ReminderSlot) -> [(String, AttributeValue); 3] {
+    [
+        (REMINDER_QUEUE.to_owned(), s(REMINDERS)),
+        ("reminderDue".to_owned(), s(slot.due.to_string())),
+        ("reminderKind".to_owned(), s(slot.kind.code())),
+    ]
+}
+
+/// The update clause that takes an invitation out of the reminder index.
+const NO_REMINDER: &str = "REMOVE reminderQueue, reminderDue, reminderKind";
+
+/// An update clause (and its values) that plans `next`, or takes the invitation out of the
+/// reminder index.
+pub(super) fn planned_reminder(
+    next: Option<&ReminderSlot>,
+) -> (String, Vec<(String, AttributeValue)>) {
+    match next {
+        Some(slot) => (
+            ", reminderQueue = :queue, reminderDue = :reminder_due, reminderKind = :reminder_kind"
+                .to_owned(),
+            reminder_attributes(slot)
+                .into_iter()
+                .zip([":queue", ":reminder_due", ":reminder_kind"])
+                .map(|((_, value), placeholder)| (placeholder.to_owned(), value))
+                .collect(),
+        ),
+        None => (format!(" {NO_REMINDER}"), Vec::new()),
+    }
 }
 
 fn has_token(item: &Item, token: &CandidateTokenHash) -> bool {
     matches!(item.get("tokenHashes"), Some(AttributeValue::Ss(hashes)) if hashes.iter().any(|hash| hash == token.as_str()))
 }
 
-fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
+pub(super) fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
     let reader = ItemReader(item);
     let inviter = reader.map("invitedBy")?;
     let time_zone = reader.parsed("timeZone", IanaTimeZone::parse)?;
@@ -140,6 +180,12 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
         deadline,
         bcc_myself: reader.bool("bccMyself")?,
         notify_me: reader.bool("notifyMe")?,
+        // Invitations from before the choice existed are reminded, as new ones are by default.
+        reminders: match item.get("reminders") {
+            None => true,
+            Some(_) => reader.bool("reminders")?,
+        },
+        next_reminder: read_reminder(&reader)?,
         invited_by: InvitedBy {
             id: inviter.parsed("id", RecruiterId::parse)?,
             email: EmailAddress::from_stored(inviter.string("email")?),
@@ -177,6 +223,16 @@ fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .map(|follow_up| read_follow_up(&follow_up))
             .transpose()?,
     })
+}
+
+fn read_reminder(reader: &ItemReader<'_>) -> Result<Option<ReminderSlot>, StoreError> {
+    let Some(due) = reader.optional_timestamp("reminderDue")? else {
+        return Ok(None);
+    };
+    let kind = reader.parsed("reminderKind", |code| {
+        ReminderKind::parse(code).ok_or_else(|| format!("unknown kind {code}"))
+    })?;
+    Ok(Some(ReminderSlot { kind, due }))
 }
 
 /// `lastFollowUp`: `{kind, at, outcome, messageId | reason}`.
@@ -219,7 +275,7 @@ fn read_follow_up(follow_up: &ItemReader<'_>) -> Result<FollowUp, StoreError> {
 }
 
 /// The placeholder of a status in the expressions: `:sent`, `:send_failed`, ...
-fn status_value(status: InvitationStatus) -> String {
+pub(super) fn status_value(status: InvitationStatus) -> String {
     format!(":{}", status.code())
 }
 
@@ -334,6 +390,7 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             at,
             extensions_before,
             follow_up_link,
+            next_reminder,
         } => {
             guard = Some(counted(
                 "deadlineExtensionCount",
@@ -349,9 +406,21 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             let mut facts = ", answerDeadline = :date, #zone = :zone, expiresAt = :expires, \
                  deadlineExtendedAt = :at, deadlineExtensionCount = :count"
                 .to_owned();
+            // Planned anew for the new deadline, in the same write.
+            let (reminder, reminder_values) = planned_reminder(next_reminder.as_ref());
+            let removes = reminder.starts_with(" REMOVE");
+            if !removes {
+                facts.push_str(&reminder);
+            }
+            for (placeholder, attribute) in reminder_values {
+                value(&placeholder, attribute);
+            }
             if let Some(link) = follow_up_link {
                 value(":link", AttributeValue::Ss(vec![link.as_str().to_owned()]));
                 facts.push_str(" ADD tokenHashes :link");
+            }
+            if removes {
+                facts.push_str(&reminder);
             }
             (
                 facts,
@@ -362,11 +431,12 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             value(":at", s(at.to_string()));
             (", openedAt = :at".to_owned(), None)
         }
+        // Nothing is left to remind of: out of the reminder index.
         InvitationEvent::Completed { at } => {
             value(":at", s(at.to_string()));
-            (", completedAt = :at".to_owned(), None)
+            (format!(", completedAt = :at {NO_REMINDER}"), None)
         }
-        InvitationEvent::Cancelled => (String::new(), None),
+        InvitationEvent::Cancelled => (format!(" {NO_REMINDER}"), None),
     };
     let allowed = transition
         .from_stored()
@@ -647,6 +717,10 @@ mod tests {
                 at,
                 extensions_before: 1,
                 follow_up_link: Some(CandidateTokenHash::from_stored("ef".into())),
+                next_reminder: Some(ReminderSlot {
+                    kind: ReminderKind::LastDay,
+                    due: at,
+                }),
             },
         ];
         let covered: BTreeSet<_> = events

@@ -13,7 +13,9 @@
 //!
 //! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
 //! invitation (`domain::CandidateToken`), so the candidate's read is one GetItem. The notify-me
-//! claim is attributes of the invitation.
+//! claim is attributes of the invitation. An invitation with a reminder still to send also has
+//! `reminderQueue` (`REMINDERS`), `reminderDue` and `reminderKind`: the sparse index
+//! `by-reminder-due` holds exactly those (set, moved and removed by the invitation's own writes).
 
 use std::collections::HashMap;
 
@@ -21,6 +23,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{InvitationId, OrganizationId, VideoInterviewId};
 use crate::ports::IdempotencyKey;
+
+/// The sparse index of invitations with a reminder still to send, by its due instant
+/// (`infra/template.yaml`): one partition, `REMINDERS`, sorted by `reminderDue`.
+pub const REMINDER_INDEX: &str = "by-reminder-due";
+/// Its partition attribute, and the one value it has.
+pub(super) const REMINDER_QUEUE: &str = "reminderQueue";
+pub(super) const REMINDERS: &str = "REMINDERS";
 
 /// The index of an interview's invitations (`infra/template.yaml`).
 pub const VIDEO_INTERVIEW_INDEX: &str = "by-video-interview";

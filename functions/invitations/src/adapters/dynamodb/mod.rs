@@ -9,6 +9,7 @@ mod keys;
 mod listing;
 mod notification_claims;
 mod organization_profiles;
+mod reminders;
 mod video_interviews;
 
 use std::collections::HashMap;
@@ -193,8 +194,11 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// One conditional UpdateItem.
-    async fn update(&self, key: Key, write: ConditionalWrite) -> Result<(), StoreError> {
+    fn update_request(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -203,10 +207,30 @@ impl DynamoStore {
             .condition_expression(write.condition)
             .set_update_expression(write.update)
             .set_expression_attribute_values(non_empty(write.values))
+    }
+
+    /// One conditional UpdateItem.
+    async fn update(&self, key: Key, write: ConditionalWrite) -> Result<(), StoreError> {
+        self.update_request(key, write)
             .send()
             .await
             .map_err(conditional_write_error)?;
         Ok(())
+    }
+
+    /// One conditional UpdateItem, answered with the item as it left it.
+    async fn update_returning_item(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> Result<Item, StoreError> {
+        self.update_request(key, write)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(conditional_write_error)?
+            .attributes
+            .ok_or_else(|| StoreError::Corrupt("an update returned no item".to_owned()))
     }
 
     /// Writes `items` all or nothing; `Conflict` when a condition did not hold.

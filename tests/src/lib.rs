@@ -434,18 +434,51 @@ pub fn policy_actions(function: &str) -> Result<std::collections::BTreeSet<Strin
 
 /// The event pattern of the notifier's EventBridge rule in the template, as JSON.
 pub fn completion_rule_pattern() -> Result<String, Error> {
+    rule_pattern("CompletionNotifierFunction", &[])
+}
+
+/// The event pattern of the EventBridge rule of `function` in the template, as JSON, each
+/// `!Ref NAME` replaced by the value `refs` gives it.
+pub fn rule_pattern(function: &str, refs: &[(&str, &str)]) -> Result<String, Error> {
     let template = template()?;
-    let events = template["Resources"]["CompletionNotifierFunction"]["Properties"]["Events"]
+    let events = template["Resources"][function]["Properties"]["Events"]
         .as_mapping()
-        .ok_or("the notifier has no Events")?;
+        .ok_or_else(|| format!("{function} has no Events"))?;
     let pattern = events
         .values()
         .find(|event| event["Type"].as_str() == Some("EventBridgeRule"))
         .map(|event| &event["Properties"]["Pattern"])
-        .ok_or("the notifier has no EventBridgeRule")?;
+        .ok_or_else(|| format!("{function} has no EventBridgeRule"))?;
+    let pattern = resolve_refs(pattern.clone(), refs)?;
     Ok(serde_json::to_string(&serde_yaml::from_value::<
         serde_json::Value,
-    >(pattern.clone())?)?)
+    >(pattern)?)?)
+}
+
+/// `value` with every `!Ref NAME` replaced by its value in `refs` (an unknown one is an error).
+fn resolve_refs(value: Value, refs: &[(&str, &str)]) -> Result<Value, Error> {
+    Ok(match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => {
+            let name = tagged.value.as_str().ok_or("a !Ref without a name")?;
+            let (_, resolved) = refs
+                .iter()
+                .find(|(reference, _)| *reference == name)
+                .ok_or_else(|| format!("no value given for !Ref {name}"))?;
+            Value::String((*resolved).to_owned())
+        }
+        Value::Sequence(items) => Value::Sequence(
+            items
+                .into_iter()
+                .map(|item| resolve_refs(item, refs))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Mapping(map) => Value::Mapping(
+            map.into_iter()
+                .map(|(key, value)| Ok((key, resolve_refs(value, refs)?)))
+                .collect::<Result<_, Error>>()?,
+        ),
+        other => other,
+    })
 }
 
 /// An event bus with the notifier's rule (pattern from the template), whose target is an SQS queue
@@ -460,6 +493,11 @@ pub struct CompletionRoute {
 impl CompletionRoute {
     /// The bus `bus-<name>`, its rule and the queue `deliveries-<name>`.
     pub async fn create(sdk: &SdkConfig, name: &str) -> Result<Self, Error> {
+        Self::with_pattern(sdk, name, &completion_rule_pattern()?).await
+    }
+
+    /// The same with another rule's `pattern` (JSON): what EventBridge routes by it is delivered.
+    pub async fn with_pattern(sdk: &SdkConfig, name: &str, pattern: &str) -> Result<Self, Error> {
         let events = aws_sdk_eventbridge::Client::new(sdk);
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let bus_name = Self::bus_name(name);
@@ -486,7 +524,7 @@ impl CompletionRoute {
             .put_rule()
             .name(format!("completed-{name}"))
             .event_bus_name(&bus_name)
-            .event_pattern(completion_rule_pattern()?)
+            .event_pattern(pattern)
             .send()
             .await?;
         events

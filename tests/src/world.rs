@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use candidate_api::CandidateApi;
 use completion_notifier::CompletionNotifier;
 use deadline_reminders::DeadlineReminders;
+use email_events::EmailEvents;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::ses::SesMailer;
@@ -112,6 +113,7 @@ pub struct FunctionCalls {
     pub candidate_api: CallLog,
     pub completion_notifier: CallLog,
     pub deadline_reminders: CallLog,
+    pub email_events: CallLog,
 }
 
 pub struct World {
@@ -427,6 +429,21 @@ impl World {
             at(now),
             reminders_settings(),
             link_key(),
+        )
+    }
+
+    /// The email events function, its clock standing at `now`.
+    pub fn email_events(&self, now: &str) -> EmailEvents<DynamoStore, SesMailer, FixedClock> {
+        let calls = &self.calls.email_events;
+        EmailEvents::new(
+            DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
+            mailer(calls.sesv2(&self.sdk), SENDER),
+            at(now),
+            email_events::Settings {
+                recruiter_app_url: RECRUITER_APP.to_owned(),
+                default_time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
+                default_employer: default_employer(),
+            },
         )
     }
 

@@ -381,6 +381,7 @@ async fn a_claim_whose_holder_died_expires_and_does_not_block_the_retry() {
         &store,
         &organization,
         id,
+        invitations::ports::RecruiterNotice::Completion,
         claimed_at,
         claimed_at + completion_notifier::CLAIM_LEASE,
     )

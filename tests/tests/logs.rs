@@ -112,6 +112,96 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
         Outcome::Unconfirmed
     );
 
+    // A deadline notice whose answer SES never gives, through the same proxy.
+    let fourth = world.invite(&recruiter, &form).await;
+    let unconfirmed_id = fourth.body["id"].as_str().unwrap();
+    let extended = Answer::from(
+        lost.handle(
+            ApiEvent::post(
+                &format!("/invitations/{unconfirmed_id}/deadline-extension"),
+                &json!({"answerDeadline": "2026-12-20"}),
+            )
+            .claims(&recruiter)
+            .into_request(),
+        )
+        .await,
+    );
+    assert_eq!(extended.status, 200, "{}", extended.body);
+    assert_eq!(extended.body["lastFollowUp"]["status"], "send_unconfirmed");
+
+    // SES reports the fourth invitation's email bounced: the recruiter is told.
+    let item = world
+        .dynamodb
+        .get_item()
+        .table_name(&world.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{unconfirmed_id}")),
+        )
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    let bounce = json!({
+        "source": "aws.ses", "detail-type": "Email Bounced",
+        "detail": {
+            "eventType": "Bounce",
+            "mail": {
+                "timestamp": "2026-12-01T10:00:00Z",
+                "messageId": item["sesMessageId"].as_s().unwrap(),
+                "destination": [candidate],
+                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [unconfirmed_id]}
+            },
+            "bounce": {
+                "bounceType": "Permanent", "bounceSubType": "General",
+                "bouncedRecipients": [{"emailAddress": candidate, "diagnosticCode": format!("smtp; 550 {candidate} unknown")}],
+                "timestamp": "2026-12-01T10:00:02Z"
+            }
+        }
+    });
+    let email_events = world.email_events("2026-12-01T10:05:00Z");
+    assert_eq!(
+        email_events.handle(&bounce).await.unwrap().code(),
+        "bounced"
+    );
+
+    // A reminder due on an invitation whose item cannot be read (corrupted by hand): the sweep
+    // logs the failure, without the item's data.
+    let third = world.invite(&recruiter, &form).await;
+    let third_id = third.body["id"].as_str().unwrap();
+    world
+        .dynamodb
+        .update_item()
+        .table_name(&world.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{third_id}")),
+        )
+        .update_expression("SET #language = :unknown")
+        .expression_attribute_names("#language", "language")
+        .expression_attribute_values(
+            ":unknown",
+            aws_sdk_dynamodb::types::AttributeValue::S("xx".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let sweep = world.deadline_reminders("2026-12-13T22:00:00Z");
+    let schedule = json!({"detail-type": "Scheduled Event", "source": "aws.events"});
+    let deadline_reminders::Outcome::Swept(report) = sweep.handle(&schedule).await.unwrap() else {
+        panic!("the schedule's event was ignored")
+    };
+    assert!(report.failed >= 1, "{report:?}");
+
     // The runtime's own logging of a raw event, at the level it uses.
     lambda_http::tracing::trace!(target: "lambda_runtime", "raw event: {candidate} {}", token.expose());
     lambda_http::tracing::debug!(target: "lambda_runtime::layers::api_response", "{candidate}");
@@ -126,7 +216,7 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
         .filter(|resource| resource["Type"].as_str() == Some("AWS::Logs::MetricFilter"))
         .map(|filter| filter["Properties"]["FilterPattern"].as_str().unwrap())
         .collect();
-    assert_eq!(filters.len(), 2, "{filters:?}");
+    assert_eq!(filters.len(), 6, "{filters:?}");
     for pattern in filters {
         let message = pattern
             .strip_prefix("{ $.fields.message = \"")
@@ -145,10 +235,12 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
         "invitation sent",
         "invitation opened",
         "video interview completed",
-        "notification not sent",
+        "notice not sent",
         "recruiter notified",
         "invitation cancelled",
         "organization profile saved",
+        "candidate's address bounced",
+        "email event handled",
         id.as_str(),
     ] {
         assert!(

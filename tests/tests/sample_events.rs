@@ -14,6 +14,7 @@ use serde_json::Value;
 
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
+const MESSAGE_ID_PLACEHOLDER: &str = "0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000000";
 const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
 const TOKEN_PLACEHOLDER: &str =
     "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDAAAAAAAAAAAAAAAAAAAAAAZXhhbXBsZS1vcmc";
@@ -146,11 +147,46 @@ async fn journey(world: &World) {
     // before goes out on the schedule's sweep.
     let third = recruiter(send("7d2e9a41-3c5b-4f6e-8d7c-1b2a3c4d5e6f")).await;
     assert_eq!(third.status, 201, "{}", third.body);
+    let third_id = third.body["id"].as_str().unwrap().to_owned();
     let sweep = sample("deadline-reminders/scheduled-sweep.json", &[]);
     let reminders = world.deadline_reminders("2027-06-28T21:05:00Z");
     match reminders.handle(&sweep).await.unwrap() {
         deadline_reminders::Outcome::Swept(report) => assert_eq!(report.sent, 1, "{report:?}"),
         other => panic!("{other:?}"),
+    }
+
+    // SES's events about the third invitation's email: sent, delivered, a complaint, a bounce
+    // (which tells the recruiter).
+    let stored = world
+        .dynamodb
+        .get_item()
+        .table_name(&world.table)
+        .key("pk", AttributeValue::S("ORG#acme".to_owned()))
+        .key("sk", AttributeValue::S(format!("INV#{third_id}")))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    let AttributeValue::S(message_id) = &stored["sesMessageId"] else {
+        panic!("the invitation records its SES message id")
+    };
+    let email_events = world.email_events("2027-06-29T08:00:00Z");
+    for (name, expected) in [
+        ("email-sent", "no_change"),
+        ("email-delivered", "delivered"),
+        ("email-complaint", "complaint"),
+        ("email-bounced", "bounced"),
+    ] {
+        let event = sample(
+            &format!("email-events/{name}.json"),
+            &[
+                (INVITATION_PLACEHOLDER, &third_id),
+                (MESSAGE_ID_PLACEHOLDER, message_id),
+            ],
+        );
+        let outcome = email_events.handle(&event).await.unwrap();
+        assert_eq!(outcome.code(), expected, "{name}");
     }
 }
 
@@ -163,6 +199,7 @@ async fn every_sample_event_is_answered_with_success() {
         ("candidate-api", 2),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),
+        ("email-events", 4),
     ] {
         assert_eq!(
             json_files(&events.join(folder)),
@@ -173,7 +210,8 @@ async fn every_sample_event_is_answered_with_success() {
 }
 
 /// The policies are read from the template; the calls are what the code did in the journey, which
-/// takes every route, the notifier's send and a reminders sweep, after what each `main.rs` does at
+/// takes every route, the notifier's send, a reminders sweep and SES's events (a bounce notice
+/// sent), after what each `main.rs` does at
 /// cold start (the recruiter API and the reminders read the link key). A call the policy lacks would fail in AWS; an action the code
 /// never calls is a permission too many.
 #[tokio::test]
@@ -196,6 +234,7 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
             &world.calls.completion_notifier,
         ),
         ("DeadlineRemindersFunction", &world.calls.deadline_reminders),
+        ("EmailEventsFunction", &world.calls.email_events),
     ] {
         assert_eq!(
             integration_tests::policy_actions(function).unwrap(),

@@ -7,16 +7,18 @@ use std::collections::BTreeSet;
 use candidate_api::config::CandidateApiConfig;
 use completion_notifier::config::CompletionNotifierConfig;
 use deadline_reminders::config::DeadlineRemindersConfig;
+use email_events::config::EmailEventsConfig;
 use integration_tests::template;
 use invitations::config::Configuration;
 use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
 
-const FUNCTIONS: [(&str, &str); 4] = [
+const FUNCTIONS: [(&str, &str); 5] = [
     ("RecruiterApiFunction", "recruiter-api"),
     ("CandidateApiFunction", "candidate-api"),
     ("CompletionNotifierFunction", "completion-notifier"),
     ("DeadlineRemindersFunction", "deadline-reminders"),
+    ("EmailEventsFunction", "email-events"),
 ];
 
 fn resources() -> serde_yaml::Mapping {
@@ -102,6 +104,7 @@ fn every_function_gets_exactly_the_environment_its_configuration_reads() {
             "RecruiterApiFunction" => asked_for::<RecruiterApiConfig>(&variables),
             "CandidateApiFunction" => asked_for::<CandidateApiConfig>(&variables),
             "DeadlineRemindersFunction" => asked_for::<DeadlineRemindersConfig>(&variables),
+            "EmailEventsFunction" => asked_for::<EmailEventsConfig>(&variables),
             _ => asked_for::<CompletionNotifierConfig>(&variables),
         }
         .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
@@ -239,6 +242,8 @@ fn completion_events_are_retried_and_parked_not_lost() {
     for queue in [
         "CompletionRuleDeadLetterQueue",
         "CompletionNotifierFailureQueue",
+        "EmailEventsRuleDeadLetterQueue",
+        "EmailEventsFailureQueue",
     ] {
         let definition = resource(&resources, queue);
         assert_eq!(definition["Type"].as_str(), Some("AWS::SQS::Queue"));
@@ -278,6 +283,8 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
     for queue in [
         "CompletionRuleDeadLetterQueue",
         "CompletionNotifierFailureQueue",
+        "EmailEventsRuleDeadLetterQueue",
+        "EmailEventsFailureQueue",
     ] {
         assert!(
             watching("ApproximateNumberOfMessagesVisible", queue),

@@ -436,11 +436,11 @@ where
         request: &Request,
         id: &str,
     ) -> Answer {
-        // A resend without a body is the usual one; a body may only say `acceptDuplicate`.
+        // A resend without a body is the usual one; a body may say `acceptDuplicate` and `email`.
         let body = (!body_bytes(request).is_empty())
             .then(|| json_object(request))
             .transpose()?;
-        let accept_duplicate = parse_resend(body).map_err(ApiError::Validation)?;
+        let form = parse_resend(body).map_err(ApiError::Validation)?;
         let now = self.clock.now();
         let employer = self.employer(&recruiter.organization_id, now).await?;
         let invitation = self
@@ -448,7 +448,8 @@ where
             .resend(
                 &recruiter.organization_id,
                 id_in_path(id)?,
-                accept_duplicate,
+                form.accept_duplicate,
+                form.corrected_email,
             )
             .await?;
         Ok(sent_answer(request, &invitation, StatusCode::OK, now))

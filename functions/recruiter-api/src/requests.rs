@@ -14,19 +14,34 @@ use invitations::domain::{
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
-/// `POST /invitations/{id}/resend`: an optional body whose only field, `acceptDuplicate`
-/// (boolean, default false), says the recruiter accepts that the candidate may get the email twice
-/// (needed when the last send is unconfirmed).
-pub fn parse_resend(body: Option<Map<String, Value>>) -> Result<bool, Vec<FieldError>> {
+/// `POST /invitations/{id}/resend`, read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResendForm {
+    /// `acceptDuplicate` (default false): the recruiter accepts that the candidate may get the
+    /// email twice (needed when the last send is unconfirmed).
+    pub accept_duplicate: bool,
+    /// `email`: the candidate's corrected address (after a bounce, or a typo), checked as the
+    /// invitation form's is.
+    pub corrected_email: Option<EmailAddress>,
+}
+
+/// `POST /invitations/{id}/resend`: an optional body with `acceptDuplicate` and `email`.
+pub fn parse_resend(body: Option<Map<String, Value>>) -> Result<ResendForm, Vec<FieldError>> {
     let Some(body) = body else {
-        return Ok(false);
+        return Ok(ResendForm::default());
     };
     let mut errors = FieldErrors::default();
     let mut reader = ObjectReader::new("", body);
     let accept_duplicate = reader.flag("acceptDuplicate", &mut errors);
+    let corrected_email = reader
+        .optional_string("email", &mut errors)
+        .and_then(|email| errors.check("/email", EmailAddress::parse(&email)));
     reader.finish(&mut errors);
     if errors.is_empty() {
-        Ok(accept_duplicate)
+        Ok(ResendForm {
+            accept_duplicate,
+            corrected_email,
+        })
     } else {
         Err(errors.into_vec())
     }

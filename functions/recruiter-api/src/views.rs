@@ -1,7 +1,7 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
 use invitations::domain::{
-    FollowUp, HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview,
+    Bounce, FollowUp, HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview,
 };
 use invitations::http::QuestionView;
 use invitations::ports::Page;
@@ -90,6 +90,9 @@ pub struct InvitationView<'a> {
     completed_at: Option<String>,
     deadline_extended_at: Option<String>,
     last_follow_up: Option<FollowUpView<'a>>,
+    delivered_at: Option<String>,
+    bounce: Option<BounceView<'a>>,
+    complained_at: Option<String>,
     recruiter_notified_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     recruiter_notice_unconfirmed_at: Option<String>,
@@ -132,8 +135,39 @@ impl<'a> InvitationView<'a> {
             completed_at: invitation.completed_at.map(|at| at.to_string()),
             deadline_extended_at: invitation.deadline_extended_at.map(|at| at.to_string()),
             last_follow_up: invitation.last_follow_up.as_ref().map(FollowUpView::from),
+            delivered_at: invitation.delivered_at.map(|at| at.to_string()),
+            bounce: invitation.bounce.as_ref().map(BounceView::from),
+            complained_at: invitation.complained_at.map(|at| at.to_string()),
             recruiter_notified_at: invitation.recruiter_notified_at.map(|at| at.to_string()),
             recruiter_notice_unconfirmed_at: invitation
+                .recruiter_notice_unconfirmed_at
+                .map(|at| at.to_string()),
+        }
+    }
+}
+
+/// Why the candidate's address bounced (status `bounced`): SES's type, the receiving server's
+/// words, and when the recruiter was told.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BounceView<'a> {
+    at: String,
+    #[serde(rename = "type")]
+    bounce_type: &'a str,
+    diagnostic: Option<&'a str>,
+    recruiter_notified_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recruiter_notice_unconfirmed_at: Option<String>,
+}
+
+impl<'a> From<&'a Bounce> for BounceView<'a> {
+    fn from(bounce: &'a Bounce) -> Self {
+        Self {
+            at: bounce.at.to_string(),
+            bounce_type: &bounce.bounce_type,
+            diagnostic: bounce.diagnostic.as_deref(),
+            recruiter_notified_at: bounce.recruiter_notified_at.map(|at| at.to_string()),
+            recruiter_notice_unconfirmed_at: bounce
                 .recruiter_notice_unconfirmed_at
                 .map(|at| at.to_string()),
         }

@@ -58,6 +58,23 @@ fn peak_rss_mb(pid: u32) -> Result<f64, Error> {
     Ok(kb / 1024.0)
 }
 
+/// SES's `Email Delivered` event about the email `message_id` of invitation `id` to `to`.
+fn ses_event(id: &str, message_id: &str, to: &str) -> Value {
+    json!({
+        "version": "0", "id": "bench", "detail-type": "Email Delivered", "source": "aws.ses",
+        "account": "123456789012", "time": "2026-12-01T10:00:04Z", "region": "eu-west-1",
+        "resources": [],
+        "detail": {
+            "eventType": "Delivery",
+            "mail": {
+                "timestamp": "2026-12-01T10:00:00Z", "messageId": message_id, "destination": [to],
+                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [id]}
+            },
+            "delivery": {"timestamp": "2026-12-01T10:00:03Z", "recipients": [to]}
+        }
+    })
+}
+
 fn succeeded(name: &str, body: &[u8]) -> Result<(), Error> {
     let answer: Value = serde_json::from_slice(body)?;
     match answer.get("statusCode").and_then(Value::as_u64) {
@@ -97,6 +114,26 @@ async fn main() -> Result<(), Error> {
         .handle(&completion)
         .await?;
 
+    let message_id = world
+        .dynamodb
+        .get_item()
+        .table_name(&world.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{id}")),
+        )
+        .send()
+        .await?
+        .item
+        .and_then(|item| item.get("sesMessageId").cloned())
+        .and_then(|id| id.as_s().ok().cloned())
+        .ok_or("no message id")?;
+    let candidate = sent.body["email"].as_str().ok_or("no email")?;
+    let delivered = ses_event(&id, &message_id, candidate);
     let subjects = [
         Subject {
             name: "hello-lambda",
@@ -115,6 +152,20 @@ async fn main() -> Result<(), Error> {
         Subject {
             name: "completion-notifier",
             event: completion,
+        },
+        // SES's delivery event (recorded by the first invocation, a duplicate after).
+        Subject {
+            name: "email-events",
+            event: delivered,
+        },
+        // A sweep with nothing due at the real clock's now: init, and the cost of one sweep.
+        Subject {
+            name: "deadline-reminders",
+            event: json!({
+                "version": "0", "id": "bench", "detail-type": "Scheduled Event",
+                "source": "aws.events", "account": "123456789012",
+                "time": "2026-12-13T22:00:00Z", "region": "eu-west-1", "resources": [], "detail": {}
+            }),
         },
     ];
     let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;

@@ -8,12 +8,22 @@
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
 //! - `emails`: what SES was asked to send.
+//! - `sweep-reminders-at <instant>`: the `deadline-reminders` function's handler, configured from the
+//!   environment as the function is, with its clock standing at `instant` (RFC 3339): a sweep as it
+//!   would run then, so that a reminder can be seen today without waiting for its day.
 
+use deadline_reminders::config::DeadlineRemindersConfig;
+use deadline_reminders::{DeadlineReminders, SCHEDULED_EVENT, Settings};
 use integration_tests::world::candidate_token_in;
 use integration_tests::{
     CompletionRoute, Error, create_link_key, create_table, sdk_config, sent_emails,
     verify_sender_identity,
 };
+use invitations::adapters::dynamodb::DynamoStore;
+use invitations::adapters::secrets::read_link_key;
+use invitations::adapters::ses::SesMailer;
+use invitations::config::Configuration;
+use invitations::ports::FixedClock;
 
 /// The name of the local completion route: its bus is `bus-local`.
 const ROUTE: &str = "local";
@@ -25,8 +35,41 @@ async fn main() -> Result<(), Error> {
         Some("candidate-token") => print_candidate_token().await,
         Some("deliveries") => print_deliveries().await,
         Some("emails") => print_emails().await,
-        _ => Err("usage: local-aws setup|candidate-token|deliveries|emails".into()),
+        Some("sweep-reminders-at") => {
+            let instant = std::env::args()
+                .nth(2)
+                .ok_or("sweep-reminders-at <instant>")?;
+            sweep_reminders_at(&instant).await
+        }
+        _ => Err(
+            "usage: local-aws setup|candidate-token|deliveries|emails|sweep-reminders-at <instant>"
+                .into(),
+        ),
     }
+}
+
+async fn sweep_reminders_at(instant: &str) -> Result<(), Error> {
+    let config = DeadlineRemindersConfig::from_env()?;
+    let sdk = sdk_config().await;
+    let link_key = read_link_key(
+        &aws_sdk_secretsmanager::Client::new(&sdk),
+        &config.link_key_secret_arn,
+    )
+    .await?;
+    let reminders = DeadlineReminders::new(
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
+        SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail),
+        FixedClock(instant.parse()?),
+        Settings::from(&config),
+        link_key,
+    );
+    let event = serde_json::json!({
+        "version": "0", "id": "local", "detail-type": SCHEDULED_EVENT.0, "source": SCHEDULED_EVENT.1,
+        "account": "123456789012", "time": instant, "region": "eu-west-1", "resources": [],
+        "detail": {}
+    });
+    println!("{:?}", reminders.handle(&event).await?);
+    Ok(())
 }
 
 async fn print_candidate_token() -> Result<(), Error> {

@@ -1,8 +1,12 @@
 //! AWS round trips per operation, counted by the SDK interceptor of `calls.rs` on the clients each
 //! function is built with (not taken from the code): how many requests each operation makes, to
-//! which services, and in how many sequential rounds. Prints a Markdown table. Needs the local
-//! stand-in (scripts/bench starts it).
+//! which services, and in how many sequential rounds. Prints a Markdown table. Then a sweep of many
+//! due reminders (REMINDER_SWEEP_SIZE, default 1,000): its wall time and requests per reminder.
+//! Needs the local stand-in (scripts/bench starts it).
 
+use std::time::Instant;
+
+use futures_util::StreamExt;
 use integration_tests::Error;
 use integration_tests::calls::CallLog;
 use integration_tests::events::ApiEvent;
@@ -69,6 +73,32 @@ async fn main() -> Result<(), Error> {
         .await;
     rows.push(row("GET /organization", &calls.recruiter_api));
 
+    let again_id = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("limit", "3")
+                .claims(&world.acme),
+        )
+        .await
+        .body["items"][1]["id"]
+        .as_str()
+        .ok_or("no second invitation")?
+        .to_owned();
+    calls.recruiter_api.clear();
+    world
+        .call(
+            ApiEvent::post(
+                &format!("/invitations/{again_id}/deadline-extension"),
+                &json!({"answerDeadline": "2026-12-20"}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    rows.push(row(
+        "POST /invitations/{id}/deadline-extension, with its notice",
+        &calls.recruiter_api,
+    ));
+
     let id = sent.body["id"].as_str().ok_or("no invitation")?.to_owned();
     world
         .call(ApiEvent::get("/invitations").claims(&world.acme))
@@ -117,6 +147,129 @@ async fn main() -> Result<(), Error> {
         &calls.completion_notifier,
     ));
 
+    // SES's events about the keyed invitation's email: delivered (again: a duplicate), bounced.
+    let keyed_id = world
+        .call(
+            ApiEvent::get("/invitations")
+                .query("limit", "1")
+                .claims(&world.acme),
+        )
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .ok_or("no keyed invitation")?
+        .to_owned();
+    calls.recruiter_api.clear();
+    let message_id = world
+        .dynamodb
+        .get_item()
+        .table_name(&world.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{keyed_id}")),
+        )
+        .send()
+        .await?
+        .item
+        .and_then(|item| item.get("sesMessageId").cloned())
+        .and_then(|id| id.as_s().ok().cloned())
+        .ok_or("no message id")?;
+    let candidate = world.candidate_email("keyed");
+    let email_events = world.email_events("2026-12-01T10:05:00Z");
+    let delivered = ses_event("Email Delivered", &keyed_id, &message_id, &candidate);
+    email_events.handle(&delivered).await?;
+    rows.push(row("email event: delivered", &calls.email_events));
+    email_events.handle(&delivered).await?;
+    rows.push(row("email event: delivered, again", &calls.email_events));
+
+    // Due now: the keyed invitation's reminder (the first is completed, the second moved on).
+    let schedule = scheduled_event();
+    let reminders = world.deadline_reminders(REMINDER_DUE);
+    reminders.handle(&schedule).await?;
+    rows.push(row("reminders sweep, 1 due", &calls.deadline_reminders));
+    reminders.handle(&schedule).await?;
+    rows.push(row("reminders sweep, none due", &calls.deadline_reminders));
+    let bounced = ses_event("Email Bounced", &keyed_id, &message_id, &candidate);
+    email_events.handle(&bounced).await?;
+    rows.push(row(
+        "email event: bounced (the recruiter told)",
+        &calls.email_events,
+    ));
     println!("{}", rows.join("\n"));
+
+    let size: usize = std::env::var("REMINDER_SWEEP_SIZE").map_or(Ok(1000), |v| v.parse())?;
+    sweep_of_many(&world, &video_interview, size).await
+}
+
+/// 48 hours before the end of the tests' deadline day (15 December 2026 in Helsinki).
+const REMINDER_DUE: &str = "2026-12-13T22:00:30Z";
+
+/// SES's event `detail_type` about the email `message_id` of invitation `id` to `to`.
+fn ses_event(detail_type: &str, id: &str, message_id: &str, to: &str) -> serde_json::Value {
+    json!({
+        "version": "0", "id": "bench", "detail-type": detail_type, "source": "aws.ses",
+        "account": "123456789012", "time": "2026-12-01T10:00:04Z", "region": "eu-west-1",
+        "resources": [],
+        "detail": {
+            "mail": {
+                "timestamp": "2026-12-01T10:00:00Z", "messageId": message_id, "destination": [to],
+                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [id]}
+            },
+            "delivery": {"timestamp": "2026-12-01T10:00:03Z", "recipients": [to]},
+            "bounce": {
+                "bounceType": "Permanent", "bounceSubType": "General", "timestamp": "2026-12-01T10:00:03Z",
+                "bouncedRecipients": [{"emailAddress": to, "diagnosticCode": "smtp; 550 5.1.1 user unknown"}]
+            }
+        }
+    })
+}
+
+fn scheduled_event() -> serde_json::Value {
+    json!({
+        "version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": "123456789012", "time": "2026-12-13T22:00:00Z", "region": "eu-west-1",
+        "resources": [], "detail": {}
+    })
+}
+
+/// `size` invitations whose reminder is due, then one sweep of them all, timed.
+async fn sweep_of_many(world: &World, video_interview: &str, size: usize) -> Result<(), Error> {
+    futures_util::stream::iter(0..size)
+        .map(|index| async move {
+            let mut form = world.invitation_form(video_interview, "en", false);
+            form["email"] = json!(world.candidate_email(&format!("due{index}")));
+            world.invite(&world.acme, &form).await
+        })
+        .buffer_unordered(16)
+        .for_each(|_| async {})
+        .await;
+    let calls = &world.calls.deadline_reminders;
+    calls.clear();
+    let reminders = world.deadline_reminders(REMINDER_DUE);
+    let started = Instant::now();
+    let outcome = reminders.handle(&scheduled_event()).await?;
+    let elapsed = started.elapsed();
+    let deadline_reminders::Outcome::Swept(report) = outcome else {
+        return Err("the sweep ignored its event".into());
+    };
+    if report.sent != size {
+        return Err(format!("{size} due, {report:?}").into());
+    }
+    let requests = calls.requests().len();
+    println!();
+    println!(
+        "| reminders due | sweep wall time (ms) | AWS requests | per reminder | sequential rounds |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {size} | {:.0} | {requests} | {:.2} | {} |",
+        elapsed.as_secs_f64() * 1000.0,
+        requests as f64 / size as f64,
+        calls.sequential_rounds()
+    );
     Ok(())
 }

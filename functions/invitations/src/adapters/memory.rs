@@ -5,6 +5,8 @@
 //! integration tests prove the DynamoDB adapter against the same promises.
 
 use std::collections::HashMap;
+
+use crate::ports::RecruiterNotice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -30,7 +32,8 @@ struct StoredInvitation {
     invitation: Invitation,
     token_hashes: Vec<CandidateTokenHash>,
     ses_message_id: Option<String>,
-    notification_claimed_until: Option<Timestamp>,
+    /// Each notice's claim, until when.
+    notices_claimed_until: HashMap<RecruiterNotice, Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -272,7 +275,20 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
         InvitationEvent::Sent { message_id, .. } => {
             stored.ses_message_id = Some(message_id.clone());
         }
-        InvitationEvent::Resent { token, .. } => stored.token_hashes.push(token.clone()),
+        InvitationEvent::Resent {
+            token,
+            corrected_email,
+            ..
+        } => {
+            // A corrected address: the links that went to the wrong one stop working.
+            if corrected_email.is_some() {
+                stored.token_hashes.clear();
+            }
+            stored.token_hashes.push(token.clone());
+            stored
+                .notices_claimed_until
+                .remove(&RecruiterNotice::Bounce);
+        }
         InvitationEvent::DeadlineExtended {
             follow_up_link: Some(link),
             ..
@@ -317,19 +333,20 @@ impl Tables {
             .or_default() += 1;
     }
 
-    /// Ends the notify-me claim taken with `until`, as the DynamoDB adapter's conditional
+    /// Ends the claim on `notice` taken with `until`, as the DynamoDB adapter's conditional
     /// `REMOVE` does: a `Conflict` when the claim is no longer that one.
     fn end_claim(
         &mut self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         until: Timestamp,
     ) -> Result<&mut StoredInvitation, StoreError> {
         let stored = self.stored(organization, id)?;
-        if stored.notification_claimed_until != Some(until) {
+        if stored.notices_claimed_until.get(&notice) != Some(&until) {
             return Err(StoreError::Conflict);
         }
-        stored.notification_claimed_until = None;
+        stored.notices_claimed_until.remove(&notice);
         Ok(stored)
     }
 
@@ -348,7 +365,7 @@ impl Tables {
                 invitation: invitation.clone(),
                 token_hashes: vec![token.clone()],
                 ses_message_id: None,
-                notification_claimed_until: None,
+                notices_claimed_until: HashMap::new(),
             },
         );
         Ok(())
@@ -454,6 +471,41 @@ impl Invitations for MemoryStore {
         Ok(())
     }
 
+    async fn record_delivery(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let invitation = &mut tables.stored(organization, id)?.invitation;
+        match invitation.delivered_at {
+            Some(_) => Err(StoreError::Conflict),
+            None => {
+                invitation.delivered_at = Some(at);
+                Ok(())
+            }
+        }
+    }
+
+    async fn record_complaint(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let invitation = &mut tables.stored(organization, id)?.invitation;
+        match invitation.complained_at {
+            Some(_) => Err(StoreError::Conflict),
+            None => {
+                invitation.complained_at = Some(at);
+                invitation.next_reminder = None;
+                Ok(())
+            }
+        }
+    }
+
     async fn record_completion_published(
         &self,
         organization: &OrganizationId,
@@ -520,25 +572,47 @@ impl Invitations for MemoryStore {
     }
 }
 
+/// The record of a notice's outcome on the invitation: (sent at, unconfirmed at); none for a
+/// bounce notice without a bounce.
+fn notice_record(
+    invitation: &mut Invitation,
+    notice: RecruiterNotice,
+) -> Option<(&mut Option<Timestamp>, &mut Option<Timestamp>)> {
+    match notice {
+        RecruiterNotice::Completion => Some((
+            &mut invitation.recruiter_notified_at,
+            &mut invitation.recruiter_notice_unconfirmed_at,
+        )),
+        RecruiterNotice::Bounce => invitation.bounce.as_mut().map(|bounce| {
+            (
+                &mut bounce.recruiter_notified_at,
+                &mut bounce.recruiter_notice_unconfirmed_at,
+            )
+        }),
+    }
+}
+
 impl NotificationClaims for MemoryStore {
     async fn claim_recruiter_notification(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         let stored = tables.stored(organization, id)?;
         let free = stored
-            .notification_claimed_until
-            .is_none_or(|claimed| claimed < now);
-        let settled = stored.invitation.recruiter_notified_at.is_some()
-            || stored.invitation.recruiter_notice_unconfirmed_at.is_some();
+            .notices_claimed_until
+            .get(&notice)
+            .is_none_or(|claimed| *claimed < now);
+        let settled = notice_record(&mut stored.invitation, notice)
+            .is_none_or(|(sent, unconfirmed)| sent.is_some() || unconfirmed.is_some());
         if settled || !free {
             return Err(StoreError::Conflict);
         }
-        stored.notification_claimed_until = Some(until);
+        stored.notices_claimed_until.insert(notice, until);
         Ok(())
     }
 
@@ -546,16 +620,17 @@ impl NotificationClaims for MemoryStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         _message_id: &str,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         let stored = tables.stored(organization, id)?;
-        if stored.invitation.recruiter_notified_at.is_some() {
-            return Err(StoreError::Conflict);
+        match notice_record(&mut stored.invitation, notice) {
+            Some((sent, _)) if sent.is_none() => *sent = Some(at),
+            _ => return Err(StoreError::Conflict),
         }
-        stored.invitation.recruiter_notified_at = Some(at);
-        stored.notification_claimed_until = None;
+        stored.notices_claimed_until.remove(&notice);
         Ok(())
     }
 
@@ -563,12 +638,15 @@ impl NotificationClaims for MemoryStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         until: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
-        let stored = tables.end_claim(organization, id, until)?;
-        stored.invitation.recruiter_notice_unconfirmed_at = Some(at);
+        let stored = tables.end_claim(organization, id, notice, until)?;
+        if let Some((_, unconfirmed)) = notice_record(&mut stored.invitation, notice) {
+            *unconfirmed = Some(at);
+        }
         Ok(())
     }
 
@@ -576,10 +654,11 @@ impl NotificationClaims for MemoryStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         until: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
-        tables.end_claim(organization, id, until)?;
+        tables.end_claim(organization, id, notice, until)?;
         Ok(())
     }
 }
@@ -792,6 +871,7 @@ impl Reminders for MemoryStore {
                     due: slot.due,
                     deadline: invitation.deadline.clone(),
                     created_at: invitation.created_at,
+                    link_generation: invitation.link_generation,
                 })
             })
             .collect();
@@ -813,6 +893,8 @@ impl Reminders for MemoryStore {
         let invitation = &mut stored.invitation;
         let holds = invitation.next_reminder.map(|slot| slot.due) == Some(reminder.due)
             && invitation.deadline == reminder.deadline
+            && invitation.link_generation == reminder.link_generation
+            && invitation.complained_at.is_none()
             && (sending.is_none() || InvitationStatus::REMINDED.contains(&invitation.status));
         if !holds {
             return Ok(ReminderClaim::Gone);

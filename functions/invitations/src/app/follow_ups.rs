@@ -31,8 +31,13 @@ pub struct FollowUpSender<'a, S, M, C> {
 
 impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
     /// The invitation's follow-up link (the same for every follow-up, see `domain::token`).
-    fn link(&self, organization: &OrganizationId, id: InvitationId) -> CandidateToken {
-        CandidateToken::follow_up(self.link_key, organization, id)
+    fn link(&self, invitation: &Invitation) -> CandidateToken {
+        CandidateToken::follow_up(
+            self.link_key,
+            &invitation.organization_id,
+            invitation.id,
+            invitation.link_generation,
+        )
     }
 
     /// Moves the deadline of an invitation to `date` in `time_zone` (else in the current
@@ -58,7 +63,7 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         invitation
             .check_deadline_extension(&deadline)
             .map_err(AppError::ExtensionRefused)?;
-        let link = notify_candidate.then(|| self.link(organization, id));
+        let link = notify_candidate.then(|| self.link(&invitation));
         let event = InvitationEvent::DeadlineExtended {
             deadline: deadline.clone(),
             at: now,
@@ -106,7 +111,7 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         invitation: &Invitation,
         now: Timestamp,
     ) -> Result<FollowUp, AppError> {
-        let link = self.link(&invitation.organization_id, invitation.id);
+        let link = self.link(invitation);
         let message = FollowUpMessage::Reminder { now };
         let email = self.render(invitation, &link, message)?;
         Ok(self.send(invitation, message, &email).await)
@@ -204,7 +209,8 @@ mod tests {
         assert!(matches!(follow_up.outcome, FollowUpOutcome::Sent { .. }));
         assert_eq!(world.stored(&sent), moved);
         let link = world.last_token();
-        let expected = CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id);
+        let expected =
+            CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id, 0);
         assert_eq!(link.hash(), expected.hash());
         let found = world.store.find_invitation_by_token(&link).await.unwrap();
         assert_eq!(found.map(|invitation| invitation.id), Some(sent.id));

@@ -11,8 +11,9 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::domain::{
-    CandidateToken, Employer, Invitation, InvitationEvent, InvitationId, InvitationStatus,
-    NewInvitation, OrganizationId, Recruiter, ReminderPolicy, ResendRefused, VideoInterview,
+    CandidateToken, EmailAddress, Employer, Invitation, InvitationEvent, InvitationId,
+    InvitationStatus, NewInvitation, OrganizationId, Recruiter, ReminderPolicy, ResendRefused,
+    VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
@@ -112,27 +113,32 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
     }
 
     /// Sends the invitation again, with a new personal link (the earlier ones keep working):
-    /// after a failed send, or when the candidate did not get it, as far as
+    /// after a failed send or a bounce, or when the candidate did not get it, as far as
     /// [`Invitation::check_resend`] allows (`accept_duplicate`: the recruiter accepts that the
-    /// candidate may get it twice, needed when the last send is unconfirmed). The answer is the
-    /// invitation as stored after the send: if it was cancelled or completed meanwhile, no email
-    /// goes out (or, cancelled during the send itself, the answer says so).
+    /// candidate may get it twice, needed when the last send is unconfirmed). With
+    /// `corrected_email`, to that address instead (no cool-down; the links sent to the old one
+    /// stop working). The answer is the invitation as stored after the send: if it was cancelled
+    /// or completed meanwhile, no email goes out (or, cancelled during the send itself, the answer
+    /// says so).
     pub async fn resend(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
         accept_duplicate: bool,
+        corrected_email: Option<EmailAddress>,
     ) -> Result<Invitation, AppError> {
         let mut invitation = invitation(self.invitations, organization, id).await?;
         let now = self.clock.now();
+        let corrected_email = corrected_email.filter(|email| *email != invitation.candidate.email);
         invitation
-            .check_resend(now, accept_duplicate)
+            .check_resend(now, accept_duplicate, corrected_email.is_some())
             .map_err(AppError::ResendRefused)?;
         let token = CandidateToken::generate(organization, id);
         let resent = InvitationEvent::Resent {
             token: token.hash(),
             at: now,
             resends_before: invitation.resend_count,
+            corrected_email,
         };
         if invitation.apply(&resent).is_err() {
             return Err(AppError::ResendRefused(ResendRefused::NotUnopened(
@@ -406,7 +412,7 @@ mod tests {
 
         world.outbox.lose_answers(false);
         let (organization, id) = (&invitation.organization_id, invitation.id);
-        let refused = world.sender().resend(organization, id, false).await;
+        let refused = world.sender().resend(organization, id, false, None).await;
         assert!(
             matches!(
                 refused,
@@ -421,7 +427,11 @@ mod tests {
         );
         // Once the cool-down after the (perhaps delivered) email is over.
         let world = world.at(fixtures::now() + RESEND_COOL_DOWN);
-        let resent = world.sender().resend(organization, id, true).await.unwrap();
+        let resent = world
+            .sender()
+            .resend(organization, id, true, None)
+            .await
+            .unwrap();
         assert_eq!(resent.status, InvitationStatus::Sent);
         assert_eq!(resent.send_failure, None);
         assert_eq!(world.outbox.sent().len(), 2);
@@ -437,7 +447,7 @@ mod tests {
         // The resend is the second email of the day (a refused send counts: it was attempted).
         world
             .sender()
-            .resend(&failed.organization_id, failed.id, false)
+            .resend(&failed.organization_id, failed.id, false, None)
             .await
             .unwrap();
         let refused = world.try_send(false).await;
@@ -650,7 +660,7 @@ mod tests {
         world.outbox.refuse_with(None);
         let resent = world
             .sender()
-            .resend(&failed.organization_id, failed.id, false)
+            .resend(&failed.organization_id, failed.id, false, None)
             .await
             .unwrap();
         assert_eq!(resent.status, InvitationStatus::Sent);
@@ -660,7 +670,7 @@ mod tests {
         let world = world.at(fixtures::now() + RESEND_COOL_DOWN);
         world
             .sender()
-            .resend(&failed.organization_id, failed.id, false)
+            .resend(&failed.organization_id, failed.id, false, None)
             .await
             .unwrap();
         let second_link = world.last_token();
@@ -685,7 +695,7 @@ mod tests {
             .await;
         let refused = world
             .sender()
-            .resend(&invitation.organization_id, invitation.id, false)
+            .resend(&invitation.organization_id, invitation.id, false, None)
             .await;
         assert!(
             matches!(
@@ -710,7 +720,7 @@ mod tests {
         });
         let answered = world
             .sender()
-            .resend(&invitation.organization_id, invitation.id, false)
+            .resend(&invitation.organization_id, invitation.id, false, None)
             .await
             .unwrap();
         assert_eq!(answered.status, InvitationStatus::Cancelled);

@@ -5,6 +5,7 @@
 
 pub mod bounded_map;
 pub mod candidate;
+pub mod email_events;
 pub mod follow_ups;
 pub mod idempotency;
 pub mod invitations;

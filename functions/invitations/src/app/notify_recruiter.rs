@@ -9,13 +9,14 @@
 //! recruiter: its claim is kept for good and the invitation records the notice as unconfirmed,
 //! the delivery succeeds (a retry would email again), and the log line feeds an alarm.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{IanaTimeZone, Invitation, InvitationEvent, InvitationStatus};
 use crate::email::{completed_interview_link, completion_notice};
 use crate::ports::{
-    Clock, Invitations, MailError, Mailer, NotificationClaims, OrganizationProfiles, StoreError,
+    Clock, Invitations, MailError, Mailer, NotificationClaims, OrganizationProfiles, OutgoingEmail,
+    RecruiterNotice, StoreError,
 };
 
 use super::organizations::Employers;
@@ -94,78 +95,29 @@ where
             return Ok(Outcome::AlreadyNotified);
         }
         let now = self.clock.now();
-        // Read before the claim: a store that cannot be read leaves nothing to undo.
+        // Read and rendered before the claim: a store that cannot be read, or a template that
+        // fails, leaves nothing to undo.
         let employer = self
             .employers
             .employer(self.store, &invitation.organization_id, now)
             .await?;
-        let until = now + CLAIM_LEASE;
-        match self
-            .store
-            .claim_recruiter_notification(&invitation.organization_id, id, now, until)
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => {
-                tracing::info!(organization, invitation = %id, "notification claimed by another delivery or sent");
-                return Ok(Outcome::ClaimedElsewhere);
-            }
-            Err(error) => return Err(error.into()),
-        }
         let completed_at = *invitation
             .completed_at
             .get_or_insert(completed.completed_at);
-        let sent = match completion_notice(
+        let email = completion_notice(
             &invitation,
             &employer,
             completed_at,
             self.default_time_zone,
             &completed_interview_link(self.recruiter_app_url, &invitation),
-        ) {
-            Ok(email) => self.mailer.send(&email).await.map_err(AppError::from),
-            Err(error) => Err(error.into()),
-        };
-        let message_id = match sent {
-            Ok(message_id) => message_id,
-            Err(AppError::Mail(error @ MailError::Unconfirmed(_))) => {
-                if let Err(record) = self
-                    .store
-                    .record_recruiter_notice_unconfirmed(
-                        &invitation.organization_id,
-                        id,
-                        self.clock.now(),
-                        until,
-                    )
-                    .await
-                {
-                    tracing::error!(error = %record, organization, invitation = %id, "recording an unconfirmed notice failed; its claim expires");
-                }
-                // The message the template's metric filter counts (RecruiterNoticesUnconfirmed).
-                tracing::error!(%error, organization, invitation = %id, "recruiter notice unconfirmed");
-                return Ok(Outcome::Unconfirmed);
-            }
-            Err(error) => {
-                self.release(&invitation, until).await;
-                tracing::error!(%error, organization, invitation = %id, "notification not sent; the delivery will be retried");
-                return Err(error);
-            }
-        };
-        if let Err(error) = self
-            .store
-            .record_recruiter_notified(
-                &invitation.organization_id,
-                id,
-                self.clock.now(),
-                &message_id,
-            )
-            .await
-        {
-            // The email is out. Failing now would send it again once the claim expires, so the
-            // delivery succeeds and the missing record is logged for an operator.
-            tracing::error!(%error, organization, invitation = %id, message_id, "notification sent but not recorded");
+        )?;
+        OnceNotice {
+            store: self.store,
+            mailer: self.mailer,
+            clock: self.clock,
         }
-        tracing::info!(organization, invitation = %id, message_id, "recruiter notified");
-        Ok(Outcome::Notified)
+        .send(&invitation, RecruiterNotice::Completion, &email)
+        .await
     }
 
     /// The invitation the event is about, marked completed if it was not yet (the event may arrive
@@ -206,17 +158,93 @@ where
         }
         Ok(Some(invitation))
     }
+}
 
-    /// Gives the claim back so that the retry need not wait for the lease; if this fails too, the
-    /// lease expires on its own.
-    async fn release(&self, invitation: &Invitation, until: Timestamp) {
-        if let Err(error) = self
+/// Sends a notice to the recruiter at most once per invitation and notice: claimed first, sent by
+/// the delivery holding the claim, recorded after (see the module's description).
+pub(super) struct OnceNotice<'a, S, M, C> {
+    pub store: &'a S,
+    pub mailer: &'a M,
+    pub clock: &'a C,
+}
+
+impl<S: NotificationClaims, M: Mailer, C: Clock> OnceNotice<'_, S, M, C> {
+    /// Sends `email`, the `notice` of `invitation`, unless it was sent already or another
+    /// delivery holds its claim. A failed send gives the claim back and is an error (worth a
+    /// retry); a send whose answer was lost keeps the claim for good and is `Unconfirmed`.
+    pub(super) async fn send(
+        &self,
+        invitation: &Invitation,
+        notice: RecruiterNotice,
+        email: &OutgoingEmail,
+    ) -> Result<Outcome, AppError> {
+        let organization = invitation.organization_id.as_str();
+        let id = invitation.id;
+        let now = self.clock.now();
+        let until = now + CLAIM_LEASE;
+        match self
             .store
-            .release_recruiter_notification(&invitation.organization_id, invitation.id, until)
+            .claim_recruiter_notification(&invitation.organization_id, id, notice, now, until)
             .await
         {
-            tracing::warn!(%error, invitation = %invitation.id, "releasing the notification claim failed; it expires on its own");
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                tracing::info!(organization, invitation = %id, ?notice, "notice claimed by another delivery or sent");
+                return Ok(Outcome::ClaimedElsewhere);
+            }
+            Err(error) => return Err(error.into()),
         }
+        let message_id = match self.mailer.send(email).await {
+            Ok(message_id) => message_id,
+            Err(error @ MailError::Unconfirmed(_)) => {
+                if let Err(record) = self
+                    .store
+                    .record_recruiter_notice_unconfirmed(
+                        &invitation.organization_id,
+                        id,
+                        notice,
+                        self.clock.now(),
+                        until,
+                    )
+                    .await
+                {
+                    tracing::error!(error = %record, organization, invitation = %id, "recording an unconfirmed notice failed; its claim expires");
+                }
+                // The message the template's metric filters count (RecruiterNoticesUnconfirmed).
+                tracing::error!(%error, organization, invitation = %id, ?notice, "recruiter notice unconfirmed");
+                return Ok(Outcome::Unconfirmed);
+            }
+            Err(error) => {
+                // Given back so that the retry need not wait for the lease; if this fails too,
+                // the lease expires on its own.
+                if let Err(release) = self
+                    .store
+                    .release_recruiter_notification(&invitation.organization_id, id, notice, until)
+                    .await
+                {
+                    tracing::warn!(error = %release, invitation = %id, "releasing the notice's claim failed; it expires on its own");
+                }
+                tracing::error!(%error, organization, invitation = %id, ?notice, "notice not sent; the delivery will be retried");
+                return Err(error.into());
+            }
+        };
+        if let Err(error) = self
+            .store
+            .record_recruiter_notified(
+                &invitation.organization_id,
+                id,
+                notice,
+                self.clock.now(),
+                &message_id,
+            )
+            .await
+        {
+            // The email is out. Failing now would send it again once the claim expires, so the
+            // delivery succeeds and the missing record is logged for an operator.
+            tracing::error!(%error, organization, invitation = %id, message_id, "notice sent but not recorded");
+        }
+        tracing::info!(organization, invitation = %id, message_id, ?notice, "recruiter notified");
+        Ok(Outcome::Notified)
     }
 }
 
@@ -368,7 +396,13 @@ mod tests {
         let now = fixtures::now();
         world
             .store
-            .claim_recruiter_notification(&sent.organization_id, sent.id, now, now + CLAIM_LEASE)
+            .claim_recruiter_notification(
+                &sent.organization_id,
+                sent.id,
+                RecruiterNotice::Completion,
+                now,
+                now + CLAIM_LEASE,
+            )
             .await
             .unwrap();
         assert_eq!(

@@ -40,7 +40,8 @@ pub struct SweepReport {
     pub skipped: usize,
     /// Claimed by another sweep first, or changed meanwhile: nothing done here.
     pub taken: usize,
-    /// Failed on the store or a template: left due, for the next sweep.
+    /// Failed on the store or a template: left due for the next sweep when the store failed before
+    /// its claim; not sent when it failed after (an unreadable item, a template).
     pub failed: usize,
 }
 
@@ -71,11 +72,19 @@ where
     C: Clock,
 {
     /// Sends every reminder due now (at most [`MAX_PER_SWEEP`]), a few at a time. Fails only when
-    /// the due reminders cannot be read; a reminder that fails on its own is counted and stays
-    /// due.
+    /// the due reminders cannot be read; a reminder that fails on its own is counted and logged.
     pub async fn sweep(&self) -> Result<SweepReport, AppError> {
         let now = self.clock.now();
         let due = self.store.due_reminders(now, MAX_PER_SWEEP).await?;
+        // Each organization's employer read once, before its reminders go out at once (a failed
+        // read only means each of its reminders tries again).
+        let organizations: std::collections::HashSet<_> =
+            due.iter().map(|reminder| &reminder.organization).collect();
+        futures_util::stream::iter(organizations)
+            .map(|organization| self.employers.employer(self.store, organization, now))
+            .buffer_unordered(AT_ONCE)
+            .for_each(|_| async {})
+            .await;
         let outcomes: Vec<_> = futures_util::stream::iter(&due)
             .map(|reminder| self.remind(reminder, now))
             .buffer_unordered(AT_ONCE)
@@ -92,7 +101,7 @@ where
                 Ok(Outcome::Skipped) => report.skipped += 1,
                 Ok(Outcome::Taken) => report.taken += 1,
                 Err(error) => {
-                    tracing::error!(%error, "a due reminder failed; it stays due");
+                    tracing::error!(%error, "a due reminder failed");
                     report.failed += 1;
                 }
             }
@@ -110,8 +119,12 @@ where
         let to_send = policy
             .to_send(deadline, created_at, reminder.due, now)
             .is_some();
-        let link =
-            CandidateToken::follow_up(self.link_key, &reminder.organization, reminder.invitation);
+        let link = CandidateToken::follow_up(
+            self.link_key,
+            &reminder.organization,
+            reminder.invitation,
+            reminder.link_generation,
+        );
         if to_send
             && let ReminderClaim::Claimed(invitation) = self
                 .store
@@ -215,7 +228,8 @@ mod tests {
         assert_eq!((report.due, report.sent), (1, 1));
         assert_eq!(reminders_sent(&world), 1);
         let link = world.last_token();
-        let expected = CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id);
+        let expected =
+            CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id, 0);
         assert_eq!(link.expose(), expected.expose());
         let opened = world.store.find_invitation_by_token(&link).await.unwrap();
         assert_eq!(

@@ -84,6 +84,31 @@ pub struct Invitation {
     pub deadline_extended_at: Option<Timestamp>,
     /// The last follow-up email (extension notice, reminder) and how it went.
     pub last_follow_up: Option<FollowUp>,
+    /// The SES message ids of the emails sent to the candidate for it: SES's events about them are
+    /// correlated by these.
+    pub email_message_ids: Vec<String>,
+    /// When an email reached the candidate's mail server first (SES's delivery event).
+    pub delivered_at: Option<Timestamp>,
+    /// Why the candidate's address bounced (`bounced`), and whether the recruiter was told.
+    pub bounce: Option<Bounce>,
+    /// When the candidate marked an email as spam: no more reminders.
+    pub complained_at: Option<Timestamp>,
+    /// Which follow-up link is current: a corrected address starts a new one (the links that
+    /// went to the wrong address stop working).
+    pub link_generation: u32,
+}
+
+/// A permanent bounce of the candidate's address, as SES reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bounce {
+    pub at: Timestamp,
+    /// SES's `bounceType/bounceSubType`, such as `Permanent/NoEmail`.
+    pub bounce_type: String,
+    /// The receiving server's words (`diagnosticCode`), when it gave some.
+    pub diagnostic: Option<String>,
+    /// When the recruiter was told (the bounce notice), or handed to SES without an answer.
+    pub recruiter_notified_at: Option<Timestamp>,
+    pub recruiter_notice_unconfirmed_at: Option<Timestamp>,
 }
 
 /// How often one invitation's email may be sent again: enough for a lost or filtered email, too
@@ -156,12 +181,15 @@ pub enum InvitationEvent {
         reason: String,
     },
     /// The email goes out again at `at` with a new link, whose token hash the invitation now also
-    /// holds (the earlier links keep working). `resends_before` is the count this resend was
+    /// holds (the earlier links keep working, unless the address is corrected). `resends_before` is the count this resend was
     /// allowed on: two racing resends cannot both pass on the same count.
     Resent {
         token: CandidateTokenHash,
         at: Timestamp,
         resends_before: u32,
+        /// The candidate's corrected address, when the recruiter gave one: the links sent to the
+        /// old one stop working (only this resend's works, and a new follow-up link).
+        corrected_email: Option<EmailAddress>,
     },
     Opened {
         at: Timestamp,
@@ -182,6 +210,14 @@ pub enum InvitationEvent {
         follow_up_link: Option<CandidateTokenHash>,
         next_reminder: Option<ReminderSlot>,
     },
+    /// SES reported the email of an unconfirmed send sent or delivered: it went out, as
+    /// `message_id`, at `at`.
+    SendConfirmed {
+        at: Timestamp,
+        message_id: String,
+    },
+    /// SES reported a permanent bounce of the candidate's address.
+    Bounced(Bounce),
 }
 
 impl InvitationEvent {
@@ -195,6 +231,8 @@ impl InvitationEvent {
             Self::Completed { .. } => Transition::Completed,
             Self::Cancelled => Transition::Cancelled,
             Self::DeadlineExtended { .. } => Transition::DeadlineExtended,
+            Self::SendConfirmed { .. } => Transition::SendConfirmed,
+            Self::Bounced(_) => Transition::Bounced,
         }
     }
 }
@@ -268,6 +306,11 @@ impl Invitation {
             deadline_extension_count: 0,
             deadline_extended_at: None,
             last_follow_up: None,
+            email_message_ids: Vec::new(),
+            delivered_at: None,
+            bounce: None,
+            complained_at: None,
+            link_generation: 0,
         }
     }
 
@@ -276,19 +319,32 @@ impl Invitation {
     pub fn apply(&mut self, event: &InvitationEvent) -> Result<(), LifecycleError> {
         self.status = self.status.after(event.transition())?;
         match event {
-            InvitationEvent::Sent { at, .. } => {
+            InvitationEvent::Sent { at, message_id }
+            | InvitationEvent::SendConfirmed { at, message_id } => {
                 self.sent_at = Some(*at);
                 // Already so when stored: `sending` never holds a failure (`resent` removes it).
                 self.send_failure = None;
+                if !self.email_message_ids.contains(message_id) {
+                    self.email_message_ids.push(message_id.clone());
+                }
             }
             InvitationEvent::SendFailed { reason }
             | InvitationEvent::SendUnconfirmed { reason } => {
                 self.send_failure = Some(reason.clone());
             }
-            InvitationEvent::Resent { at, .. } => {
+            InvitationEvent::Resent {
+                at,
+                corrected_email,
+                ..
+            } => {
                 self.send_failure = None;
                 self.resend_count += 1;
                 self.last_resent_at = Some(*at);
+                self.bounce = None;
+                if let Some(email) = corrected_email {
+                    self.candidate.email = email.clone();
+                    self.link_generation += 1;
+                }
             }
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
             // Nothing is left to remind of.
@@ -307,6 +363,10 @@ impl Invitation {
                 self.deadline_extended_at = Some(*at);
                 self.deadline_extension_count += 1;
                 self.next_reminder = *next_reminder;
+            }
+            InvitationEvent::Bounced(bounce) => {
+                self.bounce = Some(bounce.clone());
+                self.next_reminder = None;
             }
         }
         Ok(())
@@ -333,13 +393,15 @@ impl Invitation {
     }
 
     /// Whether the recruiter may have the email sent again at `now` (`accept_duplicate`: they
-    /// accept that the candidate may get it twice, needed after an unconfirmed send). Only while
-    /// unopened and the deadline is open, at most [`MAX_RESENDS`] times, and
-    /// [`RESEND_COOL_DOWN`] after the last email that may have reached the candidate.
+    /// accept that the candidate may get it twice, needed after an unconfirmed send;
+    /// `correcting`: to a corrected address). Only while unopened (bounced included) and the
+    /// deadline is open, at most [`MAX_RESENDS`] times, and [`RESEND_COOL_DOWN`] after the last
+    /// email that may have reached the candidate (not before a correction).
     pub fn check_resend(
         &self,
         now: Timestamp,
         accept_duplicate: bool,
+        correcting: bool,
     ) -> Result<(), ResendRefused> {
         if !self.status.allows(Transition::Resent) {
             return Err(ResendRefused::NotUnopened(self.status));
@@ -353,8 +415,10 @@ impl Invitation {
         if self.resend_count >= MAX_RESENDS {
             return Err(ResendRefused::LimitReached);
         }
+        // Nothing reached the candidate after a failed send, and a corrected address has had no
+        // email yet: no wait for either.
         let until = self.last_resent_at.unwrap_or(self.created_at) + RESEND_COOL_DOWN;
-        if self.status != InvitationStatus::SendFailed && now < until {
+        if self.status != InvitationStatus::SendFailed && !correcting && now < until {
             return Err(ResendRefused::TooSoon { wait: until - now });
         }
         Ok(())
@@ -506,26 +570,26 @@ mod tests {
         let created = invitation.created_at;
         let soon = created + SignedDuration::from_mins(3);
         assert_eq!(
-            invitation.check_resend(soon, false),
+            invitation.check_resend(soon, false, false),
             Err(ResendRefused::TooSoon {
                 wait: SignedDuration::from_mins(7)
             })
         );
         // After a failed send, nothing reached the candidate: no wait.
         invitation.status = InvitationStatus::SendFailed;
-        assert_eq!(invitation.check_resend(soon, false), Ok(()));
+        assert_eq!(invitation.check_resend(soon, false, false), Ok(()));
         invitation.status = InvitationStatus::SendUnconfirmed;
         let later = created + RESEND_COOL_DOWN;
         assert_eq!(
-            invitation.check_resend(later, false),
+            invitation.check_resend(later, false, false),
             Err(ResendRefused::Unconfirmed)
         );
-        assert_eq!(invitation.check_resend(later, true), Ok(()));
+        assert_eq!(invitation.check_resend(later, true, false), Ok(()));
         invitation.status = InvitationStatus::Sent;
         let mut when = later;
         for count in 0..MAX_RESENDS {
             assert_eq!(
-                invitation.check_resend(when, false),
+                invitation.check_resend(when, false, false),
                 Ok(()),
                 "resend {count}"
             );
@@ -533,23 +597,24 @@ mod tests {
                 token: CandidateTokenHash::from_stored(format!("t{count}")),
                 at: when,
                 resends_before: count,
+                corrected_email: None,
             };
             invitation.apply(&resent).unwrap();
             invitation.status = InvitationStatus::Sent;
             when += RESEND_COOL_DOWN;
         }
         assert_eq!(
-            invitation.check_resend(when, false),
+            invitation.check_resend(when, false, false),
             Err(ResendRefused::LimitReached)
         );
         let mut fresh = invitation_due("2026-12-15", "Europe/Helsinki");
         assert_eq!(
-            fresh.check_resend(at("2026-12-15T22:00:00Z"), false),
+            fresh.check_resend(at("2026-12-15T22:00:00Z"), false, false),
             Err(ResendRefused::DeadlinePassed)
         );
         fresh.status = InvitationStatus::Opened;
         assert_eq!(
-            fresh.check_resend(later, false),
+            fresh.check_resend(later, false, false),
             Err(ResendRefused::NotUnopened(InvitationStatus::Opened))
         );
     }
@@ -705,6 +770,7 @@ mod tests {
             token: CandidateTokenHash::from_stored("ab".into()),
             at: now,
             resends_before: 0,
+            corrected_email: None,
         };
         invitation.apply(&resent).unwrap();
         assert_eq!(invitation.status, InvitationStatus::Sending);

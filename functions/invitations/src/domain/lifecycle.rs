@@ -9,7 +9,8 @@
 //! ```text
 //! sending ─┬─> sent ─────────────┬─> opened ──> completed
 //!          ├─> send_failed ──────┤
-//!          └─> send_unconfirmed ─┘
+//!          └─> send_unconfirmed ─┘   (SES's events: send_unconfirmed ─> sent, and
+//!                                      sending, sent, send_unconfirmed ─> bounced)
 //! ```
 //!
 //! | transition          | from                           | to                 |
@@ -17,11 +18,19 @@
 //! | `sent`              | sending                        | `sent`             |
 //! | `send_failed`       | sending                        | `send_failed`      |
 //! | `send_unconfirmed`  | sending                        | `send_unconfirmed` |
-//! | `resent`            | unopened: sending, sent, send_failed, send_unconfirmed | `sending` |
+//! | `resent`            | unopened: sending, sent, send_failed, send_unconfirmed, bounced | `sending` |
 //! | `opened`            | unopened                       | `opened`           |
 //! | `completed`         | unopened, opened               | `completed`        |
 //! | `cancelled`         | unopened, opened               | `cancelled`        |
-//! | `deadline_extended` | unopened, opened, expired      | (unchanged)        |
+//! | `deadline_extended` | unopened but bounced, opened, expired | (unchanged) |
+//! | `send_confirmed`    | send_unconfirmed               | `sent`             |
+//! | `bounced`           | sending, sent, send_unconfirmed | `bounced`         |
+//!
+//! `send_confirmed` and `bounced` come from SES's own events about the email (`email-events`): an
+//! unconfirmed send that SES reports sent or delivered is `sent`; a permanent bounce of the
+//! candidate's address makes the invitation `bounced` (no reminders), which a resend with a
+//! corrected address leaves. A bounced invitation is not reminded and does not read `expired`: the
+//! recruiter has to act on it.
 //!
 //! `expired` is never stored: an unfinished invitation (unopened or opened) *reads* `expired` from
 //! the first instant after its deadline day ([`InvitationStatus::at`]), with its stored status
@@ -58,22 +67,29 @@ pub enum InvitationStatus {
     Cancelled,
     /// Derived, never stored: unfinished, and the deadline day is over.
     Expired,
+    /// The candidate's address bounced (permanently): the email never arrived.
+    Bounced,
 }
 
 use InvitationStatus::{
-    Cancelled, Completed, Expired, Opened, SendFailed, SendUnconfirmed, Sending, Sent,
+    Bounced, Cancelled, Completed, Expired, Opened, SendFailed, SendUnconfirmed, Sending, Sent,
 };
 
 /// The statuses in which the candidate has not opened the interview yet.
-const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed];
+const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Bounced];
 /// The statuses from which the candidate may still finish, or the recruiter withdraw.
-const UNFINISHED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Opened];
-/// The unfinished statuses, as they read before and after the deadline day.
-const UNFINISHED_OR_EXPIRED: &[InvitationStatus] =
+const UNFINISHED: &[InvitationStatus] =
+    &[Sending, Sent, SendFailed, SendUnconfirmed, Bounced, Opened];
+/// The unfinished statuses in which the candidate may have the link: they expire at the deadline.
+const EXPIRING: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Opened];
+/// Those, as they read before and after the deadline day: whose deadline may move.
+const EXPIRING_OR_EXPIRED: &[InvitationStatus] =
     &[Sending, Sent, SendFailed, SendUnconfirmed, Opened, Expired];
+/// The statuses in which SES may still report the email bounced.
+const MAYBE_DELIVERED: &[InvitationStatus] = &[Sending, Sent, SendUnconfirmed];
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 8] = [
+    pub const ALL: [InvitationStatus; 9] = [
         Sending,
         Sent,
         SendFailed,
@@ -82,6 +98,7 @@ impl InvitationStatus {
         Completed,
         Cancelled,
         Expired,
+        Bounced,
     ];
 
     /// The stored statuses in which a deadline reminder may go out: the invitation email may have
@@ -90,7 +107,7 @@ impl InvitationStatus {
 
     /// The stored statuses that read `expired` once the deadline day is over: those in which the
     /// candidate could still answer.
-    pub const EXPIRING: &'static [InvitationStatus] = UNFINISHED;
+    pub const EXPIRING: &'static [InvitationStatus] = EXPIRING;
 
     /// The status as it reads at `now` for an invitation stored in this one whose answering ends
     /// at `expires_at` (the first instant after the deadline day): `expired` from then on, if it
@@ -114,6 +131,7 @@ impl InvitationStatus {
             Completed => "completed",
             Cancelled => "cancelled",
             Expired => "expired",
+            Bounced => "bounced",
         }
     }
 
@@ -179,10 +197,14 @@ pub enum Transition {
     Cancelled,
     /// The recruiter moved the answer deadline to a later day: an expired invitation opens again.
     DeadlineExtended,
+    /// SES's events show that an email whose send was unconfirmed went out.
+    SendConfirmed,
+    /// SES reports a permanent bounce of the candidate's address.
+    Bounced,
 }
 
 impl Transition {
-    pub const ALL: [Transition; 8] = [
+    pub const ALL: [Transition; 10] = [
         Self::Sent,
         Self::SendFailed,
         Self::SendUnconfirmed,
@@ -191,6 +213,8 @@ impl Transition {
         Self::Completed,
         Self::Cancelled,
         Self::DeadlineExtended,
+        Self::SendConfirmed,
+        Self::Bounced,
     ];
 
     /// The table: the statuses a transition may start from, and the status it leads to (`None`:
@@ -204,7 +228,9 @@ impl Transition {
             Self::Opened => (UNOPENED, Some(Opened)),
             Self::Completed => (UNFINISHED, Some(Completed)),
             Self::Cancelled => (UNFINISHED, Some(Cancelled)),
-            Self::DeadlineExtended => (UNFINISHED_OR_EXPIRED, None),
+            Self::DeadlineExtended => (EXPIRING_OR_EXPIRED, None),
+            Self::SendConfirmed => (&[SendUnconfirmed], Some(Sent)),
+            Self::Bounced => (MAYBE_DELIVERED, Some(Bounced)),
         }
     }
 
@@ -237,6 +263,8 @@ impl Transition {
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
             Self::DeadlineExtended => "deadline_extended",
+            Self::SendConfirmed => "send_confirmed",
+            Self::Bounced => "bounced",
         }
     }
 }
@@ -261,14 +289,16 @@ mod tests {
             (Sending, T::Sent) => Some(Sent),
             (Sending, T::SendFailed) => Some(SendFailed),
             (Sending, T::SendUnconfirmed) => Some(SendUnconfirmed),
-            (Sending | Sent | SendFailed | SendUnconfirmed, T::Resent) => Some(Sending),
-            (Sending | Sent | SendFailed | SendUnconfirmed, T::Opened) => Some(Opened),
-            (Sending | Sent | SendFailed | SendUnconfirmed | Opened, T::Completed) => {
+            (Sending | Sent | SendFailed | SendUnconfirmed | Bounced, T::Resent) => Some(Sending),
+            (Sending | Sent | SendFailed | SendUnconfirmed | Bounced, T::Opened) => Some(Opened),
+            (Sending | Sent | SendFailed | SendUnconfirmed | Bounced | Opened, T::Completed) => {
                 Some(Completed)
             }
-            (Sending | Sent | SendFailed | SendUnconfirmed | Opened, T::Cancelled) => {
+            (Sending | Sent | SendFailed | SendUnconfirmed | Bounced | Opened, T::Cancelled) => {
                 Some(Cancelled)
             }
+            (SendUnconfirmed, T::SendConfirmed) => Some(Sent),
+            (Sending | Sent | SendUnconfirmed, T::Bounced) => Some(Bounced),
             (
                 Sending | Sent | SendFailed | SendUnconfirmed | Opened | Expired,
                 T::DeadlineExtended,
@@ -300,7 +330,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 27, "of 64 pairs");
+        assert_eq!(allowed, 35, "of 90 pairs");
     }
 
     #[test]
@@ -314,12 +344,12 @@ mod tests {
     }
 
     #[test]
-    fn only_unfinished_invitations_read_expired_from_the_first_instant_after_the_deadline_day() {
+    fn only_invitations_the_candidate_may_answer_read_expired_after_the_deadline_day() {
         let expires_at: Timestamp = "2026-12-15T22:00:00Z".parse().unwrap();
         let before = expires_at - jiff::SignedDuration::from_nanos(1);
         for status in InvitationStatus::ALL {
             assert_eq!(status.at(expires_at, before), status, "{status}");
-            let after = if matches!(status, Completed | Cancelled) {
+            let after = if matches!(status, Completed | Cancelled | Bounced) {
                 status
             } else {
                 Expired

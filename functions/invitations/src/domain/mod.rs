@@ -3,6 +3,7 @@
 //! here talks to AWS, speaks HTTP or reads the clock: the instant is always passed in.
 
 mod deadline;
+mod emails;
 pub mod events;
 mod follow_up;
 mod ids;
@@ -16,12 +17,13 @@ mod values;
 mod video_interview;
 
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
+pub use emails::{EmailEvent, EmailKind, EmailOutcome};
 pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
 pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{
-    COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, ExtensionRefused,
+    Bounce, COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, ExtensionRefused,
     Invitation, InvitationEvent, MAX_DEADLINE_EXTENSIONS, MAX_RESENDS, NewInvitation,
     RESEND_COOL_DOWN, ResendRefused,
 };

@@ -65,16 +65,19 @@ impl CandidateToken {
         Self::with_verifier(organization, invitation, verifier)
     }
 
-    /// The invitation's follow-up token: the same every time it is derived under `key`.
+    /// The invitation's follow-up token of link `generation` (a corrected address starts the
+    /// next): the same every time it is derived under `key`.
     pub fn follow_up(
         key: &LinkKey,
         organization: &OrganizationId,
         invitation: InvitationId,
+        generation: u32,
     ) -> Self {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes a key of any length");
         // Each part's length is fixed or the part is last, so no two inputs run together.
         mac.update(b"follow-up-link/1");
+        mac.update(&generation.to_be_bytes());
         mac.update(&invitation.to_bytes());
         mac.update(organization.as_str().as_bytes());
         Self::with_verifier(organization, invitation, mac.finalize().into_bytes().into())
@@ -189,25 +192,30 @@ mod tests {
     fn a_follow_up_token_is_derived_again_the_same_and_differs_by_invitation_and_key() {
         let (organization, id) = invitation();
         let key = LinkKey::new([7u8; 32]).unwrap();
-        let first = CandidateToken::follow_up(&key, &organization, id);
-        let again = CandidateToken::follow_up(&key, &organization, id);
+        let first = CandidateToken::follow_up(&key, &organization, id, 0);
+        let again = CandidateToken::follow_up(&key, &organization, id, 0);
         assert_eq!(first.expose(), again.expose());
         let parsed = CandidateToken::parse(first.expose()).unwrap();
         assert_eq!(parsed.invitation(), (&organization, id));
         assert_eq!(parsed.hash(), first.hash());
         let (_, other) = invitation();
         assert_ne!(
-            CandidateToken::follow_up(&key, &organization, other).hash(),
+            CandidateToken::follow_up(&key, &organization, other, 0).hash(),
             first.hash()
         );
         let other_organization = OrganizationId::parse("globex").unwrap();
         assert_ne!(
-            CandidateToken::follow_up(&key, &other_organization, id).hash(),
+            CandidateToken::follow_up(&key, &other_organization, id, 0).hash(),
             first.hash()
+        );
+        assert_ne!(
+            CandidateToken::follow_up(&key, &organization, id, 1).hash(),
+            first.hash(),
+            "a corrected address starts a new link"
         );
         let other_key = LinkKey::new([8u8; 32]).unwrap();
         assert_ne!(
-            CandidateToken::follow_up(&other_key, &organization, id).hash(),
+            CandidateToken::follow_up(&other_key, &organization, id, 0).hash(),
             first.hash()
         );
         assert!(LinkKey::new([7u8; 31]).is_err());

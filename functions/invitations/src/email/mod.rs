@@ -3,9 +3,9 @@
 //! has a plain-text part for clients that do not show HTML. A new email is a new module here,
 //! with its templates beside the others, extending `layout.html`.
 
-mod completion_notice;
 mod follow_up;
 mod invitation;
+mod recruiter_notice;
 mod zones;
 
 use std::borrow::Cow;
@@ -16,9 +16,11 @@ use unicode_bidi::{BidiClass, bidi_class};
 
 use crate::domain::{Employer, HttpsUrl, IanaTimeZone, Language};
 
-pub use completion_notice::{completed_interview_link, completion_notice};
 pub use follow_up::{FollowUpMessage, follow_up_email};
 pub use invitation::{candidate_link, invitation_email};
+pub use recruiter_notice::{
+    NoticeAbout, completed_interview_link, completion_notice, recruiter_notice,
+};
 pub use zones::zone_name;
 
 /// An email that could not be rendered: a bug in its template, never the data (every value is

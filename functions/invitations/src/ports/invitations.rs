@@ -90,6 +90,23 @@ pub trait Invitations: Send + Sync {
         follow_up: &FollowUp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// SES delivered an email to the candidate at `at`: recorded the first time (`Conflict` after).
+    fn record_delivery(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The candidate marked an email as spam at `at`: recorded the first time (`Conflict` after),
+    /// and no reminder is planned any more.
+    fn record_complaint(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The completion event is on the bus; `Conflict` unless the invitation is `completed`.
     fn record_completion_published(
         &self,

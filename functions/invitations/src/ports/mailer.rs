@@ -31,29 +31,7 @@ impl From<EmailAddress> for Mailbox {
     }
 }
 
-/// Which email of the service this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailKind {
-    /// The invitation to the candidate (and its resends).
-    Invitation,
-    /// The notify-me email to the recruiter.
-    CompletionNotice,
-    /// The notice to the candidate that the deadline moved.
-    DeadlineExtension,
-    /// A deadline reminder to the candidate.
-    Reminder,
-}
-
-impl EmailKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Invitation => "invitation",
-            Self::CompletionNotice => "completion-notice",
-            Self::DeadlineExtension => "deadline-extension",
-            Self::Reminder => "reminder",
-        }
-    }
-}
+pub use crate::domain::EmailKind;
 
 /// What an email is about: the mailer tags it with this (SES `EmailTags`), so that SES's own
 /// events about it (send, delivery, bounce, complaint: published by the configuration set) name

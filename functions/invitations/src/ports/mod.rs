@@ -26,7 +26,7 @@ pub use idempotency_records::{
 };
 pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};
 pub use mailer::{EmailKind, EmailPurpose, MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
-pub use notification_claims::NotificationClaims;
+pub use notification_claims::{NotificationClaims, RecruiterNotice};
 pub use organization_profiles::{OrganizationProfiles, ProfileCondition};
 pub use paging::{Page, PageCursor, PageRequest};
 pub use reminders::{DueReminder, ReminderClaim, Reminders};

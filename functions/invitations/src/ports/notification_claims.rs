@@ -1,5 +1,5 @@
-//! The claim on an invitation's notify-me email, which makes it go out once however often the
-//! completion event is delivered.
+//! The claims on an invitation's notices to its recruiter (the notify-me email, the bounce
+//! notice), which make each go out once however often its event is delivered.
 
 use std::future::Future;
 
@@ -8,34 +8,48 @@ use jiff::Timestamp;
 use super::StoreError;
 use crate::domain::{InvitationId, OrganizationId};
 
-/// A lease on sending one invitation's notify-me email (instants compared to the millisecond).
+/// Which notice to the recruiter a claim is on: each goes out at most once per invitation (the
+/// bounce notice once per bounce: a resend to a corrected address starts afresh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecruiterNotice {
+    /// Notify me: the candidate completed.
+    Completion,
+    /// The candidate's address bounced.
+    Bounce,
+}
+
+/// A lease on sending one of an invitation's notices (instants compared to the millisecond).
 pub trait NotificationClaims: Send + Sync {
-    /// Claims the right to send until `until`: a `Conflict` when it was sent already (or may have
-    /// been: unconfirmed) or another delivery holds an unexpired claim.
+    /// Claims the right to send `notice` until `until`: a `Conflict` when it was sent already (or
+    /// may have been: unconfirmed), another delivery holds an unexpired claim, or (a bounce
+    /// notice) the invitation is not bounced.
     fn claim_recruiter_notification(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         now: Timestamp,
         until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The notify-me email went out with this SES message id; the claim is done.
+    /// `notice` went out with this SES message id; the claim is done.
     fn record_recruiter_notified(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         message_id: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The notify-me email was handed to SES under the claim taken with `until`, and no answer
-    /// came back: it may be out, so the claim becomes final (never taken again) and the invitation
-    /// says when. A `Conflict` when the claim is no longer that one.
+    /// `notice` was handed to SES under the claim taken with `until`, and no answer came back: it
+    /// may be out, so the claim becomes final (never taken again) and the invitation says when. A
+    /// `Conflict` when the claim is no longer that one.
     fn record_recruiter_notice_unconfirmed(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -46,6 +60,7 @@ pub trait NotificationClaims: Send + Sync {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -20,6 +20,8 @@ pub struct DueReminder {
     pub due: Timestamp,
     pub deadline: AnswerDeadline,
     pub created_at: Timestamp,
+    /// The invitation's current follow-up link (`Invitation::link_generation`).
+    pub link_generation: u32,
 }
 
 /// What claiming a due reminder found.
@@ -42,7 +44,8 @@ pub trait Reminders: Send + Sync {
     ) -> impl Future<Output = Result<Vec<DueReminder>, StoreError>> + Send;
 
     /// Moves the invitation's reminder on from `reminder` to `next` (none: out of the index),
-    /// only if it still is due at `reminder.due` with the same deadline; with `sending` (the hash
+    /// only if it still is due at `reminder.due` with the same deadline and follow-up link, and no
+    /// complaint was received; with `sending` (the hash
     /// of the follow-up link the reminder carries, stored in the same write so that the link works
     /// when the email arrives), also only while the invitation may be reminded (its status one of
     /// `InvitationStatus::REMINDED`). One conditional write: of two sweeps, one claims and the

@@ -21,16 +21,17 @@ use super::keys::{
     organization_key, video_interview_partition,
 };
 use super::listing::{ItemFilter, Listing};
+use super::notification_claims::notice_attributes;
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
-    AnswerDeadline, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
+    AnswerDeadline, Bounce, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
     FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationEvent, InvitationId,
     InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, RecruiterId, ReminderKind,
     ReminderSlot, VideoInterviewTitle,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, IdempotencyKey, InvitationFilter, Invitations, KeyClaim,
-    KeyedAnswer, Page, PageRequest, RequestFingerprint, StoreError,
+    KeyedAnswer, Page, PageRequest, RecruiterNotice, RequestFingerprint, StoreError,
 };
 
 fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item {
@@ -222,7 +223,51 @@ pub(super) fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .optional_map("lastFollowUp")?
             .map(|follow_up| read_follow_up(&follow_up))
             .transpose()?,
+        email_message_ids: message_ids(item),
+        delivered_at: reader.optional_timestamp("deliveredAt")?,
+        bounce: reader
+            .optional_map("bounce")?
+            .map(|bounce| {
+                Ok::<_, StoreError>(Bounce {
+                    at: bounce.parsed("at", str::parse::<Timestamp>)?,
+                    bounce_type: bounce.string("type")?.to_owned(),
+                    diagnostic: bounce.optional_string("diagnostic")?.map(str::to_owned),
+                    recruiter_notified_at: reader.optional_timestamp("bounceNoticeSentAt")?,
+                    recruiter_notice_unconfirmed_at: reader
+                        .optional_timestamp("bounceNoticeUnconfirmedAt")?,
+                })
+            })
+            .transpose()?,
+        complained_at: reader.optional_timestamp("complainedAt")?,
+        link_generation: reader.optional_number("linkGeneration")?.unwrap_or(0),
     })
+}
+
+/// The SES message ids of an invitation's emails: `sesMessageIds`, and `sesMessageId` (the last
+/// invitation email's, the only one invitations from before the set kept).
+fn message_ids(item: &Item) -> Vec<String> {
+    let mut ids: Vec<String> = match item.get("sesMessageIds") {
+        Some(AttributeValue::Ss(ids)) => ids.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(AttributeValue::S(id)) = item.get("sesMessageId")
+        && !ids.contains(id)
+    {
+        ids.push(id.clone());
+    }
+    ids
+}
+
+/// `bounce`: `{at, type, diagnostic?}`.
+fn bounce_attribute(bounce: &Bounce) -> AttributeValue {
+    let mut map = HashMap::from([
+        ("at".to_owned(), s(bounce.at.to_string())),
+        ("type".to_owned(), s(&bounce.bounce_type)),
+    ]);
+    if let Some(diagnostic) = &bounce.diagnostic {
+        map.insert("diagnostic".to_owned(), s(diagnostic));
+    }
+    AttributeValue::M(map)
 }
 
 fn read_reminder(reader: &ItemReader<'_>) -> Result<Option<ReminderSlot>, StoreError> {
@@ -344,14 +389,23 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
     let mut guard = None;
     let mut names = HashMap::from([("#status".to_owned(), "status".to_owned())]);
     let (facts, done_already) = match event {
-        InvitationEvent::Sent { at, message_id } => {
+        InvitationEvent::Sent { at, message_id }
+        | InvitationEvent::SendConfirmed { at, message_id } => {
             value(":at", s(at.to_string()));
             value(":message", s(message_id));
+            value(":messages", AttributeValue::Ss(vec![message_id.clone()]));
             (
-                ", sentAt = :at, sesMessageId = :message".to_owned(),
+                ", sentAt = :at, sesMessageId = :message ADD sesMessageIds :messages \
+                 REMOVE sendFailure"
+                    .to_owned(),
                 // The status too: after an open, the retried write must not set `sent` again.
                 Some(format!("#status = {to} AND sesMessageId = :message")),
             )
+        }
+        // Nothing is left to remind of: the address does not take email.
+        InvitationEvent::Bounced(bounce) => {
+            value(":bounce", bounce_attribute(bounce));
+            (format!(", bounce = :bounce {NO_REMINDER}"), None)
         }
         InvitationEvent::SendFailed { reason } | InvitationEvent::SendUnconfirmed { reason } => {
             value(":reason", s(reason));
@@ -362,10 +416,13 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         }
         // Counted with a compare-and-set on the count it was allowed on, so that two racing
         // resends cannot both pass the limit; its own retry finds its token added.
+        // A corrected address replaces the links (the old ones went to the wrong address) and
+        // starts the next follow-up link.
         InvitationEvent::Resent {
             token,
             at,
             resends_before,
+            corrected_email,
         } => {
             value(
                 ":token",
@@ -374,10 +431,23 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             guard = Some(counted("resendCount", *resends_before, &mut value));
             value(":hash", s(token.as_str()));
             value(":at", s(at.to_string()));
+            let links = match corrected_email {
+                Some(email) => {
+                    value(":email", s(email.as_str()));
+                    value(":zero", n(0));
+                    value(":one", n(1));
+                    ", email = :email, tokenHashes = :token, \
+                     linkGeneration = if_not_exists(linkGeneration, :zero) + :one"
+                }
+                None => " ADD tokenHashes :token",
+            };
+            // The invitation leaves `bounced`: a new bounce would be told anew.
+            let (sent, message, unconfirmed, claimed) = notice_attributes(RecruiterNotice::Bounce);
+            let links = format!(
+                "{links} REMOVE sendFailure, bounce, {sent}, {message}, {unconfirmed}, {claimed}"
+            );
             (
-                ", lastResentAt = :at, resendCount = :count ADD tokenHashes :token \
-                 REMOVE sendFailure"
-                    .to_owned(),
+                format!(", lastResentAt = :at, resendCount = :count{links}"),
                 // All of it: after a cancellation, the retry must not set `sending` again.
                 Some(format!(
                     "#status = {to} AND resendCount = :count AND contains(tokenHashes, :hash)"
@@ -631,6 +701,34 @@ impl Invitations for DynamoStore {
         self.update(invitation_key(organization, id), write).await
     }
 
+    async fn record_delivery(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let write = ConditionalWrite::on_existing(
+            "attribute_not_exists(deliveredAt)",
+            "SET deliveredAt = :at",
+            [(":at", s(at.to_string()))],
+        );
+        self.update(invitation_key(organization, id), write).await
+    }
+
+    async fn record_complaint(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let write = ConditionalWrite::on_existing(
+            "attribute_not_exists(complainedAt)",
+            format!("SET complainedAt = :at {NO_REMINDER}"),
+            [(":at", s(at.to_string()))],
+        );
+        self.update(invitation_key(organization, id), write).await
+    }
+
     async fn get_invitation(
         &self,
         organization: &OrganizationId,
@@ -703,12 +801,25 @@ mod tests {
                 token: CandidateTokenHash::from_stored("ab".into()),
                 at,
                 resends_before: 0,
+                corrected_email: None,
             },
             InvitationEvent::Resent {
                 token: CandidateTokenHash::from_stored("cd".into()),
                 at,
                 resends_before: 2,
+                corrected_email: Some(EmailAddress::parse("anna@example.fi").unwrap()),
             },
+            InvitationEvent::SendConfirmed {
+                at,
+                message_id: "m-2".into(),
+            },
+            InvitationEvent::Bounced(Bounce {
+                at,
+                bounce_type: "Permanent/NoEmail".into(),
+                diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
+                recruiter_notified_at: None,
+                recruiter_notice_unconfirmed_at: None,
+            }),
             InvitationEvent::Opened { at },
             InvitationEvent::Completed { at },
             InvitationEvent::Cancelled,

@@ -1,7 +1,8 @@
-//! The notify-me claim: attributes of the invitation (`notificationClaimedUntil` in epoch
-//! milliseconds, so that DynamoDB compares instants as numbers; `recruiterNotifiedAt` and
-//! `notificationMessageId` once sent; `recruiterNoticeUnconfirmedAt` once handed to SES without an
-//! answer, which settles the claim for good).
+//! The notices' claims: attributes of the invitation, one set per notice. For the notify-me email
+//! `notificationClaimedUntil` (epoch milliseconds, so that DynamoDB compares instants as numbers),
+//! `recruiterNotifiedAt` and `notificationMessageId` once sent, `recruiterNoticeUnconfirmedAt` once
+//! handed to SES without an answer (which settles the claim for good); for the bounce notice the
+//! same with `bounceNotice…` names, removed by a resend (a new address, a new bounce notice).
 
 use jiff::Timestamp;
 
@@ -9,21 +10,48 @@ use super::attributes::{n, s};
 use super::keys::invitation_key;
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{InvitationId, OrganizationId};
-use crate::ports::{NotificationClaims, StoreError};
+use crate::ports::{NotificationClaims, RecruiterNotice, StoreError};
+
+/// The attributes of one notice's claim: (sent at, message id, unconfirmed at, claimed until).
+pub(super) fn notice_attributes(
+    notice: RecruiterNotice,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    match notice {
+        RecruiterNotice::Completion => (
+            "recruiterNotifiedAt",
+            "notificationMessageId",
+            "recruiterNoticeUnconfirmedAt",
+            "notificationClaimedUntil",
+        ),
+        RecruiterNotice::Bounce => (
+            "bounceNoticeSentAt",
+            "bounceNoticeMessageId",
+            "bounceNoticeUnconfirmedAt",
+            "bounceNoticeClaimedUntil",
+        ),
+    }
+}
 
 impl NotificationClaims for DynamoStore {
     async fn claim_recruiter_notification(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<(), StoreError> {
+        let (sent, _, unconfirmed, claimed) = notice_attributes(notice);
+        let bounced = match notice {
+            RecruiterNotice::Bounce => "attribute_exists(bounce) AND ",
+            RecruiterNotice::Completion => "",
+        };
         let write = ConditionalWrite::on_existing(
-            "attribute_not_exists(recruiterNotifiedAt) AND \
-             attribute_not_exists(recruiterNoticeUnconfirmedAt) AND \
-             (attribute_not_exists(notificationClaimedUntil) OR notificationClaimedUntil < :now)",
-            "SET notificationClaimedUntil = :until",
+            &format!(
+                "{bounced}attribute_not_exists({sent}) AND attribute_not_exists({unconfirmed}) AND \
+                 (attribute_not_exists({claimed}) OR {claimed} < :now)"
+            ),
+            format!("SET {claimed} = :until"),
             [
                 (":now", n(now.as_millisecond())),
                 (":until", n(until.as_millisecond())),
@@ -36,13 +64,14 @@ impl NotificationClaims for DynamoStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         message_id: &str,
     ) -> Result<(), StoreError> {
+        let (sent, message, _, claimed) = notice_attributes(notice);
         let write = ConditionalWrite::on_existing(
-            "attribute_not_exists(recruiterNotifiedAt)",
-            "SET recruiterNotifiedAt = :at, notificationMessageId = :message \
-             REMOVE notificationClaimedUntil",
+            &format!("attribute_not_exists({sent})"),
+            format!("SET {sent} = :at, {message} = :message REMOVE {claimed}"),
             [(":at", s(at.to_string())), (":message", s(message_id))],
         );
         self.update(invitation_key(organization, id), write).await
@@ -52,12 +81,14 @@ impl NotificationClaims for DynamoStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         at: Timestamp,
         until: Timestamp,
     ) -> Result<(), StoreError> {
+        let (_, _, unconfirmed, claimed) = notice_attributes(notice);
         let write = ConditionalWrite::on_existing(
-            "notificationClaimedUntil = :until",
-            "SET recruiterNoticeUnconfirmedAt = :at REMOVE notificationClaimedUntil",
+            &format!("{claimed} = :until"),
+            format!("SET {unconfirmed} = :at REMOVE {claimed}"),
             [
                 (":at", s(at.to_string())),
                 (":until", n(until.as_millisecond())),
@@ -70,11 +101,13 @@ impl NotificationClaims for DynamoStore {
         &self,
         organization: &OrganizationId,
         id: InvitationId,
+        notice: RecruiterNotice,
         until: Timestamp,
     ) -> Result<(), StoreError> {
+        let (_, _, _, claimed) = notice_attributes(notice);
         let write = ConditionalWrite::on_existing(
-            "notificationClaimedUntil = :until",
-            "REMOVE notificationClaimedUntil",
+            &format!("{claimed} = :until"),
+            format!("REMOVE {claimed}"),
             [(":until", n(until.as_millisecond()))],
         );
         self.update(invitation_key(organization, id), write).await

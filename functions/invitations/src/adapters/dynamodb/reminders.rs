@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
-use super::attributes::{Item, ItemReader, s};
+use super::attributes::{Item, ItemReader, n, s};
 use super::invitations::{planned_reminder, read_invitation, status_value};
 use super::keys::{INVITATION_PREFIX, REMINDER_INDEX, REMINDER_QUEUE, REMINDERS, invitation_key};
 use super::{ConditionalWrite, DynamoStore, unavailable};
@@ -39,6 +39,7 @@ fn read_due_reminder(item: &Item) -> Result<DueReminder, StoreError> {
         deadline: AnswerDeadline::new(date, time_zone)
             .map_err(|error| StoreError::Corrupt(format!("answerDeadline: {error}")))?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
+        link_generation: reader.optional_number("linkGeneration")?.unwrap_or(0),
     })
 }
 
@@ -91,8 +92,16 @@ impl Reminders for DynamoStore {
             (":zone".to_owned(), s(deadline.time_zone().name())),
         ]);
         let mut names = HashMap::from([("#zone".to_owned(), "timeZone".to_owned())]);
-        let mut condition =
-            "reminderDue = :due AND answerDeadline = :date AND #zone = :zone".to_owned();
+        // The same reminder of the same deadline and link, and no complaint since.
+        let mut condition = "reminderDue = :due AND answerDeadline = :date AND #zone = :zone \
+             AND attribute_not_exists(complainedAt)"
+            .to_owned();
+        if reminder.link_generation == 0 {
+            condition.push_str(" AND attribute_not_exists(linkGeneration)");
+        } else {
+            values.insert(":generation".to_owned(), n(reminder.link_generation));
+            condition.push_str(" AND linkGeneration = :generation");
+        }
         if sending.is_some() {
             let statuses = InvitationStatus::REMINDED.iter().map(|status| {
                 values.insert(status_value(*status), s(status.code()));

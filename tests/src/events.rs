@@ -186,3 +186,31 @@ fn encode(text: &str) -> String {
         })
         .collect()
 }
+
+/// SES's event `detail_type` (`Email Delivered`, `Email Bounced`, ...) about the invitation email
+/// `message_id` of invitation `invitation` (organization `acme`) to `to`, as the configuration set
+/// publishes it to EventBridge; a bounce is permanent, with a diagnostic naming the address.
+pub fn ses_event(detail_type: &str, invitation: &str, message_id: &str, to: &str) -> Value {
+    json!({
+        "version": "0", "id": "53dc4d37-0000-4000-8000-000000000000",
+        "detail-type": detail_type, "source": "aws.ses", "account": "123456789012",
+        "time": "2026-12-01T10:00:04Z", "region": "eu-west-1", "resources": [],
+        "detail": {
+            "mail": {
+                "timestamp": "2026-12-01T10:00:00Z", "messageId": message_id, "destination": [to],
+                "tags": {
+                    "kind": ["invitation"], "organization-id": ["acme"],
+                    "invitation-id": [invitation]
+                }
+            },
+            "delivery": {"timestamp": "2026-12-01T10:00:03Z", "recipients": [to]},
+            "bounce": {
+                "bounceType": "Permanent", "bounceSubType": "General",
+                "timestamp": "2026-12-01T10:00:03Z",
+                "bouncedRecipients": [
+                    {"emailAddress": to, "diagnosticCode": format!("smtp; 550 5.1.1 <{to}> unknown")}
+                ]
+            }
+        }
+    })
+}

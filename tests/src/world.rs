@@ -447,6 +447,22 @@ impl World {
         )
     }
 
+    /// The SES message id of the last invitation email of `invitation` (organization `acme`).
+    pub async fn message_id(&self, invitation: &str) -> String {
+        let item = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S("ORG#acme".into()))
+            .key("sk", AttributeValue::S(format!("INV#{invitation}")))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .expect("the invitation is stored");
+        item["sesMessageId"].as_s().unwrap().clone()
+    }
+
     /// The personal token in the candidate's email to `address`.
     pub async fn candidate_token(&self, address: &str) -> CandidateToken {
         let emails = self.emails().await;

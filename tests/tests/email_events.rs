@@ -45,28 +45,6 @@ async fn shown(world: &World, id: &str) -> Value {
         .body
 }
 
-/// The SES message id the invitation's email was sent with.
-async fn message_id(world: &World, id: &str) -> String {
-    let item = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{id}")),
-        )
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
-    item["sesMessageId"].as_s().unwrap().clone()
-}
-
 /// Invites `name` with a BCC to the recruiter: the invitation's id.
 async fn invite(world: &World, name: &str) -> String {
     let interview = world.create_video_interview(&world.acme, "Sales").await;
@@ -153,7 +131,7 @@ async fn the_rule_takes_only_ses_events_of_this_stacks_configuration_set() {
 async fn deliveries_bounces_and_complaints_only_move_forward_and_the_recruiter_hears_once() {
     let world = world().await;
     let id = invite(&world, "anna").await;
-    let message = message_id(&world, &id).await;
+    let message = world.message_id(&id).await;
     let anna = world.candidate_email("anna");
     let event = |name| ses_event(name, &id, &message, &anna);
 
@@ -223,7 +201,7 @@ async fn deliveries_bounces_and_complaints_only_move_forward_and_the_recruiter_h
 async fn a_bounced_invitation_is_corrected_at_once_and_then_reads_sent() {
     let world = world().await;
     let id = invite(&world, "typo").await;
-    let message = message_id(&world, &id).await;
+    let message = world.message_id(&id).await;
     let typo = world.candidate_email("typo");
     assert_eq!(
         handled(&world, &ses_event("email-bounced", &id, &message, &typo)).await,

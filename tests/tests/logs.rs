@@ -6,7 +6,7 @@
 use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::captured_logs::Captured;
-use integration_tests::events::ApiEvent;
+use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::faults::{Fault, FaultProxy};
 use integration_tests::world::*;
 use serde_json::json;
@@ -130,40 +130,8 @@ async fn a_whole_journey_logs_no_names_addresses_or_tokens_even_at_trace() {
     assert_eq!(extended.body["lastFollowUp"]["status"], "send_unconfirmed");
 
     // SES reports the fourth invitation's email bounced: the recruiter is told.
-    let item = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{unconfirmed_id}")),
-        )
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
-    let bounce = json!({
-        "source": "aws.ses", "detail-type": "Email Bounced",
-        "detail": {
-            "eventType": "Bounce",
-            "mail": {
-                "timestamp": "2026-12-01T10:00:00Z",
-                "messageId": item["sesMessageId"].as_s().unwrap(),
-                "destination": [candidate],
-                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [unconfirmed_id]}
-            },
-            "bounce": {
-                "bounceType": "Permanent", "bounceSubType": "General",
-                "bouncedRecipients": [{"emailAddress": candidate, "diagnosticCode": format!("smtp; 550 {candidate} unknown")}],
-                "timestamp": "2026-12-01T10:00:02Z"
-            }
-        }
-    });
+    let message_id = world.message_id(unconfirmed_id).await;
+    let bounce = ses_event("Email Bounced", unconfirmed_id, &message_id, &candidate);
     let email_events = world.email_events("2026-12-01T10:05:00Z");
     assert_eq!(
         email_events.handle(&bounce).await.unwrap().code(),

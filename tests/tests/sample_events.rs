@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::into_request;
@@ -76,20 +75,7 @@ async fn journey(world: &World) {
 
     // The candidate's routes, with the token from the email the sample invitation sent.
     // The sample's candidate is the same in every test: the email is told apart by its SES id.
-    let stored = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key("pk", AttributeValue::S("ORG#acme".to_owned()))
-        .key("sk", AttributeValue::S(format!("INV#{invitation}")))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
-    let AttributeValue::S(message_id) = &stored["sesMessageId"] else {
-        panic!("the invitation records its SES message id")
-    };
+    let message_id = world.message_id(&invitation).await;
     let emails = integration_tests::sent_emails().await.unwrap();
     let email = emails.iter().find(|email| email.id == *message_id).unwrap();
     let token = candidate_token_in(&email.html, CANDIDATE_APP);
@@ -157,20 +143,7 @@ async fn journey(world: &World) {
 
     // SES's events about the third invitation's email: sent, delivered, a complaint, a bounce
     // (which tells the recruiter).
-    let stored = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key("pk", AttributeValue::S("ORG#acme".to_owned()))
-        .key("sk", AttributeValue::S(format!("INV#{third_id}")))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
-    let AttributeValue::S(message_id) = &stored["sesMessageId"] else {
-        panic!("the invitation records its SES message id")
-    };
+    let message_id = &world.message_id(&third_id).await;
     let email_events = world.email_events("2027-06-29T08:00:00Z");
     for (name, expected) in [
         ("email-sent", "no_change"),

@@ -1,37 +1,11 @@
 //! The notifier's configuration (README, Configuration), read once at cold start.
 
-use invitations::config::{Configuration, MailConfig, Variables};
-use invitations::domain::IanaTimeZone;
-
-/// The notify-me sender (`completion-notifier`).
-#[derive(Debug, Clone)]
-pub struct CompletionNotifierConfig {
-    pub table_name: String,
-    pub mail: MailConfig,
-    pub recruiter_app_url: String,
-    /// `DEFAULT_TIME_ZONE`: the zone of a notice to a recruiter whose identity provider gave no
-    /// `zoneinfo` claim.
-    pub default_time_zone: IanaTimeZone,
-}
-
-impl Configuration for CompletionNotifierConfig {
-    fn read(variables: &mut Variables<'_>) -> Option<Self> {
-        let table_name = variables.text("TABLE_NAME");
-        let mail = variables.mail();
-        let recruiter_app_url = variables.url("RECRUITER_APP_URL");
-        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
-        Some(Self {
-            table_name: table_name?,
-            mail: mail?,
-            recruiter_app_url: recruiter_app_url?,
-            default_time_zone: default_time_zone?,
-        })
-    }
-}
+/// The notify-me sender (`completion-notifier`): what every function that emails recruiters reads.
+pub use invitations::config::RecruiterNoticesConfig as CompletionNotifierConfig;
 
 #[cfg(test)]
 mod tests {
-    use invitations::config::lookup;
+    use invitations::config::{Configuration, lookup};
 
     use super::*;
 

@@ -9,7 +9,7 @@ use jiff::SignedDuration;
 use jiff::civil::Time;
 
 use crate::domain::{
-    EmailAddress, Employer, HttpsUrl, OrganizationName, PersonName, ReminderPolicy,
+    EmailAddress, Employer, HttpsUrl, IanaTimeZone, OrganizationName, PersonName, ReminderPolicy,
 };
 use crate::ports::Mailbox;
 
@@ -229,6 +229,34 @@ fn check_url(value: &str) -> Result<(), String> {
             "must be an https:// URL without query or fragment (http:// only for localhost)"
                 .to_owned(),
         )
+    }
+}
+
+/// What a function that emails recruiters about their invitations reads (`completion-notifier`:
+/// notify me; `email-events`: the bounce notice).
+#[derive(Debug, Clone)]
+pub struct RecruiterNoticesConfig {
+    pub table_name: String,
+    pub mail: MailConfig,
+    /// `RECRUITER_APP_URL`: base of the link to an invitation in the recruiting app.
+    pub recruiter_app_url: String,
+    /// `DEFAULT_TIME_ZONE`: the zone of a notice to a recruiter whose identity provider gave no
+    /// `zoneinfo` claim.
+    pub default_time_zone: IanaTimeZone,
+}
+
+impl Configuration for RecruiterNoticesConfig {
+    fn read(variables: &mut Variables<'_>) -> Option<Self> {
+        let table_name = variables.text("TABLE_NAME");
+        let mail = variables.mail();
+        let recruiter_app_url = variables.url("RECRUITER_APP_URL");
+        let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
+        Some(Self {
+            table_name: table_name?,
+            mail: mail?,
+            recruiter_app_url: recruiter_app_url?,
+            default_time_zone: default_time_zone?,
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use integration_tests::Error;
-use integration_tests::events::ApiEvent;
+use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::runtime_api::RuntimeApi;
 use integration_tests::world::*;
 use serde_json::{Value, json};
@@ -58,23 +58,6 @@ fn peak_rss_mb(pid: u32) -> Result<f64, Error> {
     Ok(kb / 1024.0)
 }
 
-/// SES's `Email Delivered` event about the email `message_id` of invitation `id` to `to`.
-fn ses_event(id: &str, message_id: &str, to: &str) -> Value {
-    json!({
-        "version": "0", "id": "bench", "detail-type": "Email Delivered", "source": "aws.ses",
-        "account": "123456789012", "time": "2026-12-01T10:00:04Z", "region": "eu-west-1",
-        "resources": [],
-        "detail": {
-            "eventType": "Delivery",
-            "mail": {
-                "timestamp": "2026-12-01T10:00:00Z", "messageId": message_id, "destination": [to],
-                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [id]}
-            },
-            "delivery": {"timestamp": "2026-12-01T10:00:03Z", "recipients": [to]}
-        }
-    })
-}
-
 fn succeeded(name: &str, body: &[u8]) -> Result<(), Error> {
     let answer: Value = serde_json::from_slice(body)?;
     match answer.get("statusCode").and_then(Value::as_u64) {
@@ -114,26 +97,9 @@ async fn main() -> Result<(), Error> {
         .handle(&completion)
         .await?;
 
-    let message_id = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{id}")),
-        )
-        .send()
-        .await?
-        .item
-        .and_then(|item| item.get("sesMessageId").cloned())
-        .and_then(|id| id.as_s().ok().cloned())
-        .ok_or("no message id")?;
+    let message_id = world.message_id(&id).await;
     let candidate = sent.body["email"].as_str().ok_or("no email")?;
-    let delivered = ses_event(&id, &message_id, candidate);
+    let delivered = ses_event("Email Delivered", &id, &message_id, candidate);
     let subjects = [
         Subject {
             name: "hello-lambda",

@@ -8,6 +8,8 @@
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
 //! - `emails`: what SES was asked to send.
+//! - `message-id <invitation>`: the SES message id of invitation `<invitation>`'s (of organization
+//!   `acme`) last invitation email, as SES's events name it.
 //! - `sweep-reminders-at <instant>`: the `deadline-reminders` function's handler, configured from the
 //!   environment as the function is, with its clock standing at `instant` (RFC 3339): a sweep as it
 //!   would run then, so that a reminder can be seen today without waiting for its day.
@@ -35,6 +37,10 @@ async fn main() -> Result<(), Error> {
         Some("candidate-token") => print_candidate_token().await,
         Some("deliveries") => print_deliveries().await,
         Some("emails") => print_emails().await,
+        Some("message-id") => {
+            let invitation = std::env::args().nth(2).ok_or("message-id <invitation>")?;
+            print_message_id(&invitation).await
+        }
         Some("sweep-reminders-at") => {
             let instant = std::env::args()
                 .nth(2)
@@ -42,10 +48,34 @@ async fn main() -> Result<(), Error> {
             sweep_reminders_at(&instant).await
         }
         _ => Err(
-            "usage: local-aws setup|candidate-token|deliveries|emails|sweep-reminders-at <instant>"
+            "usage: local-aws setup|candidate-token|deliveries|emails|message-id <invitation>|sweep-reminders-at <instant>"
                 .into(),
         ),
     }
+}
+
+async fn print_message_id(invitation: &str) -> Result<(), Error> {
+    let item = aws_sdk_dynamodb::Client::new(&sdk_config().await)
+        .get_item()
+        .table_name(std::env::var("TABLE_NAME")?)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{invitation}")),
+        )
+        .send()
+        .await?
+        .item
+        .ok_or("no such invitation")?;
+    let id = item
+        .get("sesMessageId")
+        .and_then(|id| id.as_s().ok())
+        .ok_or("the invitation has no message id")?;
+    println!("{id}");
+    Ok(())
 }
 
 async fn sweep_reminders_at(instant: &str) -> Result<(), Error> {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use integration_tests::Error;
 use integration_tests::calls::CallLog;
-use integration_tests::events::ApiEvent;
+use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::world::*;
 use serde_json::json;
 
@@ -160,24 +160,7 @@ async fn main() -> Result<(), Error> {
         .ok_or("no keyed invitation")?
         .to_owned();
     calls.recruiter_api.clear();
-    let message_id = world
-        .dynamodb
-        .get_item()
-        .table_name(&world.table)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ORG#acme".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("INV#{keyed_id}")),
-        )
-        .send()
-        .await?
-        .item
-        .and_then(|item| item.get("sesMessageId").cloned())
-        .and_then(|id| id.as_s().ok().cloned())
-        .ok_or("no message id")?;
+    let message_id = world.message_id(&keyed_id).await;
     let candidate = world.candidate_email("keyed");
     let email_events = world.email_events("2026-12-01T10:05:00Z");
     let delivered = ses_event("Email Delivered", &keyed_id, &message_id, &candidate);
@@ -207,26 +190,6 @@ async fn main() -> Result<(), Error> {
 
 /// 48 hours before the end of the tests' deadline day (15 December 2026 in Helsinki).
 const REMINDER_DUE: &str = "2026-12-13T22:00:30Z";
-
-/// SES's event `detail_type` about the email `message_id` of invitation `id` to `to`.
-fn ses_event(detail_type: &str, id: &str, message_id: &str, to: &str) -> serde_json::Value {
-    json!({
-        "version": "0", "id": "bench", "detail-type": detail_type, "source": "aws.ses",
-        "account": "123456789012", "time": "2026-12-01T10:00:04Z", "region": "eu-west-1",
-        "resources": [],
-        "detail": {
-            "mail": {
-                "timestamp": "2026-12-01T10:00:00Z", "messageId": message_id, "destination": [to],
-                "tags": {"kind": ["invitation"], "organization-id": ["acme"], "invitation-id": [id]}
-            },
-            "delivery": {"timestamp": "2026-12-01T10:00:03Z", "recipients": [to]},
-            "bounce": {
-                "bounceType": "Permanent", "bounceSubType": "General", "timestamp": "2026-12-01T10:00:03Z",
-                "bouncedRecipients": [{"emailAddress": to, "diagnosticCode": "smtp; 550 5.1.1 user unknown"}]
-            }
-        }
-    })
-}
 
 fn scheduled_event() -> serde_json::Value {
     json!({

@@ -207,6 +207,17 @@ async fn a_bounced_invitation_is_corrected_at_once_and_then_reads_sent() {
         handled(&world, &ses_event("email-bounced", &id, &message, &typo)).await,
         "bounced"
     );
+    // Its deadline does not move while the address bounces.
+    let extension = world
+        .call(
+            ApiEvent::post(
+                &format!("/invitations/{id}/deadline-extension"),
+                &json!({"answerDeadline": "2026-12-20"}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    extension.assert_problem(409);
     // Within the resend cool-down, with the corrected address.
     let corrected = world.candidate_email("fixed");
     let resent = world

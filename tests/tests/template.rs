@@ -369,3 +369,25 @@ fn only_the_candidate_api_and_the_recording_service_may_publish_on_the_stacks_bu
     assert!(candidate_api.contains("events:PutEvents"));
     assert!(candidate_api.contains("CompletionEventBus"));
 }
+
+#[test]
+fn the_reminders_run_every_quarter_hour_and_the_email_events_come_only_from_ses() {
+    let resources = resources();
+    let reminders =
+        text(&resource(&resources, "DeadlineRemindersFunction")["Properties"]["Events"]);
+    assert!(reminders.contains("Type: Schedule"), "{reminders}");
+    assert!(reminders.contains("rate(15 minutes)"), "{reminders}");
+    let pattern: serde_json::Value = serde_json::from_str(
+        &integration_tests::rule_pattern(
+            "EmailEventsFunction",
+            &[("EmailConfigurationSet", "set")],
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(pattern["source"], serde_json::json!(["aws.ses"]));
+    assert_eq!(
+        pattern["detail"]["mail"]["tags"]["ses:configuration-set"],
+        serde_json::json!(["set"])
+    );
+}

@@ -131,7 +131,7 @@ pub enum ExtensionRefused {
     /// Not a deadline a new invitation could have (before today, more than a year ahead).
     #[error(transparent)]
     Deadline(DeadlineError),
-    /// Completed or cancelled: nothing is left to answer.
+    /// Completed or cancelled (nothing is left to answer), or bounced (the address first).
     #[error("the invitation is {0}")]
     NotExtendable(InvitationStatus),
     /// The new deadline day does not end after the current one.

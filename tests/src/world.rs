@@ -12,6 +12,7 @@ use deadline_reminders::DeadlineReminders;
 use email_events::EmailEvents;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
+use invitations::adapters::secrets::LinkKeys;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::MailConfig;
 use invitations::domain::{
@@ -179,7 +180,7 @@ fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, no
         mailer(calls.sesv2(sdk), sender),
         at(now),
         settings(),
-        link_key(),
+        LinkKeys::ready(link_key()),
     )
 }
 
@@ -340,7 +341,7 @@ impl World {
             mailer(ses, SENDER),
             at(now),
             settings(),
-            link_key(),
+            LinkKeys::ready(link_key()),
         )
     }
 

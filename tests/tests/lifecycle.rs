@@ -3,7 +3,10 @@
 //! with the follow-up link, an expired invitation opening again).
 
 use integration_tests::events::ApiEvent;
-use integration_tests::world::{Answer, CANDIDATE_APP, World, candidate_token_in, world};
+use integration_tests::world::{
+    Answer, CANDIDATE_APP, NOW, SENDER, World, at, candidate_token_in, mailer, settings, world,
+};
+use invitations::adapters::secrets::LinkKeys;
 use invitations::domain::CandidateToken;
 use serde_json::{Value, json};
 
@@ -347,5 +350,60 @@ async fn a_deadline_moves_only_later_within_a_year_and_never_for_a_finished_invi
         world.emails().await.len(),
         1,
         "nothing sent for a refused move"
+    );
+}
+
+/// The recruiter API reads the link key from Secrets Manager when a deadline notice first needs it
+/// (no cold start waits for it); a secret it cannot read fails only that route, with a 503.
+#[tokio::test]
+async fn the_link_key_is_read_when_first_needed_and_an_unreadable_one_fails_only_the_extension() {
+    let world = world().await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let id = invite(&world, &interview, "k", "2026-12-15", "Europe/Helsinki").await;
+    let secret = integration_tests::create_link_key(&world.sdk, &world.tag)
+        .await
+        .unwrap();
+    let api_reading = |secret_id: &str| {
+        recruiter_api::RecruiterApi::new(
+            world.store(),
+            mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
+            at(NOW),
+            settings(),
+            LinkKeys::from_secret(
+                aws_sdk_secretsmanager::Client::new(&world.sdk),
+                secret_id.to_owned(),
+            ),
+        )
+    };
+    let extend = |date: &str| {
+        ApiEvent::post(
+            &format!("/invitations/{id}/deadline-extension"),
+            &json!({"answerDeadline": date}),
+        )
+        .claims(&world.acme)
+        .into_request()
+    };
+    let broken = api_reading("no-such-secret");
+    let get = ApiEvent::get(&format!("/invitations/{id}")).claims(&world.acme);
+    assert_eq!(
+        Answer::from(broken.handle(get.into_request()).await).status,
+        200
+    );
+    Answer::from(broken.handle(extend("2026-12-20")).await).assert_problem(503);
+    assert_eq!(
+        shown(&world, NOW, &id).await["answerDeadline"],
+        "2026-12-15",
+        "nothing moved"
+    );
+
+    let api = api_reading(&secret);
+    let moved = Answer::from(api.handle(extend("2026-12-20")).await);
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let notice = token_in_email(&world, &world.candidate_email("k"), "more time").await;
+    assert_eq!(
+        open(&world, "2026-12-18T10:00:00Z", &notice).await.status,
+        200
     );
 }

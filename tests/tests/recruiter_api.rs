@@ -4,6 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::events::ApiEvent;
 use integration_tests::world::*;
+use invitations::adapters::secrets::LinkKeys;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -949,7 +950,7 @@ async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_
                 daily_email_quota: 2,
                 ..settings()
             },
-            link_key(),
+            LinkKeys::ready(link_key()),
         )
     };
     let api = api_at(NOW);

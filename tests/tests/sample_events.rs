@@ -8,7 +8,7 @@ use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::into_request;
 use integration_tests::world::*;
-use invitations::adapters::secrets::read_link_key;
+use invitations::adapters::secrets::{LinkKeys, read_link_key};
 use serde_json::Value;
 
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
@@ -184,8 +184,8 @@ async fn every_sample_event_is_answered_with_success() {
 
 /// The policies are read from the template; the calls are what the code did in the journey, which
 /// takes every route, the notifier's send, a reminders sweep and SES's events (a bounce notice
-/// sent), after what each `main.rs` does at
-/// cold start (the recruiter API and the reminders read the link key). A call the policy lacks would fail in AWS; an action the code
+/// sent), with the link key read as each function reads it (the recruiter API when a deadline
+/// notice first needs it, the reminders at cold start). A call the policy lacks would fail in AWS; an action the code
 /// never calls is a permission too many.
 #[tokio::test]
 async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
@@ -193,11 +193,19 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     let secret = integration_tests::create_link_key(&world.sdk, &world.tag)
         .await
         .unwrap();
-    for calls in [&world.calls.recruiter_api, &world.calls.deadline_reminders] {
-        read_link_key(&calls.secretsmanager(&world.sdk), &secret)
-            .await
-            .unwrap();
-    }
+    // The recruiter API's read (LinkKeys, as its main.rs builds it), and the reminders' (as
+    // theirs does at cold start).
+    let recruiters_keys = LinkKeys::from_secret(
+        world.calls.recruiter_api.secretsmanager(&world.sdk),
+        secret.clone(),
+    );
+    recruiters_keys.get().await.unwrap();
+    read_link_key(
+        &world.calls.deadline_reminders.secretsmanager(&world.sdk),
+        &secret,
+    )
+    .await
+    .unwrap();
     journey(&world).await;
     for (function, calls) in [
         ("RecruiterApiFunction", &world.calls.recruiter_api),

@@ -10,6 +10,7 @@ mod interviews;
 pub mod requests;
 mod views;
 
+use invitations::adapters::secrets::LinkKeys;
 use invitations::app::follow_ups::FollowUpSender;
 use invitations::app::invitations::{
     InvitationSender, Keyed, KeyedRequest, cancel_invitation, invitation,
@@ -17,8 +18,8 @@ use invitations::app::invitations::{
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
 use invitations::domain::{
-    Employer, Invitation, InvitationId, InvitationStatus, LinkKey, OrganizationId,
-    OrganizationProfile, Recruiter, VideoInterview, VideoInterviewId,
+    Employer, Invitation, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
+    Recruiter, VideoInterview, VideoInterviewId,
 };
 use invitations::http::idempotency::{
     answer_held, fingerprint, idempotency_key, idempotently, worth_keeping,
@@ -75,8 +76,8 @@ pub struct RecruiterApi<S, M, C> {
     mailer: M,
     clock: C,
     settings: Settings,
-    /// The key of candidates' follow-up links (read from Secrets Manager at cold start).
-    link_key: LinkKey,
+    /// The key of candidates' follow-up links (read from Secrets Manager when first needed).
+    link_keys: LinkKeys,
     video_interviews: VideoInterviewCache,
     employers: Employers,
 }
@@ -202,12 +203,12 @@ where
     M: Mailer,
     C: Clock,
 {
-    pub fn new(store: S, mailer: M, clock: C, settings: Settings, link_key: LinkKey) -> Self {
+    pub fn new(store: S, mailer: M, clock: C, settings: Settings, link_keys: LinkKeys) -> Self {
         Self {
             store,
             mailer,
             clock,
-            link_key,
+            link_keys,
             employers: Employers::new(settings.default_employer.clone()),
             settings,
             video_interviews: VideoInterviewCache::default(),
@@ -463,12 +464,19 @@ where
         let organization = &recruiter.organization_id;
         let now = self.clock.now();
         let employer = self.employer(organization, now).await?;
+        let link_key = self.link_keys.get().await.map_err(|problem| {
+            tracing::error!(
+                problem,
+                "the link key could not be read (LINK_KEY_SECRET_ARN)"
+            );
+            ApiError::Unavailable
+        })?;
         let follow_ups = FollowUpSender {
             invitations: &self.store,
             mailer: &self.mailer,
             clock: &self.clock,
             candidate_app_url: &self.settings.candidate_app_url,
-            link_key: &self.link_key,
+            link_key,
             employer: &employer,
             reminder_policy: &self.settings.reminder_policy,
         };

@@ -175,6 +175,12 @@ async fn deliveries_bounces_and_complaints_only_move_forward_and_the_recruiter_h
     );
     assert!(bounced["bounce"]["recruiterNotifiedAt"].is_string());
     assert_eq!(bounced["nextReminderAt"], Value::Null, "no more reminders");
+    let function = world.deadline_reminders("2026-12-13T22:00:00Z");
+    let schedule = json!({"detail-type": "Scheduled Event", "source": "aws.events"});
+    match function.handle(&schedule).await.unwrap() {
+        deadline_reminders::Outcome::Swept(report) => assert_eq!(report.due, 0, "{report:?}"),
+        other => panic!("{other:?}"),
+    }
     let emails = world.emails().await;
     let notices = bounce_notices(&emails);
     assert_eq!(notices.len(), 1, "the recruiter hears once");

@@ -216,6 +216,10 @@ async fn an_opened_invitations_deadline_moves_and_the_notice_carries_a_working_l
     assert_eq!(moved.body["expiresAt"], "2026-12-20T22:00:00Z");
     assert_eq!(moved.body["status"], "opened");
     assert_eq!(moved.body["deadlineExtendedAt"], "2026-12-12T08:00:00Z");
+    assert_eq!(
+        moved.body["nextReminderAt"], "2026-12-18T22:00:00Z",
+        "re-planned"
+    );
     assert_eq!(moved.body["lastFollowUp"]["kind"], "deadline_extension");
     assert_eq!(moved.body["lastFollowUp"]["status"], "sent");
     assert_eq!(
@@ -270,6 +274,10 @@ async fn an_expired_invitation_opens_again_when_its_deadline_moves() {
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert_eq!(moved.body["status"], "sent", "open again");
     assert_eq!(moved.body["expiresAt"], "2026-12-23T05:00:00Z");
+    assert_eq!(
+        moved.body["nextReminderAt"], "2026-12-21T05:00:00Z",
+        "re-planned"
+    );
     assert_eq!(moved.body["lastFollowUp"], Value::Null);
     assert_eq!(
         open(&world, "2026-12-17T09:00:00Z", &link).await.status,

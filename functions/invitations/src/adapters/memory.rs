@@ -14,9 +14,9 @@ use jiff::Timestamp;
 
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, FollowUp, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, OrganizationId, OrganizationProfile, ReminderSlot, VideoInterview,
-    VideoInterviewId,
+    CandidateToken, CandidateTokenHash, EmailAddress, FollowUp, FollowUpOutcome, Invitation,
+    InvitationEvent, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
+    ReminderSlot, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
@@ -247,6 +247,16 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
             return Err(StoreError::Conflict);
         }
         InvitationEvent::DeadlineExtended {
+            link_generation, ..
+        } if stored.invitation.link_generation != *link_generation => {
+            return Err(StoreError::Conflict);
+        }
+        InvitationEvent::Bounced { address, .. }
+            if stored.invitation.candidate.email != *address =>
+        {
+            return Err(StoreError::Conflict);
+        }
+        InvitationEvent::DeadlineExtended {
             deadline,
             extensions_before,
             ..
@@ -468,6 +478,9 @@ impl Invitations for MemoryStore {
         let mut tables = self.tables()?;
         let stored = tables.stored(organization, id)?;
         stored.invitation.last_follow_up = Some(follow_up.clone());
+        if let FollowUpOutcome::Sent { message_id } = &follow_up.outcome {
+            stored.invitation.email_message_ids.push(message_id.clone());
+        }
         Ok(())
     }
 
@@ -476,11 +489,13 @@ impl Invitations for MemoryStore {
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         let invitation = &mut tables.stored(organization, id)?.invitation;
         match invitation.delivered_at {
             Some(_) => Err(StoreError::Conflict),
+            None if invitation.candidate.email != *address => Err(StoreError::Conflict),
             None => {
                 invitation.delivered_at = Some(at);
                 Ok(())
@@ -493,11 +508,13 @@ impl Invitations for MemoryStore {
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         let invitation = &mut tables.stored(organization, id)?.invitation;
         match invitation.complained_at {
             Some(_) => Err(StoreError::Conflict),
+            None if invitation.candidate.email != *address => Err(StoreError::Conflict),
             None => {
                 invitation.complained_at = Some(at);
                 invitation.next_reminder = None;
@@ -623,9 +640,13 @@ impl NotificationClaims for MemoryStore {
         notice: RecruiterNotice,
         at: Timestamp,
         _message_id: &str,
+        until: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         let stored = tables.stored(organization, id)?;
+        if stored.notices_claimed_until.get(&notice) != Some(&until) {
+            return Err(StoreError::Conflict);
+        }
         match notice_record(&mut stored.invitation, notice) {
             Some((sent, _)) if sent.is_none() => *sent = Some(at),
             _ => return Err(StoreError::Conflict),
@@ -894,8 +915,9 @@ impl Reminders for MemoryStore {
         let holds = invitation.next_reminder.map(|slot| slot.due) == Some(reminder.due)
             && invitation.deadline == reminder.deadline
             && invitation.link_generation == reminder.link_generation
-            && invitation.complained_at.is_none()
-            && (sending.is_none() || InvitationStatus::REMINDED.contains(&invitation.status));
+            && (sending.is_none()
+                || (InvitationStatus::REMINDED.contains(&invitation.status)
+                    && invitation.complained_at.is_none()));
         if !holds {
             return Ok(ReminderClaim::Gone);
         }

@@ -101,6 +101,8 @@ where
         }
         let organization = &invitation.organization_id;
         let id = invitation.id;
+        // Every write below holds only while this is still the candidate's address.
+        let address = &invitation.candidate.email;
         match &event.outcome {
             EmailOutcome::Sent | EmailOutcome::Delivered { .. } if unconfirmed => {
                 let confirmed = InvitationEvent::SendConfirmed {
@@ -114,8 +116,11 @@ where
                     )
                     .await?;
                 if matches!(event.outcome, EmailOutcome::Delivered { .. }) {
-                    self.changed(self.store.record_delivery(organization, id, event.at))
-                        .await?;
+                    self.changed(
+                        self.store
+                            .record_delivery(organization, id, event.at, address),
+                    )
+                    .await?;
                 }
                 Ok(if recorded {
                     EmailEventOutcome::Confirmed
@@ -133,7 +138,10 @@ where
             }
             EmailOutcome::Delivered { .. } => Ok(
                 if self
-                    .changed(self.store.record_delivery(organization, id, event.at))
+                    .changed(
+                        self.store
+                            .record_delivery(organization, id, event.at, address),
+                    )
                     .await?
                 {
                     EmailEventOutcome::Delivered
@@ -154,7 +162,10 @@ where
                     recruiter_notified_at: None,
                     recruiter_notice_unconfirmed_at: None,
                 };
-                let bounced = InvitationEvent::Bounced(bounce.clone());
+                let bounced = InvitationEvent::Bounced {
+                    bounce: bounce.clone(),
+                    address: address.clone(),
+                };
                 let mut current = invitation.clone();
                 let recorded = self
                     .changed(
@@ -187,7 +198,10 @@ where
             EmailOutcome::Bounced { .. } => Ok(EmailEventOutcome::NoChange),
             EmailOutcome::Complaint { .. } => Ok(
                 if self
-                    .changed(self.store.record_complaint(organization, id, event.at))
+                    .changed(
+                        self.store
+                            .record_complaint(organization, id, event.at, address),
+                    )
                     .await?
                 {
                     tracing::warn!(organization = organization.as_str(), invitation = %id, "the candidate complained; no more reminders");

@@ -6,8 +6,8 @@ use jiff::civil::Date;
 
 use crate::domain::{
     AnswerDeadline, CandidateToken, Employer, ExtensionRefused, FollowUp, FollowUpOutcome,
-    IanaTimeZone, Invitation, InvitationEvent, InvitationId, LinkKey, OrganizationId,
-    ReminderPolicy,
+    IanaTimeZone, Invitation, InvitationEvent, InvitationId, InvitationStatus, LinkKey,
+    OrganizationId, ReminderPolicy,
 };
 use crate::email::{FollowUpMessage, candidate_link, follow_up_email};
 use crate::ports::{Clock, Invitations, MailError, Mailer, OutgoingEmail, StoreError};
@@ -42,8 +42,9 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
 
     /// Moves the deadline of an invitation to `date` in `time_zone` (else in the current
     /// deadline's zone), checked as a new deadline is and as
-    /// [`Invitation::check_deadline_extension`] allows; an expired invitation opens again. With
-    /// `notify_candidate`, the candidate is emailed the new deadline with the follow-up link, whose
+    /// [`Invitation::check_deadline_extension`] allows; an expired invitation opens again, and a
+    /// bounced one may then be corrected (its notice is not sent). With `notify_candidate`, the
+    /// candidate is emailed the new deadline with the follow-up link, whose
     /// hash is stored with the move. The answer is the invitation after it, with the notice's
     /// outcome; a move that finds the invitation changed meanwhile (a racing move, a completion)
     /// is refused, and nothing is sent.
@@ -63,12 +64,15 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         invitation
             .check_deadline_extension(&deadline)
             .map_err(AppError::ExtensionRefused)?;
-        let link = notify_candidate.then(|| self.link(&invitation));
+        // No notice to an address that bounces: the recruiter corrects it first (a resend).
+        let notify = notify_candidate && invitation.status != InvitationStatus::Bounced;
+        let link = notify.then(|| self.link(&invitation));
         let event = InvitationEvent::DeadlineExtended {
             deadline: deadline.clone(),
             at: now,
             extensions_before: invitation.deadline_extension_count,
             follow_up_link: link.as_ref().map(CandidateToken::hash),
+            link_generation: invitation.link_generation,
             next_reminder: invitation.reminder_after(self.reminder_policy, &deadline, now),
         };
         invitation.apply(&event).map_err(|error| {
@@ -94,12 +98,16 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         tracing::info!(
             organization = organization.as_str(),
             invitation = %id,
-            notify_candidate,
+            notify,
             "deadline extended"
         );
         if let Some(notice) = notice {
             let message = FollowUpMessage::DeadlineExtended;
-            invitation.last_follow_up = Some(self.send(&invitation, message, &notice).await);
+            let follow_up = self.send(&invitation, message, &notice).await;
+            if let FollowUpOutcome::Sent { message_id } = &follow_up.outcome {
+                invitation.email_message_ids.push(message_id.clone());
+            }
+            invitation.last_follow_up = Some(follow_up);
         }
         Ok(invitation)
     }
@@ -263,6 +271,7 @@ mod tests {
             at: crate::domain::fixtures::now(),
             extensions_before: 0,
             follow_up_link: None,
+            link_generation: 0,
             next_reminder: None,
         };
         world.record(&sent, first).await;
@@ -281,6 +290,7 @@ mod tests {
                     at: crate::domain::fixtures::now(),
                     extensions_before: 0,
                     follow_up_link: None,
+                    link_generation: 0,
                     next_reminder: None,
                 },
                 None,

@@ -134,11 +134,17 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
             .check_resend(now, accept_duplicate, corrected_email.is_some())
             .map_err(AppError::ResendRefused)?;
         let token = CandidateToken::generate(organization, id);
+        // Planned again: a bounce had stopped them; a corrected address forgets a complaint.
+        let mut planned = invitation.clone();
+        if corrected_email.is_some() {
+            planned.complained_at = None;
+        }
         let resent = InvitationEvent::Resent {
             token: token.hash(),
             at: now,
             resends_before: invitation.resend_count,
             corrected_email,
+            next_reminder: planned.reminder_after(self.reminder_policy, &invitation.deadline, now),
         };
         if invitation.apply(&resent).is_err() {
             return Err(AppError::ResendRefused(ResendRefused::NotUnopened(

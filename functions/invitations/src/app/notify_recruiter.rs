@@ -236,6 +236,7 @@ impl<S: NotificationClaims, M: Mailer, C: Clock> OnceNotice<'_, S, M, C> {
                 notice,
                 self.clock.now(),
                 &message_id,
+                until,
             )
             .await
         {

@@ -131,7 +131,7 @@ pub enum ExtensionRefused {
     /// Not a deadline a new invitation could have (before today, more than a year ahead).
     #[error(transparent)]
     Deadline(DeadlineError),
-    /// Completed or cancelled (nothing is left to answer), or bounced (the address first).
+    /// Completed or cancelled: nothing is left to answer.
     #[error("the invitation is {0}")]
     NotExtendable(InvitationStatus),
     /// The new deadline day does not end after the current one.
@@ -188,8 +188,11 @@ pub enum InvitationEvent {
         at: Timestamp,
         resends_before: u32,
         /// The candidate's corrected address, when the recruiter gave one: the links sent to the
-        /// old one stop working (only this resend's works, and a new follow-up link).
+        /// old one stop working (only this resend's works, and a new follow-up link), and what
+        /// SES said of the old address (delivered, complained) is forgotten.
         corrected_email: Option<EmailAddress>,
+        /// The reminders planned anew (a bounce had stopped them).
+        next_reminder: Option<ReminderSlot>,
     },
     Opened {
         at: Timestamp,
@@ -208,6 +211,9 @@ pub enum InvitationEvent {
         /// The hash of the follow-up link, when a notice with it is to go out (stored with the
         /// move, so that the link works before the email arrives).
         follow_up_link: Option<CandidateTokenHash>,
+        /// The follow-up link's generation it was derived for: a correction of the address
+        /// meanwhile makes the move fail (its notice would carry a retired link).
+        link_generation: u32,
         next_reminder: Option<ReminderSlot>,
     },
     /// SES reported the email of an unconfirmed send sent or delivered: it went out, as
@@ -216,8 +222,12 @@ pub enum InvitationEvent {
         at: Timestamp,
         message_id: String,
     },
-    /// SES reported a permanent bounce of the candidate's address.
-    Bounced(Bounce),
+    /// SES reported a permanent bounce of the candidate's address `address` (recorded only while
+    /// it still is the candidate's: a correction meanwhile wins).
+    Bounced {
+        bounce: Bounce,
+        address: EmailAddress,
+    },
 }
 
 impl InvitationEvent {
@@ -232,7 +242,7 @@ impl InvitationEvent {
             Self::Cancelled => Transition::Cancelled,
             Self::DeadlineExtended { .. } => Transition::DeadlineExtended,
             Self::SendConfirmed { .. } => Transition::SendConfirmed,
-            Self::Bounced(_) => Transition::Bounced,
+            Self::Bounced { .. } => Transition::Bounced,
         }
     }
 }
@@ -335,15 +345,19 @@ impl Invitation {
             InvitationEvent::Resent {
                 at,
                 corrected_email,
+                next_reminder,
                 ..
             } => {
                 self.send_failure = None;
                 self.resend_count += 1;
                 self.last_resent_at = Some(*at);
                 self.bounce = None;
+                self.next_reminder = *next_reminder;
                 if let Some(email) = corrected_email {
                     self.candidate.email = email.clone();
                     self.link_generation += 1;
+                    self.delivered_at = None;
+                    self.complained_at = None;
                 }
             }
             InvitationEvent::Opened { at } => self.opened_at = Some(*at),
@@ -364,7 +378,7 @@ impl Invitation {
                 self.deadline_extension_count += 1;
                 self.next_reminder = *next_reminder;
             }
-            InvitationEvent::Bounced(bounce) => {
+            InvitationEvent::Bounced { bounce, .. } => {
                 self.bounce = Some(bounce.clone());
                 self.next_reminder = None;
             }
@@ -449,14 +463,14 @@ impl Invitation {
     }
 
     /// The reminder to plan next, after `after`, for `deadline` (the current one, or the one it
-    /// moves to): none when the recruiter turned reminders off.
+    /// moves to): none when the recruiter turned reminders off, or the candidate complained.
     pub fn reminder_after(
         &self,
         policy: &ReminderPolicy,
         deadline: &AnswerDeadline,
         after: Timestamp,
     ) -> Option<ReminderSlot> {
-        self.reminders
+        (self.reminders && self.complained_at.is_none())
             .then(|| policy.next_after(deadline, self.created_at, after))
             .flatten()
     }
@@ -598,6 +612,7 @@ mod tests {
                 at: when,
                 resends_before: count,
                 corrected_email: None,
+                next_reminder: None,
             };
             invitation.apply(&resent).unwrap();
             invitation.status = InvitationStatus::Sent;
@@ -771,6 +786,7 @@ mod tests {
             at: now,
             resends_before: 0,
             corrected_email: None,
+            next_reminder: None,
         };
         invitation.apply(&resent).unwrap();
         assert_eq!(invitation.status, InvitationStatus::Sending);

@@ -7,9 +7,7 @@ use serde::Serialize;
 
 use super::validation::{FieldError, MalformedJson};
 use crate::app::{AppError, GoneReason};
-use crate::domain::{
-    ExtensionRefused, InvitationStatus, MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused,
-};
+use crate::domain::{ExtensionRefused, MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused};
 use crate::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -121,9 +119,6 @@ impl From<AppError> for ApiError {
                     "/answerDeadline",
                     "must end later than the current deadline",
                 )]),
-                ExtensionRefused::NotExtendable(InvitationStatus::Bounced) => Self::Conflict(
-                    "The candidate's address bounced; send the invitation again to the corrected address first",
-                ),
                 ExtensionRefused::NotExtendable(_) => Self::Conflict(
                     "The invitation is completed or cancelled; its deadline is not moved",
                 ),

@@ -9,8 +9,8 @@ use super::{
     SavedResponse, StoreError,
 };
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, FollowUp, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, OrganizationId, VideoInterviewId,
+    CandidateToken, CandidateTokenHash, EmailAddress, FollowUp, Invitation, InvitationEvent,
+    InvitationId, InvitationStatus, OrganizationId, VideoInterviewId,
 };
 
 /// Which invitations a listing shows.
@@ -90,21 +90,25 @@ pub trait Invitations: Send + Sync {
         follow_up: &FollowUp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// SES delivered an email to the candidate at `at`: recorded the first time (`Conflict` after).
+    /// SES delivered an email to the candidate's `address` at `at`: recorded the first time, while
+    /// it still is the candidate's address (`Conflict` otherwise).
     fn record_delivery(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The candidate marked an email as spam at `at`: recorded the first time (`Conflict` after),
-    /// and no reminder is planned any more.
+    /// The candidate at `address` marked an email as spam at `at`: recorded the first time, while
+    /// it still is the candidate's address (`Conflict` otherwise), and no reminder is planned any
+    /// more.
     fn record_complaint(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The completion event is on the bus; `Conflict` unless the invitation is `completed`.

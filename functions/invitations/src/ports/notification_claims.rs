@@ -32,7 +32,9 @@ pub trait NotificationClaims: Send + Sync {
         until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// `notice` went out with this SES message id; the claim is done.
+    /// `notice` went out with this SES message id under the claim taken with `until`; the claim is
+    /// done. A `Conflict` when the claim is no longer that one (a resend cleared a bounce
+    /// meanwhile: the next bounce is told anew).
     fn record_recruiter_notified(
         &self,
         organization: &OrganizationId,
@@ -40,6 +42,7 @@ pub trait NotificationClaims: Send + Sync {
         notice: RecruiterNotice,
         at: Timestamp,
         message_id: &str,
+        until: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// `notice` was handed to SES under the claim taken with `until`, and no answer came back: it

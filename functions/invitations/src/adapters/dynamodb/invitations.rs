@@ -131,25 +131,67 @@ fn reminder_attributes(slot: &ReminderSlot) -> [(String, AttributeValue); 3] {
     ]
 }
 
-/// The update clause that takes an invitation out of the reminder index.
-const NO_REMINDER: &str = "REMOVE reminderQueue, reminderDue, reminderKind";
+/// The attributes that put an invitation in the reminder index.
+const REMINDER_ATTRIBUTES: &str = "reminderQueue, reminderDue, reminderKind";
 
-/// An update clause (and its values) that plans `next`, or takes the invitation out of the
-/// reminder index.
-pub(super) fn planned_reminder(
-    next: Option<&ReminderSlot>,
-) -> (String, Vec<(String, AttributeValue)>) {
-    match next {
-        Some(slot) => (
-            ", reminderQueue = :queue, reminderDue = :reminder_due, reminderKind = :reminder_kind"
-                .to_owned(),
-            reminder_attributes(slot)
-                .into_iter()
-                .zip([":queue", ":reminder_due", ":reminder_kind"])
-                .map(|((_, value), placeholder)| (placeholder.to_owned(), value))
-                .collect(),
-        ),
-        None => (format!(" {NO_REMINDER}"), Vec::new()),
+/// An UpdateExpression built clause by clause: DynamoDB takes each of SET, REMOVE and ADD once,
+/// with its actions separated by commas.
+#[derive(Default)]
+pub(super) struct Update {
+    sets: Vec<String>,
+    removes: Vec<String>,
+    adds: Vec<String>,
+}
+
+impl Update {
+    pub(super) fn set(&mut self, action: impl Into<String>) -> &mut Self {
+        self.sets.push(action.into());
+        self
+    }
+
+    pub(super) fn remove(&mut self, names: impl Into<String>) -> &mut Self {
+        self.removes.push(names.into());
+        self
+    }
+
+    pub(super) fn add(&mut self, action: impl Into<String>) -> &mut Self {
+        self.adds.push(action.into());
+        self
+    }
+
+    /// Plans `next` (in the reminder index), or takes the invitation out of it; the values go to
+    /// `value`.
+    pub(super) fn plan_reminder(
+        &mut self,
+        next: Option<&ReminderSlot>,
+        value: &mut impl FnMut(&str, AttributeValue),
+    ) -> &mut Self {
+        match next {
+            Some(slot) => {
+                let placeholders = [":queue", ":reminder_due", ":reminder_kind"];
+                for ((name, attribute), placeholder) in
+                    reminder_attributes(slot).into_iter().zip(placeholders)
+                {
+                    value(placeholder, attribute);
+                    self.set(format!("{name} = {placeholder}"));
+                }
+                self
+            }
+            None => self.remove(REMINDER_ATTRIBUTES),
+        }
+    }
+
+    pub(super) fn expression(&self) -> String {
+        [
+            ("SET", &self.sets),
+            ("REMOVE", &self.removes),
+            ("ADD", &self.adds),
+        ]
+        .into_iter()
+        .filter(|(_, actions)| !actions.is_empty())
+        .map(|(clause, actions)| format!("{clause} {}", actions.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" ")
     }
 }
 
@@ -383,46 +425,54 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
     let mut value = |name: &str, attribute: AttributeValue| {
         values.insert(name.to_owned(), attribute);
     };
-    // What the event records beside the status, what else must hold for it beside the status
-    // (`guard`), and how a retry of this very write (the SDK repeating it after its answer was
-    // lost) finds it done, where the transition itself would refuse it.
-    let mut guard = None;
+    // What the event records beside the status (`update`), what else must hold for it beside the
+    // status (`guard`), and how a retry of this very write (the SDK repeating it after its answer
+    // was lost) finds it done, where the transition itself would refuse it.
+    let mut update = Update::default();
+    if let Some(to) = transition.to() {
+        update.set(format!("#status = {}", status_value(to)));
+    }
+    let mut guard: Option<String> = None;
     let mut names = HashMap::from([("#status".to_owned(), "status".to_owned())]);
-    let (facts, done_already) = match event {
+    let done_already = match event {
         InvitationEvent::Sent { at, message_id }
         | InvitationEvent::SendConfirmed { at, message_id } => {
             value(":at", s(at.to_string()));
             value(":message", s(message_id));
             value(":messages", AttributeValue::Ss(vec![message_id.clone()]));
-            (
-                ", sentAt = :at, sesMessageId = :message ADD sesMessageIds :messages \
-                 REMOVE sendFailure"
-                    .to_owned(),
-                // The status too: after an open, the retried write must not set `sent` again.
-                Some(format!("#status = {to} AND sesMessageId = :message")),
-            )
+            update
+                .set("sentAt = :at")
+                .set("sesMessageId = :message")
+                .add("sesMessageIds :messages")
+                .remove("sendFailure");
+            // The status too: after an open, the retried write must not set `sent` again.
+            Some(format!("#status = {to} AND sesMessageId = :message"))
         }
-        // Nothing is left to remind of: the address does not take email.
-        InvitationEvent::Bounced(bounce) => {
+        // Only while it is still the candidate's address (a correction meanwhile wins); nothing
+        // is left to remind of.
+        InvitationEvent::Bounced { bounce, address } => {
             value(":bounce", bounce_attribute(bounce));
-            (format!(", bounce = :bounce {NO_REMINDER}"), None)
+            value(":address", s(address.as_str()));
+            guard = Some("email = :address".to_owned());
+            update.set("bounce = :bounce").remove(REMINDER_ATTRIBUTES);
+            None
         }
         InvitationEvent::SendFailed { reason } | InvitationEvent::SendUnconfirmed { reason } => {
             value(":reason", s(reason));
-            (
-                ", sendFailure = :reason".to_owned(),
-                Some(format!("#status = {to} AND sendFailure = :reason")),
-            )
+            update.set("sendFailure = :reason");
+            Some(format!("#status = {to} AND sendFailure = :reason"))
         }
         // Counted with a compare-and-set on the count it was allowed on, so that two racing
-        // resends cannot both pass the limit; its own retry finds its token added.
-        // A corrected address replaces the links (the old ones went to the wrong address) and
-        // starts the next follow-up link.
+        // resends cannot both pass the limit; its own retry finds its token added. A corrected
+        // address replaces the links (the old ones went to the wrong address), starts the next
+        // follow-up link and forgets what SES said of the old address. The invitation leaves
+        // `bounced` (a new bounce is told anew), and its reminders are planned again.
         InvitationEvent::Resent {
             token,
             at,
             resends_before,
             corrected_email,
+            next_reminder,
         } => {
             value(
                 ":token",
@@ -431,82 +481,90 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             guard = Some(counted("resendCount", *resends_before, &mut value));
             value(":hash", s(token.as_str()));
             value(":at", s(at.to_string()));
-            let links = match corrected_email {
+            update.set("lastResentAt = :at").set("resendCount = :count");
+            match corrected_email {
                 Some(email) => {
                     value(":email", s(email.as_str()));
                     value(":zero", n(0));
                     value(":one", n(1));
-                    ", email = :email, tokenHashes = :token, \
-                     linkGeneration = if_not_exists(linkGeneration, :zero) + :one"
+                    update
+                        .set("email = :email")
+                        .set("tokenHashes = :token")
+                        .set("linkGeneration = if_not_exists(linkGeneration, :zero) + :one")
+                        .remove("deliveredAt, complainedAt");
                 }
-                None => " ADD tokenHashes :token",
-            };
-            // The invitation leaves `bounced`: a new bounce would be told anew.
+                None => {
+                    update.add("tokenHashes :token");
+                }
+            }
             let (sent, message, unconfirmed, claimed) = notice_attributes(RecruiterNotice::Bounce);
-            let links = format!(
-                "{links} REMOVE sendFailure, bounce, {sent}, {message}, {unconfirmed}, {claimed}"
-            );
-            (
-                format!(", lastResentAt = :at, resendCount = :count{links}"),
-                // All of it: after a cancellation, the retry must not set `sending` again.
-                Some(format!(
-                    "#status = {to} AND resendCount = :count AND contains(tokenHashes, :hash)"
-                )),
-            )
+            update
+                .remove(format!(
+                    "sendFailure, bounce, {sent}, {message}, {unconfirmed}, {claimed}"
+                ))
+                .plan_reminder(next_reminder.as_ref(), &mut value);
+            // All of it: after a cancellation, the retry must not set `sending` again.
+            Some(format!(
+                "#status = {to} AND resendCount = :count AND contains(tokenHashes, :hash)"
+            ))
         }
-        // Counted like resends; its own retry finds its count and deadline written.
+        // Counted like resends, and only for the follow-up link it derived (a correction
+        // meanwhile retires it); its own retry finds its count, deadline and instant written.
         InvitationEvent::DeadlineExtended {
             deadline,
             at,
             extensions_before,
             follow_up_link,
+            link_generation,
             next_reminder,
         } => {
-            guard = Some(counted(
-                "deadlineExtensionCount",
-                *extensions_before,
-                &mut value,
-            ));
+            let counted = counted("deadlineExtensionCount", *extensions_before, &mut value);
+            let generation = if *link_generation == 0 {
+                "attribute_not_exists(linkGeneration)".to_owned()
+            } else {
+                value(":generation", n(*link_generation));
+                "linkGeneration = :generation".to_owned()
+            };
+            guard = Some(format!("{counted} AND {generation}"));
             value(":date", s(deadline.date().to_string()));
             value(":zone", s(deadline.time_zone().name()));
             value(":expires", s(deadline.expires_at().to_string()));
             value(":at", s(at.to_string()));
             // ZONE is one of DynamoDB's reserved words, and `timeZone` is read as it.
             names.insert("#zone".to_owned(), "timeZone".to_owned());
-            let mut facts = ", answerDeadline = :date, #zone = :zone, expiresAt = :expires, \
-                 deadlineExtendedAt = :at, deadlineExtensionCount = :count"
-                .to_owned();
-            // Planned anew for the new deadline, in the same write.
-            let (reminder, reminder_values) = planned_reminder(next_reminder.as_ref());
-            let removes = reminder.starts_with(" REMOVE");
-            if !removes {
-                facts.push_str(&reminder);
-            }
-            for (placeholder, attribute) in reminder_values {
-                value(&placeholder, attribute);
-            }
+            update
+                .set("answerDeadline = :date")
+                .set("#zone = :zone")
+                .set("expiresAt = :expires")
+                .set("deadlineExtendedAt = :at")
+                .set("deadlineExtensionCount = :count")
+                // Planned anew for the new deadline, in the same write.
+                .plan_reminder(next_reminder.as_ref(), &mut value);
             if let Some(link) = follow_up_link {
                 value(":link", AttributeValue::Ss(vec![link.as_str().to_owned()]));
-                facts.push_str(" ADD tokenHashes :link");
+                update.add("tokenHashes :link");
             }
-            if removes {
-                facts.push_str(&reminder);
-            }
-            (
-                facts,
-                Some("deadlineExtensionCount = :count AND expiresAt = :expires".to_owned()),
+            Some(
+                "deadlineExtensionCount = :count AND expiresAt = :expires \
+                 AND deadlineExtendedAt = :at"
+                    .to_owned(),
             )
         }
         InvitationEvent::Opened { at } => {
             value(":at", s(at.to_string()));
-            (", openedAt = :at".to_owned(), None)
+            update.set("openedAt = :at");
+            None
         }
         // Nothing is left to remind of: out of the reminder index.
         InvitationEvent::Completed { at } => {
             value(":at", s(at.to_string()));
-            (format!(", completedAt = :at {NO_REMINDER}"), None)
+            update.set("completedAt = :at").remove(REMINDER_ATTRIBUTES);
+            None
         }
-        InvitationEvent::Cancelled => (format!(" {NO_REMINDER}"), None),
+        InvitationEvent::Cancelled => {
+            update.remove(REMINDER_ATTRIBUTES);
+            None
+        }
     };
     let allowed = transition
         .from_stored()
@@ -521,13 +579,9 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
         Some(done) => format!("{allowed} OR ({done})"),
         None => allowed,
     };
-    let update = match transition.to() {
-        Some(_) => format!("SET #status = {to}{facts}"),
-        None => format!("SET {}", facts.trim_start_matches(", ")),
-    };
     ConditionalWrite {
         names,
-        ..ConditionalWrite::on_existing(&condition, update, values)
+        ..ConditionalWrite::on_existing(&condition, update.expression(), values)
     }
 }
 
@@ -706,11 +760,15 @@ impl Invitations for DynamoStore {
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> Result<(), StoreError> {
         let write = ConditionalWrite::on_existing(
-            "attribute_not_exists(deliveredAt)",
+            "attribute_not_exists(deliveredAt) AND email = :address",
             "SET deliveredAt = :at",
-            [(":at", s(at.to_string()))],
+            [
+                (":at", s(at.to_string())),
+                (":address", s(address.as_str())),
+            ],
         );
         self.update(invitation_key(organization, id), write).await
     }
@@ -720,11 +778,15 @@ impl Invitations for DynamoStore {
         organization: &OrganizationId,
         id: InvitationId,
         at: Timestamp,
+        address: &EmailAddress,
     ) -> Result<(), StoreError> {
         let write = ConditionalWrite::on_existing(
-            "attribute_not_exists(complainedAt)",
-            format!("SET complainedAt = :at {NO_REMINDER}"),
-            [(":at", s(at.to_string()))],
+            "attribute_not_exists(complainedAt) AND email = :address",
+            format!("SET complainedAt = :at REMOVE {REMINDER_ATTRIBUTES}"),
+            [
+                (":at", s(at.to_string())),
+                (":address", s(address.as_str())),
+            ],
         );
         self.update(invitation_key(organization, id), write).await
     }
@@ -802,24 +864,32 @@ mod tests {
                 at,
                 resends_before: 0,
                 corrected_email: None,
+                next_reminder: None,
             },
             InvitationEvent::Resent {
                 token: CandidateTokenHash::from_stored("cd".into()),
                 at,
                 resends_before: 2,
                 corrected_email: Some(EmailAddress::parse("anna@example.fi").unwrap()),
+                next_reminder: Some(ReminderSlot {
+                    kind: ReminderKind::BeforeDeadline,
+                    due: at,
+                }),
             },
             InvitationEvent::SendConfirmed {
                 at,
                 message_id: "m-2".into(),
             },
-            InvitationEvent::Bounced(Bounce {
-                at,
-                bounce_type: "Permanent/NoEmail".into(),
-                diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
-                recruiter_notified_at: None,
-                recruiter_notice_unconfirmed_at: None,
-            }),
+            InvitationEvent::Bounced {
+                bounce: Bounce {
+                    at,
+                    bounce_type: "Permanent/NoEmail".into(),
+                    diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
+                    recruiter_notified_at: None,
+                    recruiter_notice_unconfirmed_at: None,
+                },
+                address: EmailAddress::parse("anna@example.fi").unwrap(),
+            },
             InvitationEvent::Opened { at },
             InvitationEvent::Completed { at },
             InvitationEvent::Cancelled,
@@ -828,6 +898,7 @@ mod tests {
                 at,
                 extensions_before: 1,
                 follow_up_link: Some(CandidateTokenHash::from_stored("ef".into())),
+                link_generation: 2,
                 next_reminder: Some(ReminderSlot {
                     kind: ReminderKind::LastDay,
                     due: at,

@@ -67,12 +67,17 @@ impl NotificationClaims for DynamoStore {
         notice: RecruiterNotice,
         at: Timestamp,
         message_id: &str,
+        until: Timestamp,
     ) -> Result<(), StoreError> {
         let (sent, message, _, claimed) = notice_attributes(notice);
         let write = ConditionalWrite::on_existing(
-            &format!("attribute_not_exists({sent})"),
+            &format!("attribute_not_exists({sent}) AND {claimed} = :until"),
             format!("SET {sent} = :at, {message} = :message REMOVE {claimed}"),
-            [(":at", s(at.to_string())), (":message", s(message_id))],
+            [
+                (":at", s(at.to_string())),
+                (":message", s(message_id)),
+                (":until", n(until.as_millisecond())),
+            ],
         );
         self.update(invitation_key(organization, id), write).await
     }

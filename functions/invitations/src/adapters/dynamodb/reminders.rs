@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 use super::attributes::{Item, ItemReader, n, s};
-use super::invitations::{planned_reminder, read_invitation, status_value};
+use super::invitations::{Update, read_invitation, status_value};
 use super::keys::{INVITATION_PREFIX, REMINDER_INDEX, REMINDER_QUEUE, REMINDERS, invitation_key};
 use super::{ConditionalWrite, DynamoStore, unavailable};
 use crate::domain::{
@@ -92,10 +92,10 @@ impl Reminders for DynamoStore {
             (":zone".to_owned(), s(deadline.time_zone().name())),
         ]);
         let mut names = HashMap::from([("#zone".to_owned(), "timeZone".to_owned())]);
-        // The same reminder of the same deadline and link, and no complaint since.
-        let mut condition = "reminderDue = :due AND answerDeadline = :date AND #zone = :zone \
-             AND attribute_not_exists(complainedAt)"
-            .to_owned();
+        // The same reminder of the same deadline and link; to send it, a status that may be
+        // reminded and no complaint (moving on needs neither, so that nothing stays due for good).
+        let mut condition =
+            "reminderDue = :due AND answerDeadline = :date AND #zone = :zone".to_owned();
         if reminder.link_generation == 0 {
             condition.push_str(" AND attribute_not_exists(linkGeneration)");
         } else {
@@ -108,22 +108,23 @@ impl Reminders for DynamoStore {
                 status_value(*status)
             });
             let statuses = statuses.collect::<Vec<_>>().join(", ");
-            condition.push_str(&format!(" AND #status IN ({statuses})"));
+            condition.push_str(&format!(
+                " AND #status IN ({statuses}) AND attribute_not_exists(complainedAt)"
+            ));
             names.insert("#status".to_owned(), "status".to_owned());
         }
-        let (clause, next_values) = planned_reminder(next);
-        values.extend(next_values);
-        let mut update = match clause.strip_prefix(", ") {
-            Some(set) => format!("SET {set}"),
-            None => clause.trim_start().to_owned(),
-        };
+        let mut update = Update::default();
+        update.plan_reminder(next, &mut |placeholder, attribute| {
+            values.insert(placeholder.to_owned(), attribute);
+        });
         if let Some(link) = sending {
             values.insert(
                 ":link".to_owned(),
                 AttributeValue::Ss(vec![link.as_str().to_owned()]),
             );
-            update.push_str(" ADD tokenHashes :link");
+            update.add("tokenHashes :link");
         }
+        let update = update.expression();
         let write = ConditionalWrite {
             names,
             ..ConditionalWrite::on_existing(&condition, update, values)

@@ -54,7 +54,8 @@ pub fn mailer(client: aws_sdk_sesv2::Client, sender: &str) -> SesMailer {
     )
 }
 
-/// The notifier's settings in the tests.
+/// The settings of the functions that email recruiters (the notifier, the email events) in the
+/// tests.
 pub fn notifier_settings() -> completion_notifier::Settings {
     completion_notifier::Settings {
         recruiter_app_url: RECRUITER_APP.to_owned(),
@@ -440,11 +441,7 @@ impl World {
             DynamoStore::new(calls.dynamodb(&self.sdk), &self.table),
             mailer(calls.sesv2(&self.sdk), SENDER),
             at(now),
-            email_events::Settings {
-                recruiter_app_url: RECRUITER_APP.to_owned(),
-                default_time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
-                default_employer: default_employer(),
-            },
+            notifier_settings(),
         )
     }
 

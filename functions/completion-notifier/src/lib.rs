@@ -7,33 +7,16 @@ pub mod config;
 use invitations::app::AppError;
 use invitations::app::notify_recruiter::RecruiterNotifier;
 use invitations::app::organizations::Employers;
+use invitations::domain::IanaTimeZone;
 use invitations::domain::events::VideoInterviewCompleted;
-use invitations::domain::{Employer, IanaTimeZone};
 use invitations::ports::{Clock, Invitations, Mailer, NotificationClaims, OrganizationProfiles};
 use serde_json::Value;
 
 pub use invitations::app::notify_recruiter::{CLAIM_LEASE, Outcome};
 
-/// What the notifier needs from the deployment's configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Base of the link to a completed interview.
-    pub recruiter_app_url: String,
-    /// The zone of a notice to a recruiter without a `zoneinfo` claim.
-    pub default_time_zone: IanaTimeZone,
-    /// The employer named in the notices of an organization without a profile.
-    pub default_employer: Employer,
-}
-
-impl From<&config::CompletionNotifierConfig> for Settings {
-    fn from(config: &config::CompletionNotifierConfig) -> Self {
-        Self {
-            recruiter_app_url: config.recruiter_app_url.clone(),
-            default_time_zone: config.default_time_zone.clone(),
-            default_employer: config.mail.default_employer.clone(),
-        }
-    }
-}
+/// What the function needs from the deployment's configuration: what every function that
+/// emails recruiters needs.
+pub use invitations::config::RecruiterNoticeSettings as Settings;
 
 pub struct CompletionNotifier<S, M, C> {
     store: S,

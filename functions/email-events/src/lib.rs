@@ -7,28 +7,13 @@ pub mod config;
 use invitations::app::AppError;
 use invitations::app::email_events::{EmailEventOutcome, EmailEvents as UseCase};
 use invitations::app::organizations::Employers;
-use invitations::domain::{EmailEvent, Employer, IanaTimeZone};
+use invitations::domain::EmailEvent;
 use invitations::ports::{Clock, Invitations, Mailer, NotificationClaims, OrganizationProfiles};
 use serde_json::Value;
 
-/// What the function needs from the deployment's configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub recruiter_app_url: String,
-    pub default_time_zone: IanaTimeZone,
-    /// The employer named in the bounce notices of an organization without a profile.
-    pub default_employer: Employer,
-}
-
-impl From<&config::EmailEventsConfig> for Settings {
-    fn from(config: &config::EmailEventsConfig) -> Self {
-        Self {
-            recruiter_app_url: config.recruiter_app_url.clone(),
-            default_time_zone: config.default_time_zone.clone(),
-            default_employer: config.mail.default_employer.clone(),
-        }
-    }
-}
+/// What the function needs from the deployment's configuration: what every function that
+/// emails recruiters needs.
+pub use invitations::config::RecruiterNoticeSettings as Settings;
 
 /// What one delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

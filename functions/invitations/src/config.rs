@@ -260,6 +260,27 @@ impl Configuration for RecruiterNoticesConfig {
     }
 }
 
+/// What a function that emails recruiters needs at hand, from its [`RecruiterNoticesConfig`].
+#[derive(Debug, Clone)]
+pub struct RecruiterNoticeSettings {
+    /// Base of the link to an invitation in the recruiting app.
+    pub recruiter_app_url: String,
+    /// The zone of a notice to a recruiter without a `zoneinfo` claim.
+    pub default_time_zone: IanaTimeZone,
+    /// The employer named in the notices of an organization without a profile.
+    pub default_employer: Employer,
+}
+
+impl From<&RecruiterNoticesConfig> for RecruiterNoticeSettings {
+    fn from(config: &RecruiterNoticesConfig) -> Self {
+        Self {
+            recruiter_app_url: config.recruiter_app_url.clone(),
+            default_time_zone: config.default_time_zone.clone(),
+            default_employer: config.mail.default_employer.clone(),
+        }
+    }
+}
+
 /// A lookup over fixed `NAME=value` pairs, in place of the environment (tests).
 #[cfg(any(test, feature = "test-util"))]
 pub fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {

@@ -372,24 +372,26 @@ pub(super) fn status_value(status: InvitationStatus) -> String {
 /// seconds (a deadline day ends on a second), so strings compare as instants when `at` is written
 /// the same way, floored to its second: `floor(at) >= expiresAt` exactly when `at >= expiresAt`.
 fn status_filter(status: InvitationStatus, at: Timestamp) -> ItemFilter {
-    let second = Timestamp::from_second(at.as_second()).unwrap_or(at);
-    let mut values = HashMap::from([(":now".to_owned(), s(second.to_string()))]);
-    let mut value_of = |status: InvitationStatus| {
-        values.insert(status_value(status), s(status.code()));
-        status_value(status)
-    };
     let expiring = InvitationStatus::EXPIRING;
-    let expression = if status == InvitationStatus::Expired {
-        let list = expiring.iter().map(|status| value_of(*status));
-        let list = list.collect::<Vec<_>>().join(", ");
-        format!("#status IN ({list}) AND expiresAt <= :now")
+    // The statuses compared, and how `expiresAt` must compare with `:now` (none: not at all).
+    let (statuses, deadline) = if status == InvitationStatus::Expired {
+        (expiring, Some("<="))
     } else if expiring.contains(&status) {
-        format!("#status = {} AND expiresAt > :now", value_of(status))
+        (std::slice::from_ref(&status), Some(">"))
     } else {
-        let expression = format!("#status = {}", value_of(status));
-        values.remove(":now");
-        expression
+        (std::slice::from_ref(&status), None)
     };
+    let mut values: HashMap<String, AttributeValue> = statuses
+        .iter()
+        .map(|status| (status_value(*status), s(status.code())))
+        .collect();
+    let list = statuses.iter().map(|status| status_value(*status));
+    let mut expression = format!("#status IN ({})", list.collect::<Vec<_>>().join(", "));
+    if let Some(comparison) = deadline {
+        let second = Timestamp::from_second(at.as_second()).unwrap_or(at);
+        values.insert(":now".to_owned(), s(second.to_string()));
+        expression.push_str(&format!(" AND expiresAt {comparison} :now"));
+    }
     ItemFilter {
         expression,
         names: HashMap::from([("#status".to_owned(), "status".to_owned())]),

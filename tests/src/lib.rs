@@ -371,20 +371,34 @@ pub async fn sent_emails() -> Result<Vec<SentEmail>, Error> {
     Ok(data.ses.messages)
 }
 
-/// The follow-up link key's secret as the template defines it (`LinkKeySecret`): a password that
-/// Secrets Manager generates with the template's `GenerateSecretString` settings, stored as the
+/// The follow-up link key's secret as the template defines it (`LinkKeySecret`), stored as the
 /// secret `link-key-<name>` (or the existing one of that name). Its ARN.
 pub async fn create_link_key(sdk: &SdkConfig, name: &str) -> Result<String, Error> {
+    create_key_secret(sdk, "LinkKeySecret", &format!("link-key-{name}")).await
+}
+
+/// The candidate lookup key's secret as the template defines it (`LookupKeySecret`), stored as
+/// the secret `lookup-key-<name>` (or the existing one of that name). Its ARN.
+pub async fn create_lookup_key(sdk: &SdkConfig, name: &str) -> Result<String, Error> {
+    create_key_secret(sdk, "LookupKeySecret", &format!("lookup-key-{name}")).await
+}
+
+/// The key secret `resource` of the template: a password that Secrets Manager generates with its
+/// `GenerateSecretString` settings, stored as `secret_name` (or the existing one of that name).
+async fn create_key_secret(
+    sdk: &SdkConfig,
+    resource: &str,
+    secret_name: &str,
+) -> Result<String, Error> {
     let template = template()?;
-    let generate = &template["Resources"]["LinkKeySecret"]["Properties"]["GenerateSecretString"];
+    let generate = &template["Resources"][resource]["Properties"]["GenerateSecretString"];
     let length = generate["PasswordLength"]
         .as_i64()
-        .ok_or("LinkKeySecret has no PasswordLength")?;
+        .ok_or_else(|| format!("{resource} has no PasswordLength"))?;
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-    let secret_name = format!("link-key-{name}");
     if let Ok(existing) = secrets
         .describe_secret()
-        .secret_id(&secret_name)
+        .secret_id(secret_name)
         .send()
         .await
     {
@@ -400,7 +414,7 @@ pub async fn create_link_key(sdk: &SdkConfig, name: &str) -> Result<String, Erro
         .ok_or("no password generated")?;
     let created = secrets
         .create_secret()
-        .name(&secret_name)
+        .name(secret_name)
         .secret_string(password)
         .send()
         .await?;

@@ -12,15 +12,15 @@ use deadline_reminders::DeadlineReminders;
 use email_events::EmailEvents;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
-use invitations::adapters::secrets::LinkKeys;
+use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
 use invitations::config::MailConfig;
 use invitations::domain::{
-    CandidateToken, Employer, HttpsUrl, IanaTimeZone, LinkKey, OrganizationName,
+    CandidateLookupKey, CandidateToken, Employer, HttpsUrl, IanaTimeZone, LinkKey, OrganizationName,
 };
 use invitations::ports::FixedClock;
 use lambda_http::{Body, Response};
-use recruiter_api::{RecruiterApi, Settings};
+use recruiter_api::{Keys, RecruiterApi, Settings};
 use serde_json::{Value, json};
 
 use crate::calls::CallLog;
@@ -81,6 +81,7 @@ pub fn settings() -> Settings {
         daily_email_quota: DAILY_EMAIL_QUOTA,
         default_employer: default_employer(),
         reminder_policy: invitations::domain::ReminderPolicy::default(),
+        retention: invitations::domain::RetentionPeriod::default(),
     }
 }
 
@@ -90,6 +91,19 @@ pub fn link_key() -> LinkKey {
 }
 
 pub const LINK_KEY: &str = "tests-follow-up-link-key-0123456789abcdef";
+
+/// The tests' key of candidates' address digests (in AWS, a generated secret).
+pub fn lookup_key() -> CandidateLookupKey {
+    CandidateLookupKey::new("tests-candidate-lookup-key-0123456789abcdef").unwrap()
+}
+
+/// The recruiter API's keys in the tests, both at hand.
+pub fn keys() -> Keys {
+    Keys {
+        links: LinkKeys::ready(link_key()),
+        lookups: LookupKeys::ready(lookup_key()),
+    }
+}
 
 pub fn at(instant: &str) -> FixedClock {
     FixedClock(instant.parse().expect("a valid instant"))
@@ -106,7 +120,7 @@ pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
 pub const SENDER_HEADER: &str = "\"Acme Recruiting\" <invitations@example.com>";
 pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
 
-pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock>;
+pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock, EventBridgeBus>;
 
 /// The AWS requests each function made, through the clients it was built with.
 #[derive(Debug, Default)]
@@ -161,7 +175,14 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
     }
     verify_sender_identity(&ses, "example.com").await.unwrap();
     let calls = FunctionCalls::default();
-    let api = recruiter_api(&sdk, &calls.recruiter_api, &table, &options.sender, NOW);
+    let api = recruiter_api(
+        &sdk,
+        &calls.recruiter_api,
+        &table,
+        &options.sender,
+        &tag,
+        NOW,
+    );
     World {
         sdk,
         api,
@@ -174,14 +195,26 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
     }
 }
 
-/// The recruiter API on `table`, sending as `sender`, its clock standing at `now`.
-fn recruiter_api(sdk: &SdkConfig, calls: &CallLog, table: &str, sender: &str, now: &str) -> Api {
+/// The recruiter API on `table`, sending as `sender`, announcing erasures on the bus of
+/// [`crate::CompletionRoute`] `tag` (a test of erasures creates it), its clock standing at `now`.
+fn recruiter_api(
+    sdk: &SdkConfig,
+    calls: &CallLog,
+    table: &str,
+    sender: &str,
+    tag: &str,
+    now: &str,
+) -> Api {
     RecruiterApi::new(
         DynamoStore::new(calls.dynamodb(sdk), table),
         mailer(calls.sesv2(sdk), sender),
+        EventBridgeBus::new(
+            calls.eventbridge(sdk),
+            crate::CompletionRoute::bus_name(tag),
+        ),
         at(now),
         settings(),
-        LinkKeys::ready(link_key()),
+        keys(),
     )
 }
 
@@ -325,6 +358,14 @@ impl World {
 }
 
 impl World {
+    /// The bus the recruiter API announces erasures on (the test's own client, unrecorded).
+    pub fn bus(&self) -> EventBridgeBus {
+        EventBridgeBus::new(
+            aws_sdk_eventbridge::Client::new(&self.sdk),
+            crate::CompletionRoute::bus_name(&self.tag),
+        )
+    }
+
     /// The store as the test itself uses it (its requests are not recorded).
     pub fn store(&self) -> DynamoStore {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
@@ -340,9 +381,10 @@ impl World {
         RecruiterApi::new(
             DynamoStore::new(dynamodb, &self.table),
             mailer(ses, SENDER),
+            self.bus(),
             at(now),
             settings(),
-            LinkKeys::ready(link_key()),
+            keys(),
         )
     }
 
@@ -386,6 +428,7 @@ impl World {
             &self.calls.recruiter_api,
             &self.table,
             SENDER,
+            &self.tag,
             now,
         )
     }

@@ -377,12 +377,16 @@ async fn the_link_key_is_read_when_first_needed_and_an_unreadable_one_fails_only
         recruiter_api::RecruiterApi::new(
             world.store(),
             mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
+            world.bus(),
             at(NOW),
             settings(),
-            LinkKeys::from_secret(
-                aws_sdk_secretsmanager::Client::new(&world.sdk),
-                secret_id.to_owned(),
-            ),
+            recruiter_api::Keys {
+                links: LinkKeys::from_secret(
+                    aws_sdk_secretsmanager::Client::new(&world.sdk),
+                    secret_id.to_owned(),
+                ),
+                ..integration_tests::world::keys()
+            },
         )
     };
     let extend = |date: &str| {

@@ -4,7 +4,6 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::events::ApiEvent;
 use integration_tests::world::*;
-use invitations::adapters::secrets::LinkKeys;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -945,12 +944,13 @@ async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_
         recruiter_api::RecruiterApi::new(
             world.store(),
             mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
+            world.bus(),
             at(now),
             recruiter_api::Settings {
                 daily_email_quota: 2,
                 ..settings()
             },
-            LinkKeys::ready(link_key()),
+            keys(),
         )
     };
     let api = api_at(NOW);

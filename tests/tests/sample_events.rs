@@ -128,6 +128,13 @@ async fn journey(world: &World) {
     ))
     .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    // Erased on the candidate's request, and announced on the bus (the route's).
+    let erased = recruiter(sample(
+        "recruiter-api/erase-invitation.json",
+        &[(INVITATION_PLACEHOLDER, second)],
+    ))
+    .await;
+    assert_eq!(erased.status, 204, "{}", erased.body);
 
     // A third invitation, due 30 June 2027 in Helsinki (ends 21:00 UTC): its reminder 48 hours
     // before goes out on the schedule's sweep.
@@ -161,6 +168,15 @@ async fn journey(world: &World) {
         let outcome = email_events.handle(&event).await.unwrap();
         assert_eq!(outcome.code(), expected, "{name}");
     }
+
+    // The candidate asks what is held of them (the first and third invitations; the second was
+    // erased), then to be erased.
+    let held = recruiter(sample("recruiter-api/get-candidate-data.json", &[])).await;
+    assert_eq!(held.status, 200, "{}", held.body);
+    assert_eq!(held.body["invitations"].as_array().unwrap().len(), 2);
+    let erased = recruiter(sample("recruiter-api/erase-candidate.json", &[])).await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.body["erased"], 2, "{}", erased.body);
 }
 
 #[tokio::test]
@@ -168,7 +184,7 @@ async fn every_sample_event_is_answered_with_success() {
     journey(&world().await).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 11),
+        ("recruiter-api", 14),
         ("candidate-api", 2),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),

@@ -50,6 +50,7 @@ fn sample_value(name: &str) -> &'static str {
         "REMINDER_HOURS_BEFORE_DEADLINE" => "48",
         "REMINDER_MIN_LEAD_HOURS" => "96",
         "LAST_DAY_REMINDER_TIME" => "09:00",
+        "RETENTION_DAYS" => "730",
         _ => "value",
     }
 }
@@ -350,7 +351,7 @@ fn every_email_goes_through_the_configuration_set() {
 }
 
 #[test]
-fn only_the_candidate_api_and_the_recording_service_may_publish_on_the_stacks_bus() {
+fn only_the_service_and_the_recording_service_may_publish_on_the_stacks_bus() {
     let resources = resources();
     let policy = resource(&resources, "CompletionEventBusPolicy");
     assert_eq!(policy["Condition"].as_str(), Some("CreateEventBus"));
@@ -364,10 +365,28 @@ fn only_the_candidate_api_and_the_recording_service_may_publish_on_the_stacks_bu
         "{allowed}"
     );
     assert!(allowed.contains("RecordingServiceRoleArn"), "{allowed}");
-    // The candidate API publishes there, under the role the deny spares.
-    let candidate_api = text(resource(&resources, "CandidateApiFunction"));
-    assert!(candidate_api.contains("events:PutEvents"));
-    assert!(candidate_api.contains("CompletionEventBus"));
+    assert!(
+        allowed.contains("RecruiterApiFunctionRole.Arn"),
+        "{allowed}"
+    );
+    // The candidate API and the recruiter API publish there, under the roles the deny spares.
+    for function in ["CandidateApiFunction", "RecruiterApiFunction"] {
+        let definition = text(resource(&resources, function));
+        assert!(definition.contains("events:PutEvents"), "{function}");
+        assert!(definition.contains("CompletionEventBus"), "{function}");
+    }
+    // An erasure (which has videos deleted) only from the recruiter API.
+    let erasures = resource(&resources, "ErasureEventBusPolicy");
+    assert_eq!(erasures["Condition"].as_str(), Some("CreateEventBus"));
+    let statement = &erasures["Properties"]["Statement"];
+    assert_eq!(statement["Effect"].as_str(), Some("Deny"));
+    assert_eq!(statement["Principal"].as_str(), Some("*"));
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["events:detail-type"].as_str(),
+        Some(invitations::domain::events::ERASED_DETAIL_TYPE)
+    );
+    let spared = text(&statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]);
+    assert!(spared.contains("RecruiterApiFunctionRole.Arn"), "{spared}");
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The recruiter API's configuration (README, Configuration), read once at cold start.
 
 use invitations::config::{Configuration, MailConfig, Variables};
-use invitations::domain::IanaTimeZone;
+use invitations::domain::{IanaTimeZone, RetentionPeriod};
 
 /// The recruiter API (`recruiter-api`).
 #[derive(Debug, Clone)]
 pub struct RecruiterApiConfig {
     pub table_name: String,
+    /// `EVENT_BUS_NAME`: the service's bus, where erasures are announced.
+    pub event_bus_name: String,
     pub mail: MailConfig,
     pub candidate_app_url: String,
     pub default_time_zone: IanaTimeZone,
@@ -14,15 +16,22 @@ pub struct RecruiterApiConfig {
     /// per UTC day, 1 to 1,000,000.
     pub daily_email_quota: u32,
     /// `LINK_KEY_SECRET_ARN`: the Secrets Manager secret holding the key of candidates'
-    /// follow-up links (read at cold start by `adapters::secrets::read_link_key`).
+    /// follow-up links (read when a deadline notice first needs it).
     pub link_key_secret_arn: String,
+    /// `LOOKUP_KEY_SECRET_ARN`: the Secrets Manager secret holding the key of the candidate's
+    /// address digest (`domain::candidate_lookup`; read when a send first needs it).
+    pub lookup_key_secret_arn: String,
     /// The deadline reminders planned with each invitation (`Variables::reminder_policy`).
     pub reminder_policy: invitations::domain::ReminderPolicy,
+    /// `RETENTION_DAYS`: how long an invitation is kept after its deadline (default 730 days;
+    /// `domain::retention`).
+    pub retention: RetentionPeriod,
 }
 
 impl Configuration for RecruiterApiConfig {
     fn read(variables: &mut Variables<'_>) -> Option<Self> {
         let table_name = variables.text("TABLE_NAME");
+        let event_bus_name = variables.text("EVENT_BUS_NAME");
         let mail = variables.mail();
         let candidate_app_url = variables.url("CANDIDATE_APP_URL");
         let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
@@ -34,11 +43,18 @@ impl Configuration for RecruiterApiConfig {
                 .ok_or_else(|| "must be a whole number from 1 to 1000000".to_owned())
         });
         let link_key_secret_arn = variables.text("LINK_KEY_SECRET_ARN");
+        let lookup_key_secret_arn = variables.text("LOOKUP_KEY_SECRET_ARN");
         let reminder_policy = variables.reminder_policy();
+        let retention = variables
+            .optional_parsed("RETENTION_DAYS", RetentionPeriod::parse)
+            .map(Option::unwrap_or_default);
         Some(Self {
+            retention: retention?,
             reminder_policy: reminder_policy?,
             link_key_secret_arn: link_key_secret_arn?,
+            lookup_key_secret_arn: lookup_key_secret_arn?,
             table_name: table_name?,
+            event_bus_name: event_bus_name?,
             mail: mail?,
             candidate_app_url: candidate_app_url?,
             default_time_zone: default_time_zone?,
@@ -57,6 +73,7 @@ mod tests {
     fn it_reads_its_own_variables() {
         let config = RecruiterApiConfig::from_lookup(lookup(&[
             ("TABLE_NAME", "invitations"),
+            ("EVENT_BUS_NAME", "video-interviews"),
             ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
             ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
@@ -64,6 +81,10 @@ mod tests {
             (
                 "LINK_KEY_SECRET_ARN",
                 "arn:aws:secretsmanager:eu-north-1:1:secret:links",
+            ),
+            (
+                "LOOKUP_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-north-1:1:secret:lookups",
             ),
         ]))
         .unwrap();
@@ -87,11 +108,13 @@ mod tests {
             error.variables(),
             [
                 "TABLE_NAME",
+                "EVENT_BUS_NAME",
                 "SENDER_EMAIL",
                 "CANDIDATE_APP_URL",
                 "DEFAULT_TIME_ZONE",
                 "DAILY_EMAIL_QUOTA",
-                "LINK_KEY_SECRET_ARN"
+                "LINK_KEY_SECRET_ARN",
+                "LOOKUP_KEY_SECRET_ARN"
             ]
         );
         assert!(error.to_string().contains("TABLE_NAME is not set"));

@@ -10,7 +10,8 @@ mod interviews;
 pub mod requests;
 mod views;
 
-use invitations::adapters::secrets::LinkKeys;
+use invitations::adapters::secrets::{LinkKeys, LookupKeys};
+use invitations::app::erasure::Eraser;
 use invitations::app::follow_ups::FollowUpSender;
 use invitations::app::invitations::{
     InvitationSender, Keyed, KeyedRequest, cancel_invitation, invitation,
@@ -18,8 +19,8 @@ use invitations::app::invitations::{
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
 use invitations::domain::{
-    Employer, Invitation, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
-    Recruiter, VideoInterview, VideoInterviewId,
+    CandidateLookupKey, Employer, Invitation, InvitationId, InvitationStatus, OrganizationId,
+    OrganizationProfile, Recruiter, VideoInterview, VideoInterviewId,
 };
 use invitations::http::idempotency::{
     answer_held, fingerprint, idempotency_key, idempotently, worth_keeping,
@@ -30,7 +31,7 @@ use invitations::http::{
     body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
-    Clock, EmailQuota, IdempotencyKey, IdempotencyRecords, Invitations, Mailer,
+    Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, Invitations, Mailer,
     OrganizationProfiles, ProfileCondition, VideoInterviews,
 };
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
@@ -38,12 +39,13 @@ use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
 use requests::{
-    invitation_listing, parse_deadline_extension, parse_new_invitation, parse_new_video_interview,
-    parse_organization_profile, parse_resend, video_interview_listing,
+    candidate_data_request, invitation_listing, parse_candidate_erasure, parse_deadline_extension,
+    parse_new_invitation, parse_new_video_interview, parse_organization_profile, parse_resend,
+    video_interview_listing,
 };
 use views::{
-    InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
-    VideoInterviewView,
+    CandidateDataView, ErasureView, InvitationView, ListView, OrganizationProfileView,
+    VideoInterviewSummaryView, VideoInterviewView,
 };
 
 /// What the handler needs from the deployment's configuration.
@@ -57,6 +59,8 @@ pub struct Settings {
     pub default_employer: invitations::domain::Employer,
     /// The deadline reminders planned with each invitation, and anew when its deadline moves.
     pub reminder_policy: invitations::domain::ReminderPolicy,
+    /// How long an invitation is kept after its deadline (`RETENTION_DAYS`).
+    pub retention: invitations::domain::RetentionPeriod,
 }
 
 impl From<&config::RecruiterApiConfig> for Settings {
@@ -67,17 +71,34 @@ impl From<&config::RecruiterApiConfig> for Settings {
             daily_email_quota: config.daily_email_quota,
             default_employer: config.mail.default_employer.clone(),
             reminder_policy: config.reminder_policy.clone(),
+            retention: config.retention,
         }
     }
 }
 
-pub struct RecruiterApi<S, M, C> {
+/// The deployment's keys the recruiter API uses, each read when first needed.
+pub struct Keys {
+    /// Of candidates' follow-up links (deadline notices).
+    pub links: LinkKeys,
+    /// Of the candidate's address digest (sends, corrections, erasure and access requests).
+    pub lookups: LookupKeys,
+}
+
+/// A key that cannot be read: logged (its purpose, never its value), and the route answers 503.
+fn key_unavailable(problem: String) -> ApiError {
+    tracing::error!(problem, "a key could not be read");
+    ApiError::Unavailable
+}
+
+pub struct RecruiterApi<S, M, C, B> {
     store: S,
     mailer: M,
+    /// Where erasures are announced (`CandidateDataErased`).
+    bus: B,
     clock: C,
     settings: Settings,
-    /// The key of candidates' follow-up links (read from Secrets Manager when first needed).
-    link_keys: LinkKeys,
+    /// The deployment's keys (read from Secrets Manager when first needed).
+    keys: Keys,
     video_interviews: VideoInterviewCache,
     employers: Employers,
 }
@@ -91,8 +112,24 @@ enum Route {
     Invitations,
     Invitation(String),
     Cancellation(String),
+    CandidateErasures,
+    CandidateData,
     Resend(String),
     DeadlineExtension(String),
+}
+
+impl Route {
+    /// The invitation a route is about, when it names one: a keyed answer about it is erased
+    /// with it.
+    fn invitation(&self) -> Option<InvitationId> {
+        match self {
+            Self::Invitation(id)
+            | Self::Cancellation(id)
+            | Self::Resend(id)
+            | Self::DeadlineExtension(id) => id.parse().ok(),
+            _ => None,
+        }
+    }
 }
 
 fn route(path: &str) -> Option<Route> {
@@ -105,6 +142,8 @@ fn route(path: &str) -> Option<Route> {
         ["invitations", id] => Some(Route::Invitation((*id).to_owned())),
         ["invitations", id, "cancellation"] => Some(Route::Cancellation((*id).to_owned())),
         ["invitations", id, "resend"] => Some(Route::Resend((*id).to_owned())),
+        ["candidate-erasures"] => Some(Route::CandidateErasures),
+        ["candidate-data"] => Some(Route::CandidateData),
         ["invitations", id, "deadline-extension"] => {
             Some(Route::DeadlineExtension((*id).to_owned()))
         }
@@ -197,18 +236,20 @@ fn sent_answer(
     json_response(status, &InvitationView::at(invitation, now), Some(location))
 }
 
-impl<S, M, C> RecruiterApi<S, M, C>
+impl<S, M, C, B> RecruiterApi<S, M, C, B>
 where
     S: VideoInterviews + Invitations + IdempotencyRecords + EmailQuota + OrganizationProfiles,
     M: Mailer,
     C: Clock,
+    B: EventBus,
 {
-    pub fn new(store: S, mailer: M, clock: C, settings: Settings, link_keys: LinkKeys) -> Self {
+    pub fn new(store: S, mailer: M, bus: B, clock: C, settings: Settings, keys: Keys) -> Self {
         Self {
             store,
             mailer,
+            bus,
             clock,
-            link_keys,
+            keys,
             employers: Employers::new(settings.default_employer.clone()),
             settings,
             video_interviews: VideoInterviewCache::default(),
@@ -223,8 +264,8 @@ where
 
     async fn answer(&self, request: &Request) -> Answer {
         let recruiter = recruiter(request)?;
-        let sending = request.method() == Method::POST
-            && matches!(route(route_path(request)), Some(Route::Invitations));
+        let route = route(route_path(request));
+        let sending = request.method() == Method::POST && matches!(route, Some(Route::Invitations));
         match idempotency_key(request)? {
             // Sending claims its key in its own first write, saving two round trips.
             Some(key) if sending => self.send_invitation(&recruiter, request, Some(&key)).await,
@@ -240,6 +281,7 @@ where
                     &key,
                     &fingerprint(request),
                     self.clock.now(),
+                    route.as_ref().and_then(Route::invitation),
                     handled,
                 )
                 .await
@@ -279,6 +321,18 @@ where
             Route::Invitation(id) if method == Method::GET => {
                 self.get_invitation(recruiter, &id).await
             }
+            // Boxed, these rare routes: their futures would grow every request's.
+            Route::Invitation(id) if method == Method::DELETE => {
+                Box::pin(self.erase_invitation(recruiter, &id)).await
+            }
+            Route::CandidateErasures if method == Method::POST => {
+                Box::pin(self.erase_candidate(recruiter, request)).await
+            }
+            Route::CandidateData if method == Method::GET => {
+                Box::pin(self.candidate_data(recruiter, request)).await
+            }
+            Route::CandidateErasures => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
+            Route::CandidateData => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
             Route::Cancellation(id) if method == Method::POST => {
                 self.cancel_invitation(recruiter, &id).await
             }
@@ -294,9 +348,10 @@ where
             Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
                 allowed: "GET, POST",
             }),
-            Route::VideoInterview(_) | Route::Invitation(_) => {
-                Err(ApiError::MethodNotAllowed { allowed: "GET" })
-            }
+            Route::VideoInterview(_) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+            Route::Invitation(_) => Err(ApiError::MethodNotAllowed {
+                allowed: "GET, DELETE",
+            }),
         }
     }
 
@@ -362,7 +417,11 @@ where
         ))
     }
 
-    fn sender<'a>(&'a self, employer: &'a Employer) -> InvitationSender<'a, S, M, C> {
+    fn sender<'a>(
+        &'a self,
+        employer: &'a Employer,
+        lookup_key: &'a CandidateLookupKey,
+    ) -> InvitationSender<'a, S, M, C> {
         InvitationSender {
             invitations: &self.store,
             mailer: &self.mailer,
@@ -371,6 +430,8 @@ where
             daily_email_quota: self.settings.daily_email_quota,
             employer,
             reminder_policy: &self.settings.reminder_policy,
+            retention: &self.settings.retention,
+            lookup_key,
         }
     }
 
@@ -400,14 +461,16 @@ where
         let now = self.clock.now();
         let new = parse_new_invitation(body, &self.settings.default_time_zone, now)
             .map_err(ApiError::Validation)?;
-        // Two reads at once, each skipped when cached (the interview for good, the profile for a
-        // minute): a miss of either or both costs one round trip. Both run to their end, so that
-        // a failure is the same whichever fails first.
-        let (interview, employer) = tokio::join!(
+        // Three reads at once, each skipped when cached (the interview and the lookup key for
+        // good, the profile for a minute): a miss of any costs one round trip. All run to their
+        // end, so that a failure is the same whichever fails first.
+        let (interview, employer, lookup_key) = tokio::join!(
             self.video_interview(&recruiter.organization_id, new.video_interview_id),
             self.employer(&recruiter.organization_id, now),
+            self.keys.lookups.get(),
         );
         let (interview, employer) = (interview?, employer?);
+        let lookup_key = lookup_key.map_err(key_unavailable)?;
         let fingerprint = key.map(|_| fingerprint(request));
         let answer = |invitation: &Invitation| {
             worth_keeping(&sent_answer(request, invitation, StatusCode::CREATED, now))
@@ -420,7 +483,7 @@ where
                 answer: &answer,
             });
         match self
-            .sender(&employer)
+            .sender(&employer, lookup_key)
             .send(recruiter, &interview, new, now, keyed)
             .await?
         {
@@ -444,8 +507,9 @@ where
         let form = parse_resend(body).map_err(ApiError::Validation)?;
         let now = self.clock.now();
         let employer = self.employer(&recruiter.organization_id, now).await?;
+        let lookup_key = self.keys.lookups.get().await.map_err(key_unavailable)?;
         let invitation = self
-            .sender(&employer)
+            .sender(&employer, lookup_key)
             .resend(
                 &recruiter.organization_id,
                 id_in_path(id)?,
@@ -464,13 +528,7 @@ where
         let organization = &recruiter.organization_id;
         let now = self.clock.now();
         let employer = self.employer(organization, now).await?;
-        let link_key = self.link_keys.get().await.map_err(|problem| {
-            tracing::error!(
-                problem,
-                "the link key could not be read (LINK_KEY_SECRET_ARN)"
-            );
-            ApiError::Unavailable
-        })?;
+        let link_key = self.keys.links.get().await.map_err(key_unavailable)?;
         let follow_ups = FollowUpSender {
             invitations: &self.store,
             mailer: &self.mailer,
@@ -487,6 +545,7 @@ where
                 extension.date,
                 extension.time_zone,
                 extension.notify_candidate,
+                &self.settings.retention,
             )
             .await?;
         Ok(json_response(
@@ -497,11 +556,17 @@ where
     }
 
     async fn cancel_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
-        let invitation =
-            cancel_invitation(&self.store, &recruiter.organization_id, id_in_path(id)?).await?;
+        let now = self.clock.now();
+        let invitation = cancel_invitation(
+            &self.store,
+            &recruiter.organization_id,
+            id_in_path(id)?,
+            now,
+        )
+        .await?;
         Ok(json_response(
             StatusCode::OK,
-            &InvitationView::at(&invitation, self.clock.now()),
+            &InvitationView::at(&invitation, now),
             None,
         ))
     }
@@ -523,12 +588,72 @@ where
         ))
     }
 
-    async fn get_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
-        let invitation =
-            invitation(&self.store, &recruiter.organization_id, id_in_path(id)?).await?;
+    /// `DELETE /invitations/{id}`: erases the invitation (GDPR article 17, `app::erasure`), 204.
+    async fn erase_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        self.eraser()
+            .erase_invitation(&recruiter.organization_id, id_in_path(id)?)
+            .await?;
+        Ok(Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::Empty)
+            .expect("a valid response"))
+    }
+
+    /// `POST /candidate-erasures`: erases every invitation to the address (GDPR article 17), 200
+    /// with their ids.
+    async fn erase_candidate(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let email = parse_candidate_erasure(json_object(request)?).map_err(ApiError::Validation)?;
+        let key = self.keys.lookups.get().await.map_err(key_unavailable)?;
+        let erased = self
+            .eraser()
+            .erase_candidate(&recruiter.organization_id, &email, key)
+            .await?;
         Ok(json_response(
             StatusCode::OK,
-            &InvitationView::at(&invitation, self.clock.now()),
+            &ErasureView::from(erased.as_slice()),
+            None,
+        ))
+    }
+
+    /// `GET /candidate-data?email=`: every invitation held for the address, whole (GDPR article
+    /// 15), 200.
+    async fn candidate_data(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let mut errors = FieldErrors::default();
+        let parameters = query_parameters(request, &mut errors);
+        let email = candidate_data_request(parameters, errors).map_err(ApiError::Validation)?;
+        let key = self.keys.lookups.get().await.map_err(key_unavailable)?;
+        let held = self
+            .eraser()
+            .candidate_data(&recruiter.organization_id, &email, key)
+            .await?;
+        let now = self.clock.now();
+        Ok(json_response(
+            StatusCode::OK,
+            &CandidateDataView::at(&held, now),
+            None,
+        ))
+    }
+
+    fn eraser(&self) -> Eraser<'_, S, B, C> {
+        Eraser {
+            invitations: &self.store,
+            bus: &self.bus,
+            clock: &self.clock,
+        }
+    }
+
+    async fn get_invitation(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let now = self.clock.now();
+        let invitation = invitation(
+            &self.store,
+            &recruiter.organization_id,
+            id_in_path(id)?,
+            now,
+        )
+        .await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &InvitationView::at(&invitation, now),
             None,
         ))
     }

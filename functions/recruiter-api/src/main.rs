@@ -4,30 +4,36 @@ use std::sync::Arc;
 
 use invitations::adapters::aws::load_sdk_config;
 use invitations::adapters::dynamodb::DynamoStore;
-use invitations::adapters::secrets::LinkKeys;
+use invitations::adapters::eventbridge::EventBridgeBus;
+use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
 use invitations::config::Configuration;
 use invitations::ports::SystemClock;
 use lambda_http::{Error, Request, service_fn};
 use recruiter_api::config::RecruiterApiConfig;
-use recruiter_api::{RecruiterApi, Settings};
+use recruiter_api::{Keys, RecruiterApi, Settings};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     invitations::logging::init_subscriber();
     let config = RecruiterApiConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
-    // Read when a deadline notice first needs it: no cold start waits for Secrets Manager.
-    let link_keys = LinkKeys::from_secret(
-        aws_sdk_secretsmanager::Client::new(&sdk),
-        config.link_key_secret_arn.clone(),
-    );
+    // Each read when first needed: no cold start waits for Secrets Manager.
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    let keys = Keys {
+        links: LinkKeys::from_secret(secrets.clone(), config.link_key_secret_arn.clone()),
+        lookups: LookupKeys::from_secret(secrets, config.lookup_key_secret_arn.clone()),
+    };
     let api = Arc::new(RecruiterApi::new(
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
         SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail),
+        EventBridgeBus::new(
+            aws_sdk_eventbridge::Client::new(&sdk),
+            &config.event_bus_name,
+        ),
         SystemClock,
         Settings::from(&config),
-        link_keys,
+        keys,
     ));
     lambda_http::run(service_fn(move |request: Request| {
         let api = Arc::clone(&api);

@@ -306,6 +306,37 @@ fn finish_parameters(parameters: HashMap<String, String>, errors: &mut FieldErro
     }
 }
 
+/// `POST /candidate-erasures`: `{"email": ...}`, the address whose invitations are erased.
+pub fn parse_candidate_erasure(body: Map<String, Value>) -> Result<EmailAddress, Vec<FieldError>> {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new("", body);
+    let email = reader.required_parsed("email", &mut errors, EmailAddress::parse);
+    reader.finish(&mut errors);
+    match email {
+        Some(email) if errors.is_empty() => Ok(email),
+        _ => Err(errors.into_vec()),
+    }
+}
+
+/// `GET /candidate-data?email=`: the address whose invitations are shown.
+pub fn candidate_data_request(
+    mut parameters: HashMap<String, String>,
+    mut errors: FieldErrors,
+) -> Result<EmailAddress, Vec<FieldError>> {
+    let email = match parameters.remove("email") {
+        Some(raw) => errors.check_parameter("email", EmailAddress::parse(&raw)),
+        None => {
+            errors.add_parameter("email", "is required");
+            None
+        }
+    };
+    finish_parameters(parameters, &mut errors);
+    match email {
+        Some(email) if errors.is_empty() => Ok(email),
+        _ => Err(errors.into_vec()),
+    }
+}
+
 /// `GET /video-interviews?limit=&cursor=`
 pub fn video_interview_listing(
     mut parameters: HashMap<String, String>,

@@ -1,7 +1,8 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
 use invitations::domain::{
-    Bounce, FollowUp, HttpsUrl, Invitation, Language, OrganizationProfile, VideoInterview,
+    Bounce, FollowUp, HttpsUrl, Invitation, InvitationId, Language, OrganizationProfile,
+    VideoInterview,
 };
 use invitations::http::QuestionView;
 use invitations::ports::Page;
@@ -142,6 +143,114 @@ impl<'a> InvitationView<'a> {
             recruiter_notice_unconfirmed_at: invitation
                 .recruiter_notice_unconfirmed_at
                 .map(|at| at.to_string()),
+        }
+    }
+}
+
+/// `POST /candidate-erasures`' answer: how many invitations were erased, and which.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureView {
+    erased: usize,
+    invitation_ids: Vec<String>,
+}
+
+impl From<&[InvitationId]> for ErasureView {
+    fn from(ids: &[InvitationId]) -> Self {
+        Self {
+            erased: ids.len(),
+            invitation_ids: ids.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// `GET /candidate-data`' answer (GDPR article 15): every invitation held for the address, with
+/// everything stored of it, oldest first.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateDataView<'a> {
+    invitations: Vec<HeldInvitationView<'a>>,
+}
+
+impl<'a> CandidateDataView<'a> {
+    pub fn at(invitations: &'a [Invitation], now: Timestamp) -> Self {
+        Self {
+            invitations: invitations
+                .iter()
+                .map(|invitation| HeldInvitationView::at(invitation, now))
+                .collect(),
+        }
+    }
+}
+
+/// One invitation as an access request shows it: the recruiter's view, and what else is stored
+/// (the questions asked, the counts, the SES ids of the emails, until when it is kept), with its
+/// history as events in time order. The hashes of the candidate's links are credentials, not data
+/// about them, and are left out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldInvitationView<'a> {
+    #[serde(flatten)]
+    invitation: InvitationView<'a>,
+    questions: Vec<QuestionView<'a>>,
+    resend_count: u32,
+    deadline_extension_count: u32,
+    email_message_ids: &'a [String],
+    retained_until: String,
+    history: Vec<HistoryEventView>,
+}
+
+/// One thing that happened to the invitation, and when.
+#[derive(Serialize)]
+pub struct HistoryEventView {
+    event: &'static str,
+    at: String,
+}
+
+impl<'a> HeldInvitationView<'a> {
+    fn at(invitation: &'a Invitation, now: Timestamp) -> Self {
+        let bounce = invitation.bounce.as_ref();
+        let mut history: Vec<(&'static str, Timestamp)> = [
+            ("invited", Some(invitation.created_at)),
+            ("sent", invitation.sent_at),
+            ("delivered", invitation.delivered_at),
+            ("bounced", bounce.map(|bounce| bounce.at)),
+            ("complained", invitation.complained_at),
+            ("resent", invitation.last_resent_at),
+            ("deadline_extended", invitation.deadline_extended_at),
+            (
+                "follow_up_sent",
+                invitation
+                    .last_follow_up
+                    .as_ref()
+                    .map(|follow_up| follow_up.at),
+            ),
+            ("opened", invitation.opened_at),
+            ("completed", invitation.completed_at),
+            ("recruiter_notified", invitation.recruiter_notified_at),
+        ]
+        .into_iter()
+        .filter_map(|(event, at)| Some((event, at?)))
+        .collect();
+        history.sort_by_key(|(_, at)| *at);
+        Self {
+            invitation: InvitationView::at(invitation, now),
+            questions: invitation
+                .questions
+                .iter()
+                .map(QuestionView::from)
+                .collect(),
+            resend_count: invitation.resend_count,
+            deadline_extension_count: invitation.deadline_extension_count,
+            email_message_ids: &invitation.email_message_ids,
+            retained_until: invitation.retained_until.to_string(),
+            history: history
+                .into_iter()
+                .map(|(event, at)| HistoryEventView {
+                    event,
+                    at: at.to_string(),
+                })
+                .collect(),
         }
     }
 }

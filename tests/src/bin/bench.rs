@@ -135,6 +135,7 @@ async fn main() -> Result<(), Error> {
         },
     ];
     let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;
+    let lookup_key_secret = integration_tests::create_lookup_key(&world.sdk, "bench").await?;
     let mut environment: Vec<(String, String)> = [
         "AWS_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
@@ -159,6 +160,7 @@ async fn main() -> Result<(), Error> {
             ("DAILY_EMAIL_QUOTA", "2000"),
             ("EVENT_BUS_NAME", "bench"),
             ("LINK_KEY_SECRET_ARN", link_key_secret.as_str()),
+            ("LOOKUP_KEY_SECRET_ARN", lookup_key_secret.as_str()),
         ]
         .map(|(name, value)| (name.to_owned(), value.to_owned())),
     );

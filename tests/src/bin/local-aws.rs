@@ -3,8 +3,8 @@
 //!
 //! - `setup`: creates the service's table (from infra/template.yaml), verifies the sender's domain,
 //!   and creates the bus `bus-local` with the notifier's rule (from the template), delivering to a
-//!   queue in place of the function, and the secret `link-key-local` (the follow-up link key, as
-//!   the template generates it).
+//!   queue in place of the function, and the secrets `link-key-local` and `lookup-key-local` (the
+//!   follow-up link key and the candidate lookup key, as the template generates them).
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
 //! - `emails`: what SES was asked to send.
@@ -18,8 +18,8 @@ use deadline_reminders::config::DeadlineRemindersConfig;
 use deadline_reminders::{DeadlineReminders, SCHEDULED_EVENT, Settings};
 use integration_tests::world::candidate_token_in;
 use integration_tests::{
-    CompletionRoute, Error, create_link_key, create_table, sdk_config, sent_emails,
-    verify_sender_identity,
+    CompletionRoute, Error, create_link_key, create_lookup_key, create_table, sdk_config,
+    sent_emails, verify_sender_identity,
 };
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::secrets::read_link_key;
@@ -145,9 +145,11 @@ async fn setup() -> Result<(), Error> {
     verify_sender_identity(&aws_sdk_sesv2::Client::new(&sdk), &domain).await?;
     let route = CompletionRoute::create(&sdk, ROUTE).await?;
     let link_key = create_link_key(&sdk, ROUTE).await?;
+    let lookup_key = create_lookup_key(&sdk, ROUTE).await?;
     println!(
         "table {table} created from infra/template.yaml; sender domain {domain} verified; \
-         bus {} routes VideoInterviewCompleted to a local queue; link key {link_key}",
+         bus {} routes VideoInterviewCompleted to a local queue; link key {link_key}; \
+         lookup key {lookup_key}",
         route.bus_name
     );
     Ok(())

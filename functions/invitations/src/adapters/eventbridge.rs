@@ -3,7 +3,9 @@
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 
-use crate::domain::events::{DETAIL_TYPE, SOURCE, VideoInterviewCompleted};
+use crate::domain::events::{
+    CandidateDataErased, DETAIL_TYPE, ERASED_DETAIL_TYPE, SOURCE, VideoInterviewCompleted,
+};
 use crate::ports::{EventBus, PublishError};
 
 pub struct EventBridgeBus {
@@ -20,15 +22,21 @@ impl EventBridgeBus {
     }
 }
 
-impl EventBus for EventBridgeBus {
-    async fn publish(&self, event: &VideoInterviewCompleted) -> Result<(), PublishError> {
+impl EventBridgeBus {
+    /// One entry of this service's `SOURCE`, checking `PutEvents`' per-entry result.
+    async fn put(
+        &self,
+        detail_type: &str,
+        detail: String,
+        time: jiff::Timestamp,
+    ) -> Result<(), PublishError> {
         let entry = PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus_name)
             .source(SOURCE)
-            .detail_type(DETAIL_TYPE)
-            .detail(event.detail())
+            .detail_type(detail_type)
+            .detail(detail)
             .time(aws_sdk_eventbridge::primitives::DateTime::from_millis(
-                event.completed_at.as_millisecond(),
+                time.as_millisecond(),
             ))
             .build();
         let output = self
@@ -54,5 +62,17 @@ impl EventBus for EventBridgeBus {
             return Err(PublishError(format!("entry failed: {code}")));
         }
         Ok(())
+    }
+}
+
+impl EventBus for EventBridgeBus {
+    async fn publish(&self, event: &VideoInterviewCompleted) -> Result<(), PublishError> {
+        self.put(DETAIL_TYPE, event.detail(), event.completed_at)
+            .await
+    }
+
+    async fn publish_erasure(&self, event: &CandidateDataErased) -> Result<(), PublishError> {
+        self.put(ERASED_DETAIL_TYPE, event.detail(), event.erased_at)
+            .await
     }
 }

@@ -12,11 +12,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jiff::Timestamp;
 
-use crate::domain::events::VideoInterviewCompleted;
+use crate::domain::events::{CandidateDataErased, VideoInterviewCompleted};
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, EmailAddress, FollowUp, FollowUpOutcome, Invitation,
-    InvitationEvent, InvitationId, InvitationStatus, OrganizationId, OrganizationProfile,
-    ReminderSlot, VideoInterview, VideoInterviewId,
+    CandidateEmailDigest, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
+    FollowUpOutcome, Invitation, InvitationEvent, InvitationId, InvitationStatus, OrganizationId,
+    OrganizationProfile, ReminderSlot, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
@@ -34,6 +34,8 @@ struct StoredInvitation {
     ses_message_id: Option<String>,
     /// Each notice's claim, until when.
     notices_claimed_until: HashMap<RecruiterNotice, Timestamp>,
+    /// The digests of the Idempotency-Keys whose answers are about it.
+    idempotency_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,16 +44,22 @@ struct KeyRecord {
     ticket: ClaimTicket,
     /// `None` while the request runs.
     response: Option<SavedResponse>,
+    /// Its invitation was erased, and its answer with it.
+    erased: bool,
     in_progress_until: Timestamp,
     expires_at: Timestamp,
 }
 
 impl KeyRecord {
     fn claimable_at(&self, now: Timestamp) -> bool {
-        self.expires_at < now || (self.response.is_none() && self.in_progress_until < now)
+        self.expires_at < now
+            || (!self.erased && self.response.is_none() && self.in_progress_until < now)
     }
 
     fn claim(&self) -> KeyClaim {
+        if self.erased {
+            return KeyClaim::Erased;
+        }
         match &self.response {
             None => KeyClaim::InProgress {
                 fingerprint: self.fingerprint.clone(),
@@ -376,6 +384,7 @@ impl Tables {
                 token_hashes: vec![token.clone()],
                 ses_message_id: None,
                 notices_claimed_until: HashMap::new(),
+                idempotency_keys: Vec::new(),
             },
         );
         Ok(())
@@ -440,6 +449,12 @@ impl Invitations for MemoryStore {
             unreachable!("a key that is not held is claimed")
         };
         tables.insert(invitation, token)?;
+        if let Some(stored) = tables
+            .invitations
+            .get_mut(&(organization.clone(), invitation.id))
+        {
+            stored.idempotency_keys.push(key.digest());
+        }
         tables.count_email(organization, quota);
         Ok(KeyClaim::Claimed(ticket))
     }
@@ -562,6 +577,7 @@ impl Invitations for MemoryStore {
             .map(|stored| &stored.invitation)
             .filter(|invitation| {
                 invitation.organization_id == *organization
+                    && invitation.is_retained_at(filter.at)
                     && filter
                         .status
                         .is_none_or(|status| invitation.status_at(filter.at) == status)
@@ -574,9 +590,58 @@ impl Invitations for MemoryStore {
         Ok(page_of(items, page))
     }
 
+    async fn invitations_of_candidate(
+        &self,
+        organization: &OrganizationId,
+        digest: &CandidateEmailDigest,
+    ) -> Result<Vec<InvitationId>, StoreError> {
+        let mut ids: Vec<InvitationId> = self
+            .tables()?
+            .invitations
+            .values()
+            .map(|stored| &stored.invitation)
+            .filter(|invitation| {
+                invitation.organization_id == *organization
+                    && invitation.candidate_digest.as_ref() == Some(digest)
+            })
+            .map(|invitation| invitation.id)
+            .collect();
+        // In the index's order: by sort key, so by id.
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn erase_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables()?;
+        let Some(erased) = tables.invitations.remove(&(organization.clone(), id)) else {
+            return Ok(false);
+        };
+        let (_, expires_at) = claim_times(now);
+        for digest in erased.idempotency_keys {
+            tables.keys.insert(
+                (organization.clone(), digest),
+                KeyRecord {
+                    fingerprint: RequestFingerprint::from_stored(String::new()),
+                    ticket: ClaimTicket::from_stored(String::new()),
+                    response: None,
+                    erased: true,
+                    in_progress_until: Timestamp::UNIX_EPOCH,
+                    expires_at,
+                },
+            );
+        }
+        Ok(true)
+    }
+
     async fn find_invitation_by_token(
         &self,
         token: &CandidateToken,
+        at: Timestamp,
     ) -> Result<Option<Invitation>, StoreError> {
         let (organization, id) = token.invitation();
         let hash = token.hash();
@@ -585,7 +650,8 @@ impl Invitations for MemoryStore {
             .invitations
             .get(&(organization.clone(), id))
             .filter(|stored| stored.token_hashes.contains(&hash))
-            .map(|stored| stored.invitation.clone()))
+            .map(|stored| stored.invitation.clone())
+            .filter(|invitation| invitation.is_retained_at(at)))
     }
 }
 
@@ -746,6 +812,7 @@ fn claim(
             fingerprint: fingerprint.clone(),
             ticket: ticket.clone(),
             response: None,
+            erased: false,
             in_progress_until,
             expires_at,
         },
@@ -771,9 +838,27 @@ impl IdempotencyRecords for MemoryStore {
         key: &IdempotencyKey,
         ticket: &ClaimTicket,
         response: &SavedResponse,
+        about: Option<InvitationId>,
     ) -> Result<(), StoreError> {
-        self.tables()?
-            .save_answer(organization, key, ticket, response)
+        let mut tables = self.tables()?;
+        let Some(invitation) = about else {
+            return tables.save_answer(organization, key, ticket, response);
+        };
+        // Both or neither, as the DynamoDB adapter's transaction.
+        if !tables
+            .invitations
+            .contains_key(&(organization.clone(), invitation))
+        {
+            return Err(StoreError::Conflict);
+        }
+        tables.save_answer(organization, key, ticket, response)?;
+        if let Some(stored) = tables
+            .invitations
+            .get_mut(&(organization.clone(), invitation))
+        {
+            stored.idempotency_keys.push(key.digest());
+        }
+        Ok(())
     }
 
     async fn release_idempotency_key(
@@ -844,6 +929,7 @@ impl Mailer for Outbox {
 #[derive(Default)]
 pub struct EventLog {
     published: Mutex<Vec<VideoInterviewCompleted>>,
+    erasures: Mutex<Vec<CandidateDataErased>>,
     failing: AtomicBool,
 }
 
@@ -858,18 +944,32 @@ impl EventLog {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+
+    pub fn erasures(&self) -> Vec<CandidateDataErased> {
+        self.erasures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn push<T: Clone>(&self, log: &Mutex<Vec<T>>, event: &T) -> Result<(), PublishError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(PublishError("in-memory bus set failing".into()));
+        }
+        log.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event.clone());
+        Ok(())
+    }
 }
 
 impl EventBus for EventLog {
     async fn publish(&self, event: &VideoInterviewCompleted) -> Result<(), PublishError> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(PublishError("in-memory bus set failing".into()));
-        }
-        self.published
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(event.clone());
-        Ok(())
+        self.push(&self.published, event)
+    }
+
+    async fn publish_erasure(&self, event: &CandidateDataErased) -> Result<(), PublishError> {
+        self.push(&self.erasures, event)
     }
 }
 

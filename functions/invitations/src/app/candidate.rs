@@ -22,8 +22,8 @@ impl<S: Invitations, B: EventBus, C: Clock> CandidateSide<'_, S, B, C> {
     /// The invitation a token opens, for the interview app to show. The first open while
     /// answering is allowed marks it `opened`. `Gone` once it expired or was cancelled.
     pub async fn open(&self, token: &CandidateToken) -> Result<Invitation, AppError> {
-        let mut invitation = self.invitation(token).await?;
         let now = self.clock.now();
+        let mut invitation = self.invitation(token, now).await?;
         if invitation.candidate_access(now) == CandidateAccess::Open
             && invitation.status.allows(Transition::Opened)
         {
@@ -45,8 +45,8 @@ impl<S: Invitations, B: EventBus, C: Clock> CandidateSide<'_, S, B, C> {
     /// the notifier is idempotent, so an event published twice is harmless, one never published
     /// is not.
     pub async fn complete(&self, token: &CandidateToken) -> Result<Invitation, AppError> {
-        let mut invitation = self.invitation(token).await?;
         let now = self.clock.now();
+        let mut invitation = self.invitation(token, now).await?;
         if invitation.candidate_access(now) == CandidateAccess::Open {
             let completed = InvitationEvent::Completed { at: now };
             record_and_settle(
@@ -74,9 +74,13 @@ impl<S: Invitations, B: EventBus, C: Clock> CandidateSide<'_, S, B, C> {
         Ok(invitation)
     }
 
-    async fn invitation(&self, token: &CandidateToken) -> Result<Invitation, AppError> {
+    async fn invitation(
+        &self,
+        token: &CandidateToken,
+        now: Timestamp,
+    ) -> Result<Invitation, AppError> {
         self.invitations
-            .find_invitation_by_token(token)
+            .find_invitation_by_token(token, now)
             .await?
             .ok_or(AppError::NotFound)
     }

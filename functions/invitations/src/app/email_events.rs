@@ -85,10 +85,13 @@ where
     /// Reacts to one delivery of an SES event. An error is worth a retry (the store failed, or the
     /// bounce notice failed and nothing went out); the retry changes nothing twice.
     pub async fn handle(&self, event: &EmailEvent) -> Result<EmailEventOutcome, AppError> {
+        // Erased or past its retention time: the event concerns no one any more.
+        let now = self.clock.now();
         let Some(invitation) = self
             .store
             .get_invitation(&event.organization_id, event.invitation_id)
             .await?
+            .filter(|invitation| invitation.is_retained_at(now))
         else {
             return Ok(EmailEventOutcome::Unknown);
         };
@@ -498,7 +501,7 @@ mod tests {
         assert_eq!(
             world
                 .store
-                .find_invitation_by_token(&old_link)
+                .find_invitation_by_token(&old_link, fixtures::now())
                 .await
                 .unwrap(),
             None
@@ -507,7 +510,7 @@ mod tests {
         assert!(
             world
                 .store
-                .find_invitation_by_token(&new_link)
+                .find_invitation_by_token(&new_link, fixtures::now())
                 .await
                 .unwrap()
                 .is_some()

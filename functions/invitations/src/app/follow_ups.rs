@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use crate::domain::{
     AnswerDeadline, CandidateToken, Employer, ExtensionRefused, FollowUp, FollowUpOutcome,
     IanaTimeZone, Invitation, InvitationEvent, InvitationId, InvitationStatus, LinkKey,
-    OrganizationId, ReminderPolicy,
+    OrganizationId, ReminderPolicy, RetentionPeriod,
 };
 use crate::email::{FollowUpMessage, candidate_link, follow_up_email};
 use crate::ports::{Clock, Invitations, MailError, Mailer, OutgoingEmail, StoreError};
@@ -47,7 +47,8 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
     /// candidate is emailed the new deadline with the follow-up link, whose
     /// hash is stored with the move. The answer is the invitation after it, with the notice's
     /// outcome; a move that finds the invitation changed meanwhile (a racing move, a completion)
-    /// is refused, and nothing is sent.
+    /// is refused, and nothing is sent. The invitation is then kept for `retention` after the
+    /// new deadline.
     pub async fn extend_deadline(
         &self,
         organization: &OrganizationId,
@@ -55,9 +56,10 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         date: Date,
         time_zone: Option<IanaTimeZone>,
         notify_candidate: bool,
+        retention: &RetentionPeriod,
     ) -> Result<Invitation, AppError> {
-        let mut invitation = invitation(self.invitations, organization, id).await?;
         let now = self.clock.now();
+        let mut invitation = invitation(self.invitations, organization, id, now).await?;
         let time_zone = time_zone.unwrap_or_else(|| invitation.deadline.time_zone().clone());
         let deadline = AnswerDeadline::for_new_invitation(date, time_zone, now)
             .map_err(|error| AppError::ExtensionRefused(ExtensionRefused::Deadline(error)))?;
@@ -74,6 +76,7 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
             follow_up_link: link.as_ref().map(CandidateToken::hash),
             link_generation: invitation.link_generation,
             next_reminder: invitation.reminder_after(self.reminder_policy, &deadline, now),
+            retained_until: retention.retained_until(&deadline),
         };
         invitation.apply(&event).map_err(|error| {
             AppError::ExtensionRefused(ExtensionRefused::NotExtendable(error.status))
@@ -207,6 +210,7 @@ mod tests {
                 date("2026-12-20"),
                 None,
                 true,
+                &world.retention,
             )
             .await
             .unwrap();
@@ -220,7 +224,11 @@ mod tests {
         let expected =
             CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id, 0);
         assert_eq!(link.hash(), expected.hash());
-        let found = world.store.find_invitation_by_token(&link).await.unwrap();
+        let found = world
+            .store
+            .find_invitation_by_token(&link, crate::domain::fixtures::now())
+            .await
+            .unwrap();
         assert_eq!(found.map(|invitation| invitation.id), Some(sent.id));
         // A second notice carries the same link, not one more.
         world
@@ -231,6 +239,7 @@ mod tests {
                 date("2026-12-22"),
                 None,
                 true,
+                &world.retention,
             )
             .await
             .unwrap();
@@ -250,6 +259,7 @@ mod tests {
                 date("2026-12-20"),
                 None,
                 true,
+                &world.retention,
             )
             .await
             .unwrap();
@@ -273,6 +283,7 @@ mod tests {
             follow_up_link: None,
             link_generation: 0,
             next_reminder: None,
+            retained_until: sent.retained_until,
         };
         world.record(&sent, first).await;
         // The second was allowed on the same count, and loses.
@@ -292,6 +303,7 @@ mod tests {
                     follow_up_link: None,
                     link_generation: 0,
                     next_reminder: None,
+                    retained_until: sent.retained_until,
                 },
                 None,
             )

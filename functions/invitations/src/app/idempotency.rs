@@ -12,12 +12,15 @@ pub enum Held {
     StillRunning,
     /// The key was used for another request (422).
     KeyReused,
+    /// The key's request concerned an invitation since erased (410).
+    Erased,
 }
 
 /// Goes ahead with the ticket of a claimed key, or says why the key is held.
 pub fn decide(claim: KeyClaim, fingerprint: &RequestFingerprint) -> Result<ClaimTicket, Held> {
     match claim {
         KeyClaim::Claimed(ticket) => Ok(ticket),
+        KeyClaim::Erased => Err(Held::Erased),
         KeyClaim::InProgress { fingerprint: held }
         | KeyClaim::Completed {
             fingerprint: held, ..
@@ -51,5 +54,6 @@ mod tests {
         };
         assert_eq!(decide(done(&mine), &mine), Err(Held::Replay(saved(201))));
         assert_eq!(decide(done(&other), &mine), Err(Held::KeyReused));
+        assert_eq!(decide(KeyClaim::Erased, &mine), Err(Held::Erased));
     }
 }

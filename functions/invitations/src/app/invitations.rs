@@ -11,9 +11,9 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::domain::{
-    CandidateToken, EmailAddress, Employer, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, NewInvitation, OrganizationId, Recruiter, ReminderPolicy, ResendRefused,
-    VideoInterview,
+    CandidateEmailDigest, CandidateLookupKey, CandidateToken, CorrectedEmail, EmailAddress,
+    Employer, Invitation, InvitationEvent, InvitationId, InvitationStatus, NewInvitation,
+    OrganizationId, Recruiter, ReminderPolicy, ResendRefused, RetentionPeriod, VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
 use crate::ports::{
@@ -56,6 +56,11 @@ pub struct InvitationSender<'a, S, M, C> {
     pub employer: &'a Employer,
     /// The deployment's reminders, planned with each new invitation.
     pub reminder_policy: &'a ReminderPolicy,
+    /// How long each new invitation is kept after its deadline (`RETENTION_DAYS`).
+    pub retention: &'a RetentionPeriod,
+    /// The key of the candidate's address digest, by which erasure and access requests find the
+    /// invitation (`domain::candidate_lookup`).
+    pub lookup_key: &'a CandidateLookupKey,
 }
 
 impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M, C> {
@@ -74,7 +79,12 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         if !recruiter.may_receive_candidate_data() {
             return Err(AppError::EmailNotVerified);
         }
-        let mut invitation = Invitation::new(new, interview, recruiter, now);
+        let mut invitation = Invitation::new(new, interview, recruiter, self.retention, now);
+        invitation.candidate_digest = Some(CandidateEmailDigest::of(
+            self.lookup_key,
+            &invitation.organization_id,
+            &invitation.candidate.email,
+        ));
         invitation.next_reminder =
             invitation.reminder_after(self.reminder_policy, &invitation.deadline, now);
         let token = CandidateToken::generate(&invitation.organization_id, invitation.id);
@@ -127,8 +137,8 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         accept_duplicate: bool,
         corrected_email: Option<EmailAddress>,
     ) -> Result<Invitation, AppError> {
-        let mut invitation = invitation(self.invitations, organization, id).await?;
         let now = self.clock.now();
+        let mut invitation = invitation(self.invitations, organization, id, now).await?;
         let corrected_email = corrected_email.filter(|email| *email != invitation.candidate.email);
         invitation
             .check_resend(now, accept_duplicate, corrected_email.is_some())
@@ -143,7 +153,10 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
             token: token.hash(),
             at: now,
             resends_before: invitation.resend_count,
-            corrected_email,
+            corrected_email: corrected_email.map(|email| CorrectedEmail {
+                digest: CandidateEmailDigest::of(self.lookup_key, organization, &email),
+                email,
+            }),
             next_reminder: planned.reminder_after(self.reminder_policy, &invitation.deadline, now),
         };
         if invitation.apply(&resent).is_err() {
@@ -173,7 +186,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         }
         // A cancellation or a completion may have landed since the resend was recorded: checked
         // again just before the email goes out, so that none is sent after either.
-        match self::invitation(self.invitations, organization, id).await {
+        match self::invitation(self.invitations, organization, id, now).await {
             Ok(current) if current.status == InvitationStatus::Sending => {}
             other => {
                 self.give_back_email(organization, quota.day).await;
@@ -185,7 +198,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
             Ok(sent)
         } else {
             // The outcome could not be written over what happened meanwhile: answer what is stored.
-            Ok(self::invitation(self.invitations, organization, id)
+            Ok(self::invitation(self.invitations, organization, id, now)
                 .await
                 .unwrap_or(sent))
         }
@@ -314,15 +327,16 @@ pub(super) fn send_failure_reason(error: &MailError) -> String {
     }
 }
 
-/// One invitation of `organization`: `NotFound` for an id of another organization, as for one
-/// that does not exist.
+/// One invitation of `organization`, as kept at `at`: `NotFound` for an id of another
+/// organization, as for one that does not exist or is past its retention time.
 pub async fn invitation<S: Invitations>(
     invitations: &S,
     organization: &OrganizationId,
     id: InvitationId,
+    at: Timestamp,
 ) -> Result<Invitation, AppError> {
     invitations
-        .get_invitation(organization, id)
+        .kept_invitation(organization, id, at)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -333,8 +347,9 @@ pub async fn cancel_invitation<S: Invitations>(
     invitations: &S,
     organization: &OrganizationId,
     id: InvitationId,
+    now: Timestamp,
 ) -> Result<Invitation, AppError> {
-    let mut invitation = invitation(invitations, organization, id).await?;
+    let mut invitation = invitation(invitations, organization, id, now).await?;
     let cancelled = record_and_settle(
         invitations,
         &mut invitation,
@@ -377,7 +392,11 @@ mod tests {
         );
         // The link in the email opens this invitation.
         let token = world.last_token();
-        let opened = world.store.find_invitation_by_token(&token).await.unwrap();
+        let opened = world
+            .store
+            .find_invitation_by_token(&token, fixtures::now())
+            .await
+            .unwrap();
         assert_eq!(opened.map(|found| found.id), Some(invitation.id));
     }
 
@@ -603,9 +622,14 @@ mod tests {
                 )
                 .await
                 .unwrap();
-            cancel_invitation(self.store, &organization, listed.items[0].id)
-                .await
-                .unwrap();
+            cancel_invitation(
+                self.store,
+                &organization,
+                listed.items[0].id,
+                fixtures::now(),
+            )
+            .await
+            .unwrap();
             self.outbox.send(email).await
         }
     }
@@ -625,6 +649,8 @@ mod tests {
             daily_email_quota: world.daily_email_quota,
             employer: &world.employer,
             reminder_policy: &world.reminder_policy,
+            retention: &world.retention,
+            lookup_key: &world.lookup_key,
         };
         let interview = fixtures::video_interview(&world.recruiter);
         let key = IdempotencyKey::parse("k-2").unwrap();
@@ -681,7 +707,11 @@ mod tests {
             .unwrap();
         let second_link = world.last_token();
         for token in [first_link, second_link] {
-            let found = world.store.find_invitation_by_token(&token).await.unwrap();
+            let found = world
+                .store
+                .find_invitation_by_token(&token, fixtures::now())
+                .await
+                .unwrap();
             assert_eq!(found.map(|found| found.id), Some(failed.id));
         }
         assert_eq!(world.outbox.sent().len(), 2);
@@ -747,9 +777,10 @@ mod tests {
         let invitation = world.send(false).await;
         let organization = &invitation.organization_id;
         for _ in 0..2 {
-            let cancelled = cancel_invitation(&world.store, organization, invitation.id)
-                .await
-                .unwrap();
+            let cancelled =
+                cancel_invitation(&world.store, organization, invitation.id, fixtures::now())
+                    .await
+                    .unwrap();
             assert_eq!(cancelled.status, InvitationStatus::Cancelled);
         }
         let completed = world.send(false).await;
@@ -761,7 +792,8 @@ mod tests {
                 },
             )
             .await;
-        let refused = cancel_invitation(&world.store, organization, completed.id).await;
+        let refused =
+            cancel_invitation(&world.store, organization, completed.id, fixtures::now()).await;
         assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
         assert_eq!(world.stored(&completed).status, InvitationStatus::Completed);
     }
@@ -776,7 +808,7 @@ mod tests {
             Err(AppError::NotFound)
         ));
         assert!(matches!(
-            cancel_invitation(&world.store, &other, invitation.id).await,
+            cancel_invitation(&world.store, &other, invitation.id, fixtures::now()).await,
             Err(AppError::NotFound)
         ));
     }
@@ -786,6 +818,6 @@ mod tests {
         organization: &OrganizationId,
         id: InvitationId,
     ) -> Result<Invitation, AppError> {
-        invitation(&world.store, organization, id).await
+        invitation(&world.store, organization, id, fixtures::now()).await
     }
 }

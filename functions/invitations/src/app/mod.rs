@@ -6,6 +6,7 @@
 pub mod bounded_map;
 pub mod candidate;
 pub mod email_events;
+pub mod erasure;
 pub mod follow_ups;
 pub mod idempotency;
 pub mod invitations;
@@ -68,6 +69,9 @@ pub enum AppError {
     /// The completion is stored, but its event is not yet on the bus; repeating finishes it.
     #[error("the completion could not be announced")]
     CompletionNotAnnounced,
+    /// The bus refused the erasure's event: nothing was erased, and repeating does it all.
+    #[error("the erasure could not be announced")]
+    ErasureNotAnnounced,
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An email could not be rendered: a bug in a template; nothing was stored or sent.
@@ -114,12 +118,15 @@ async fn record_and_settle<S: Invitations>(
     }
 }
 
-/// The stored state of `invitation`.
+/// The stored state of `invitation`, read again right after a write (it was kept a moment ago).
 async fn read<S: Invitations>(
     invitations: &S,
     invitation: &Invitation,
 ) -> Result<Invitation, AppError> {
-    invitations::invitation(invitations, &invitation.organization_id, invitation.id).await
+    invitations
+        .get_invitation(&invitation.organization_id, invitation.id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// What the use cases' unit tests run on: the in-memory adapters and a fixed clock.
@@ -133,8 +140,8 @@ mod testing {
     use super::organizations::Employers;
     use crate::adapters::memory::{EventLog, MemoryStore, Outbox};
     use crate::domain::{
-        CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent, LinkKey, Recruiter,
-        ReminderPolicy, fixture_employer, fixtures,
+        CandidateLookupKey, CandidateToken, Employer, IanaTimeZone, Invitation, InvitationEvent,
+        LinkKey, Recruiter, ReminderPolicy, RetentionPeriod, fixture_employer, fixtures,
     };
     use crate::ports::{FixedClock, Invitations};
 
@@ -153,6 +160,8 @@ mod testing {
         pub time_zone: IanaTimeZone,
         pub link_key: LinkKey,
         pub reminder_policy: ReminderPolicy,
+        pub retention: RetentionPeriod,
+        pub lookup_key: CandidateLookupKey,
     }
 
     impl World {
@@ -169,6 +178,8 @@ mod testing {
                 time_zone: IanaTimeZone::parse("Europe/Helsinki").unwrap(),
                 link_key: LinkKey::new([9u8; 32]).unwrap(),
                 reminder_policy: ReminderPolicy::default(),
+                retention: RetentionPeriod::default(),
+                lookup_key: CandidateLookupKey::new([7u8; 32]).unwrap(),
             }
         }
 
@@ -193,6 +204,8 @@ mod testing {
                 daily_email_quota: self.daily_email_quota,
                 employer: &self.employer,
                 reminder_policy: &self.reminder_policy,
+                retention: &self.retention,
+                lookup_key: &self.lookup_key,
             }
         }
 

@@ -130,7 +130,9 @@ where
     ) -> Result<Option<Invitation>, AppError> {
         let organization = &completed.organization_id;
         let id = completed.invitation_id;
-        let Some(mut invitation) = self.store.get_invitation(organization, id).await? else {
+        let now = self.clock.now();
+        // Erased, never stored, or past its retention time: nothing to record, no one to tell.
+        let Some(mut invitation) = self.store.kept_invitation(organization, id, now).await? else {
             tracing::warn!(organization = organization.as_str(), invitation = %id, "dropping a completion of an unknown invitation");
             return Ok(None);
         };
@@ -138,7 +140,6 @@ where
             at: completed.completed_at,
         };
         if invitation.status.allows(completion.transition()) {
-            let now = self.clock.now();
             if let Err(refused) = invitation.check_reported_completion(completed.completed_at, now)
             {
                 tracing::warn!(organization = organization.as_str(), invitation = %id, %refused, "dropping a completion the invitation cannot have had");

@@ -231,7 +231,11 @@ mod tests {
         let expected =
             CandidateToken::follow_up(&world.link_key, &sent.organization_id, sent.id, 0);
         assert_eq!(link.expose(), expected.expose());
-        let opened = world.store.find_invitation_by_token(&link).await.unwrap();
+        let opened = world
+            .store
+            .find_invitation_by_token(&link, crate::domain::fixtures::now())
+            .await
+            .unwrap();
         assert_eq!(
             opened.map(|invitation| invitation.id),
             Some(sent.id),
@@ -316,6 +320,7 @@ mod tests {
                 "2026-12-20".parse().unwrap(),
                 None,
                 false,
+                &world.retention,
             )
             .await
             .unwrap();

@@ -73,6 +73,48 @@ impl VideoInterviewCompleted {
     }
 }
 
+/// The detail type of [`CandidateDataErased`].
+pub const ERASED_DETAIL_TYPE: &str = "CandidateDataErased";
+
+/// A recruiter's organization erased invitations (GDPR article 17): whoever keeps more of them
+/// (the recording service's videos) deletes it too. It names no person: the ids are all a
+/// consumer needs, and an event must not copy what was erased. Documented in docs/events.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateDataErased {
+    pub organization_id: OrganizationId,
+    /// At most [`CandidateDataErased::MAX_IDS`], to keep the event well under EventBridge's
+    /// 256 KB; a larger erasure publishes several.
+    pub invitation_ids: Vec<InvitationId>,
+    pub erased_at: Timestamp,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErasedDetail<'a> {
+    organization_id: &'a str,
+    invitation_ids: Vec<String>,
+    erased_at: String,
+}
+
+impl CandidateDataErased {
+    /// Ids per event: 26 characters each, about 30 KB of detail.
+    pub const MAX_IDS: usize = 1000;
+
+    /// The `detail` of the EventBridge event, as JSON text.
+    pub fn detail(&self) -> String {
+        serde_json::to_string(&ErasedDetail {
+            organization_id: self.organization_id.as_str(),
+            invitation_ids: self
+                .invitation_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            erased_at: self.erased_at.to_string(),
+        })
+        .expect("the detail always serializes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +153,23 @@ mod tests {
         assert_eq!(
             VideoInterviewCompleted::from_event(&event(detail)),
             Ok(completed)
+        );
+    }
+
+    #[test]
+    fn an_erasure_names_the_invitations_and_no_one() {
+        let erased = CandidateDataErased {
+            organization_id: OrganizationId::parse("acme").unwrap(),
+            invitation_ids: vec!["01KAWXK4D2T6Y9B3C5E7G8H1J2".parse().unwrap()],
+            erased_at: "2026-12-10T14:03:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(&erased.detail()).unwrap(),
+            json!({
+                "organizationId": "acme",
+                "invitationIds": ["01KAWXK4D2T6Y9B3C5E7G8H1J2"],
+                "erasedAt": "2026-12-10T14:03:00Z"
+            })
         );
     }
 

@@ -9,6 +9,8 @@ use super::{
     Language, LifecycleError, OrganizationId, PersonName, Question, Recruiter, Transition,
     VideoInterview, VideoInterviewId, VideoInterviewTitle,
 };
+use crate::domain::candidate_lookup::CandidateEmailDigest;
+use crate::domain::retention::{CANDIDATE_LINK_GRACE, RetentionPeriod};
 use crate::domain::{CandidateTokenHash, FollowUp, ReminderPolicy, ReminderSlot};
 
 /// The candidate, who exists nowhere but in this invitation.
@@ -96,6 +98,19 @@ pub struct Invitation {
     /// Which follow-up link is current: a corrected address starts a new one (the links that
     /// went to the wrong address stop working).
     pub link_generation: u32,
+    /// When the invitation is to be gone (`domain::retention`): reads treat it as gone from then
+    /// on, and DynamoDB's TTL deletes it soon after.
+    pub retained_until: Timestamp,
+    /// The keyed digest of the candidate's address (`domain::candidate_lookup`), by which an
+    /// erasure or access request finds it; `None` only for invitations stored before it existed.
+    pub candidate_digest: Option<CandidateEmailDigest>,
+}
+
+/// A resend's corrected address, with its lookup digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectedEmail {
+    pub email: EmailAddress,
+    pub digest: CandidateEmailDigest,
 }
 
 /// A permanent bounce of the candidate's address, as SES reported it.
@@ -190,7 +205,7 @@ pub enum InvitationEvent {
         /// The candidate's corrected address, when the recruiter gave one: the links sent to the
         /// old one stop working (only this resend's works, and a new follow-up link), and what
         /// SES said of the old address (delivered, complained) is forgotten.
-        corrected_email: Option<EmailAddress>,
+        corrected_email: Option<CorrectedEmail>,
         /// The reminders planned anew (a bounce had stopped them).
         next_reminder: Option<ReminderSlot>,
     },
@@ -215,6 +230,8 @@ pub enum InvitationEvent {
         /// meanwhile makes the move fail (its notice would carry a retired link).
         link_generation: u32,
         next_reminder: Option<ReminderSlot>,
+        /// The retention time for the new deadline (`RetentionPeriod::retained_until`).
+        retained_until: Timestamp,
     },
     /// SES reported the email of an unconfirmed send sent or delivered: it went out, as
     /// `message_id`, at `at`.
@@ -286,9 +303,12 @@ impl Invitation {
         new: NewInvitation,
         interview: &VideoInterview,
         recruiter: &Recruiter,
+        retention: &RetentionPeriod,
         now: Timestamp,
     ) -> Self {
         Self {
+            retained_until: retention.retained_until(&new.deadline),
+            candidate_digest: None,
             id: InvitationId::generate(now),
             organization_id: recruiter.organization_id.clone(),
             video_interview_id: interview.id,
@@ -353,8 +373,9 @@ impl Invitation {
                 self.last_resent_at = Some(*at);
                 self.bounce = None;
                 self.next_reminder = *next_reminder;
-                if let Some(email) = corrected_email {
+                if let Some(CorrectedEmail { email, digest }) = corrected_email {
                     self.candidate.email = email.clone();
+                    self.candidate_digest = Some(digest.clone());
                     self.link_generation += 1;
                     self.delivered_at = None;
                     self.complained_at = None;
@@ -371,9 +392,11 @@ impl Invitation {
                 deadline,
                 at,
                 next_reminder,
+                retained_until,
                 ..
             } => {
                 self.deadline = deadline.clone();
+                self.retained_until = *retained_until;
                 self.deadline_extended_at = Some(*at);
                 self.deadline_extension_count += 1;
                 self.next_reminder = *next_reminder;
@@ -481,9 +504,18 @@ impl Invitation {
         self.status.at(self.deadline.expires_at(), now)
     }
 
-    /// What the candidate's link leads to at `now`.
+    /// Whether the invitation is still kept at `now`: past its retention time it is gone for
+    /// every reader, whether or not DynamoDB's TTL has deleted it yet.
+    pub fn is_retained_at(&self, now: Timestamp) -> bool {
+        now < self.retained_until
+    }
+
+    /// What the candidate's link leads to at `now`: nothing but `Expired` from
+    /// [`CANDIDATE_LINK_GRACE`] after the deadline's end on, whatever the status.
     pub fn candidate_access(&self, now: Timestamp) -> CandidateAccess {
-        if self.status == InvitationStatus::Completed {
+        if now >= self.deadline.expires_at() + CANDIDATE_LINK_GRACE {
+            CandidateAccess::Expired
+        } else if self.status == InvitationStatus::Completed {
             CandidateAccess::Completed
         } else if self.status == InvitationStatus::Cancelled {
             CandidateAccess::Cancelled
@@ -561,7 +593,13 @@ pub mod fixtures {
     pub fn invitation() -> Invitation {
         let recruiter = recruiter();
         let interview = video_interview(&recruiter);
-        Invitation::new(new_invitation(&interview), &interview, &recruiter, now())
+        Invitation::new(
+            new_invitation(&interview),
+            &interview,
+            &recruiter,
+            &RetentionPeriod::default(),
+            now(),
+        )
     }
 }
 
@@ -749,18 +787,54 @@ mod tests {
     }
 
     #[test]
-    fn completed_stays_completed_and_cancelled_wins_over_open() {
+    fn completed_stays_completed_for_the_grace_and_cancelled_wins_over_open() {
         let mut invitation = invitation_due("2026-12-15", "UTC");
         invitation.status = InvitationStatus::Completed;
+        // The deadline day ends at 2026-12-16T00:00Z; the link closes a week later.
         assert_eq!(
-            invitation.candidate_access(at("2027-01-01T00:00:00Z")),
+            invitation.candidate_access(at("2026-12-22T23:59:59Z")),
             CandidateAccess::Completed
         );
+        for status in [InvitationStatus::Completed, InvitationStatus::Cancelled] {
+            invitation.status = status;
+            assert_eq!(
+                invitation.candidate_access(at("2026-12-23T00:00:00Z")),
+                CandidateAccess::Expired,
+                "{status}: whatever the status, the link closes after the grace"
+            );
+        }
         invitation.status = InvitationStatus::Cancelled;
         assert_eq!(
             invitation.candidate_access(at("2026-12-01T00:00:00Z")),
             CandidateAccess::Cancelled
         );
+    }
+
+    #[test]
+    fn an_invitation_is_kept_until_its_retention_time_and_an_extension_moves_it() {
+        let mut invitation = fixtures::invitation();
+        let retention = RetentionPeriod::days(30).unwrap();
+        assert_eq!(
+            invitation.retained_until,
+            RetentionPeriod::default().retained_until(&invitation.deadline)
+        );
+        let until = invitation.retained_until;
+        assert!(invitation.is_retained_at(until - SignedDuration::from_secs(1)));
+        assert!(!invitation.is_retained_at(until));
+        invitation.status = InvitationStatus::Sent;
+        let later = AnswerDeadline::new(date("2027-01-20"), zone("UTC")).unwrap();
+        invitation
+            .apply(&InvitationEvent::DeadlineExtended {
+                deadline: later.clone(),
+                at: fixtures::now(),
+                extensions_before: 0,
+                follow_up_link: None,
+                link_generation: 0,
+                next_reminder: None,
+                retained_until: retention.retained_until(&later),
+            })
+            .unwrap();
+        assert_eq!(invitation.retained_until, at("2027-02-20T00:05:00Z"));
     }
 
     #[test]
@@ -823,6 +897,7 @@ mod tests {
             fixtures::new_invitation(&interview),
             &interview,
             &recruiter,
+            &RetentionPeriod::default(),
             fixtures::now(),
         );
         assert_eq!(invitation.status, InvitationStatus::Sending);

@@ -2,6 +2,7 @@
 //! the records built from them, the invitation's lifecycle table and the completion event. Nothing
 //! here talks to AWS, speaks HTTP or reads the clock: the instant is always passed in.
 
+mod candidate_lookup;
 mod deadline;
 mod emails;
 pub mod events;
@@ -12,10 +13,12 @@ mod lifecycle;
 mod organization;
 mod recruiter;
 mod reminders;
+mod retention;
 mod token;
 mod values;
 mod video_interview;
 
+pub use candidate_lookup::{CandidateEmailDigest, CandidateLookupKey};
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use emails::{EmailEvent, EmailKind, EmailOutcome};
 pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
@@ -23,9 +26,9 @@ pub use ids::{InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{
-    Bounce, COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, ExtensionRefused,
-    Invitation, InvitationEvent, MAX_DEADLINE_EXTENSIONS, MAX_RESENDS, NewInvitation,
-    RESEND_COOL_DOWN, ResendRefused,
+    Bounce, COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, CorrectedEmail,
+    ExtensionRefused, Invitation, InvitationEvent, MAX_DEADLINE_EXTENSIONS, MAX_RESENDS,
+    NewInvitation, RESEND_COOL_DOWN, ResendRefused,
 };
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
 #[cfg(any(test, feature = "test-util"))]
@@ -35,6 +38,7 @@ pub use organization::{
 };
 pub use recruiter::{InvitedBy, Recruiter};
 pub use reminders::{ReminderKind, ReminderPolicy, ReminderSlot};
+pub use retention::{CANDIDATE_LINK_GRACE, RetentionPeriod};
 pub use token::{CandidateToken, CandidateTokenHash, LinkKey};
 pub use values::{
     EmailAddress, Language, OrganizationId, OrganizationName, PersonName, QuestionText,

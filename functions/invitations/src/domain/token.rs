@@ -36,21 +36,37 @@ pub struct CandidateToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateTokenHash(String);
 
-/// The deployment's key of follow-up links: at least 32 bytes (`LinkKey::MIN_BYTES`), read from
-/// Secrets Manager at cold start. Deliberately not `Debug`-printable.
-pub struct LinkKey(Vec<u8>);
+/// The key of an HMAC-SHA-256 (RFC 2104), read from Secrets Manager. Deliberately not
+/// `Debug`-printable.
+pub(crate) struct HmacKey(Vec<u8>);
 
-impl LinkKey {
+impl HmacKey {
     /// As many bytes as the HMAC-SHA-256 output: shorter keys weaken it (RFC 2104 §3).
-    pub const MIN_BYTES: usize = 32;
+    pub(crate) const MIN_BYTES: usize = 32;
 
     /// A key of at least [`Self::MIN_BYTES`] bytes, or why not.
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, String> {
-        let bytes = bytes.into();
+    pub(crate) fn new(bytes: Vec<u8>) -> Result<Self, String> {
         if bytes.len() < Self::MIN_BYTES {
             return Err(format!("must be at least {} bytes", Self::MIN_BYTES));
         }
         Ok(Self(bytes))
+    }
+
+    /// A MAC under this key, to feed.
+    pub(crate) fn mac(&self) -> Hmac<Sha256> {
+        Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length")
+    }
+}
+
+/// The deployment's key of follow-up links: at least 32 bytes (`LinkKey::MIN_BYTES`).
+pub struct LinkKey(HmacKey);
+
+impl LinkKey {
+    pub const MIN_BYTES: usize = HmacKey::MIN_BYTES;
+
+    /// A key of at least [`Self::MIN_BYTES`] bytes, or why not.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, String> {
+        HmacKey::new(bytes.into()).map(Self)
     }
 }
 
@@ -73,8 +89,7 @@ impl CandidateToken {
         invitation: InvitationId,
         generation: u32,
     ) -> Self {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes a key of any length");
+        let mut mac = key.0.mac();
         // Each part's length is fixed or the part is last, so no two inputs run together.
         mac.update(b"follow-up-link/1");
         mac.update(&generation.to_be_bytes());

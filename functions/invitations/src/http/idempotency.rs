@@ -14,8 +14,10 @@ use super::problem::ApiError;
 use super::validation::FieldError;
 use super::{body_bytes, route_path};
 use crate::app::idempotency::{Held, decide};
-use crate::domain::OrganizationId;
-use crate::ports::{IdempotencyKey, IdempotencyRecords, RequestFingerprint, SavedResponse};
+use crate::domain::{InvitationId, OrganizationId};
+use crate::ports::{
+    IdempotencyKey, IdempotencyRecords, RequestFingerprint, SavedResponse, StoreError,
+};
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -94,18 +96,21 @@ pub fn answer_held(held: Held) -> Result<Response<Body>, ApiError> {
         Held::Replay(saved) => Ok(replay(&saved)),
         Held::StillRunning => Err(ApiError::IdempotencyKeyInUse),
         Held::KeyReused => Err(ApiError::IdempotencyKeyReused),
+        Held::Erased => Err(ApiError::IdempotencyKeyErased),
     }
 }
 
 /// Handles a request with an Idempotency-Key once: claims the key, runs `handle`, and keeps its
 /// answer for the key's retries (or frees the key when the answer changed nothing). Retries get
-/// the kept answer, or a 409/422 problem.
+/// the kept answer, or a 409/422 problem (410 once the invitation it was `about` is erased: the
+/// answer is recorded on it, see `IdempotencyRecords::save_idempotent_response`).
 pub async fn idempotently<R, F>(
     records: &R,
     organization: &OrganizationId,
     key: &IdempotencyKey,
     fingerprint: &RequestFingerprint,
     now: Timestamp,
+    about: Option<InvitationId>,
     handle: F,
 ) -> Result<Response<Body>, ApiError>
 where
@@ -121,11 +126,18 @@ where
     };
     let response = handle.await;
     let recorded = match worth_keeping(&response) {
-        Some(saved) => {
-            records
-                .save_idempotent_response(organization, key, &ticket, &saved)
-                .await
-        }
+        Some(saved) => match records
+            .save_idempotent_response(organization, key, &ticket, &saved, about)
+            .await
+        {
+            // Its invitation was erased meanwhile: no copy of it is kept.
+            Err(StoreError::Conflict) if about.is_some() => {
+                records
+                    .release_idempotency_key(organization, key, &ticket)
+                    .await
+            }
+            other => other,
+        },
         None => {
             records
                 .release_idempotency_key(organization, key, &ticket)

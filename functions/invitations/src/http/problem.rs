@@ -71,6 +71,9 @@ pub enum ApiError {
     /// The Idempotency-Key was used for a different request.
     #[error("the idempotency key was used for another request")]
     IdempotencyKeyReused,
+    /// The Idempotency-Key's request concerned an invitation that was erased since.
+    #[error("the idempotency key's invitation was erased")]
+    IdempotencyKeyErased,
     /// The completion is stored, but its event is not yet on the bus; repeating the call finishes it.
     #[error("the completion could not be announced")]
     CompletionNotAnnounced,
@@ -129,6 +132,7 @@ impl From<AppError> for ApiError {
             AppError::Gone(reason) => Self::Gone(reason),
             AppError::EmailNotVerified => Self::EmailNotVerified,
             AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
+            AppError::ErasureNotAnnounced => Self::Unavailable,
             AppError::Store(error) => error.into(),
             AppError::Render(error) => {
                 tracing::error!(%error, "rendering an email failed");
@@ -202,6 +206,7 @@ impl ApiError {
             }
             Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyErased => StatusCode::GONE,
             Self::CompletionNotAnnounced => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -254,6 +259,10 @@ impl ApiError {
                 "/problems/idempotency-key-reused",
                 "Idempotency key used for another request",
             ),
+            Self::IdempotencyKeyErased => (
+                "/problems/invitation-erased",
+                "The request's invitation was erased",
+            ),
             Self::CompletionNotAnnounced => (
                 "/problems/completion-not-announced",
                 "Completion stored, not yet announced",
@@ -289,6 +298,7 @@ impl ApiError {
             Self::EmailNotVerified => "Your email address is not verified. Copies, notices and candidates' replies would go to it, so no invitation is sent until you verify it (then sign in again).".to_owned(),
             Self::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being handled. Retry shortly to get its answer.".to_owned(),
             Self::IdempotencyKeyReused => "This Idempotency-Key was already used for a different request (another path or body). Use a new key for a new request.".to_owned(),
+            Self::IdempotencyKeyErased => "The invitation this Idempotency-Key's request concerned was erased, with its saved answer; nothing was done again. Use a new key for a new request.".to_owned(),
             Self::CompletionNotAnnounced => "Your answers are saved. Confirming them failed for a moment: send the same request again.".to_owned(),
             Self::Internal => "Something went wrong on our side.".to_owned(),
         }

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::domain::events::VideoInterviewCompleted;
+use crate::domain::events::{CandidateDataErased, VideoInterviewCompleted};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the event bus did not accept the event ({0})")]
@@ -14,5 +14,12 @@ pub trait EventBus: Send + Sync {
     fn publish(
         &self,
         event: &VideoInterviewCompleted,
+    ) -> impl Future<Output = Result<(), PublishError>> + Send;
+
+    /// Publishes an erasure: consumers delete what they keep of the invitations it names, which
+    /// is idempotent, so a repeated erasure may publish it again.
+    fn publish_erasure(
+        &self,
+        event: &CandidateDataErased,
     ) -> impl Future<Output = Result<(), PublishError>> + Send;
 }

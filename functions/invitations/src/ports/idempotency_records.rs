@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use crate::domain::OrganizationId;
+use crate::domain::{InvitationId, OrganizationId};
 
 /// How long a key is remembered.
 pub const KEY_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
@@ -120,6 +120,9 @@ pub enum KeyClaim {
         fingerprint: RequestFingerprint,
         response: SavedResponse,
     },
+    /// A request with this key concerned an invitation since erased: its answer (which held the
+    /// candidate's data) and fingerprint are gone, and the key answers that until it expires.
+    Erased,
 }
 
 /// The instants a claim made at `now` records.
@@ -149,13 +152,16 @@ pub trait IdempotencyRecords: Send + Sync {
         now: Timestamp,
     ) -> impl Future<Output = Result<KeyClaim, StoreError>> + Send;
 
-    /// Keeps the finished answer of the request that claimed the key, for its retries.
+    /// Keeps the finished answer of the request that claimed the key, for its retries. An answer
+    /// `about` an invitation is recorded on it in the same write, so that erasing the invitation
+    /// erases the answer too; `Conflict` (nothing saved) when that invitation is gone.
     fn save_idempotent_response(
         &self,
         organization: &OrganizationId,
         key: &IdempotencyKey,
         ticket: &ClaimTicket,
         response: &SavedResponse,
+        about: Option<InvitationId>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Frees a claimed key at once (the request changed nothing), so that a retry may go ahead.

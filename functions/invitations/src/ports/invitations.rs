@@ -9,8 +9,8 @@ use super::{
     SavedResponse, StoreError,
 };
 use crate::domain::{
-    CandidateToken, CandidateTokenHash, EmailAddress, FollowUp, Invitation, InvitationEvent,
-    InvitationId, InvitationStatus, OrganizationId, VideoInterviewId,
+    CandidateEmailDigest, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp, Invitation,
+    InvitationEvent, InvitationId, InvitationStatus, OrganizationId, VideoInterviewId,
 };
 
 /// Which invitations a listing shows.
@@ -118,11 +118,29 @@ pub trait Invitations: Send + Sync {
         id: InvitationId,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// The invitation as stored, even past its retention time (erasure deletes what TTL has not
+    /// yet); every other reader uses [`Invitations::kept_invitation`].
     fn get_invitation(
         &self,
         organization: &OrganizationId,
         id: InvitationId,
     ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+
+    /// The invitation as kept at `at`: `None` past its retention time (`domain::retention`),
+    /// whether or not DynamoDB's TTL has deleted it yet.
+    fn kept_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send {
+        async move {
+            Ok(self
+                .get_invitation(organization, id)
+                .await?
+                .filter(|invitation| invitation.is_retained_at(at)))
+        }
+    }
 
     /// Newest first, in the organization or in one of its video interviews.
     fn list_invitations(
@@ -132,9 +150,31 @@ pub trait Invitations: Send + Sync {
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<Invitation>, StoreError>> + Send;
 
-    /// The invitation a candidate token opens: the one it names, if that holds the token's hash.
+    /// The ids of every invitation of `organization` to the candidate whose address has `digest`
+    /// (`domain::candidate_lookup`), oldest first (by id), through an index: no scan. Past their retention time too, so
+    /// that an erasure finds what TTL has not deleted yet; readers filter.
+    fn invitations_of_candidate(
+        &self,
+        organization: &OrganizationId,
+        digest: &CandidateEmailDigest,
+    ) -> impl Future<Output = Result<Vec<InvitationId>, StoreError>> + Send;
+
+    /// Erases invitation `id` of `organization`, even past its retention time: the item goes
+    /// (with its index entries, token hashes and claims), and every saved Idempotency-Key answer
+    /// recorded on it becomes an `Erased` marker, in one write. `false` when there was nothing to
+    /// erase (never stored, or erased already).
+    fn erase_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The invitation a candidate token opens at `at`: the one it names, if that holds the
+    /// token's hash and is kept at `at`.
     fn find_invitation_by_token(
         &self,
         token: &CandidateToken,
+        at: Timestamp,
     ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
 }

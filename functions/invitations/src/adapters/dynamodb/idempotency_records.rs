@@ -1,17 +1,20 @@
 //! Idempotency records (`ports::IdempotencyRecords`): `status` `in_progress` with a lease
 //! (`inProgressUntil`, epoch milliseconds) while the request runs, then `completed` with the saved
-//! answer; `ttl` (epoch seconds) lets DynamoDB delete the record after a day.
+//! answer; `ttl` (epoch seconds) lets DynamoDB delete the record after a day. An answer about an
+//! invitation is recorded on it (`idempotencyKeys`, the keys' digests), and erasing the invitation
+//! replaces the record with one of `status` `erased`, which holds nothing of the request.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 use super::attributes::{Item, ItemReader, n, s};
-use super::keys::idempotency_key;
+use super::keys::{IDEMPOTENCY_PREFIX, Key, idempotency_key, invitation_key};
 use super::{ConditionalWrite, DynamoStore, conditional_write_error, non_empty, unavailable};
-use crate::domain::OrganizationId;
+use crate::domain::{InvitationId, OrganizationId};
 use crate::ports::{
     ClaimTicket, IdempotencyKey, IdempotencyRecords, KeyClaim, RequestFingerprint, SavedResponse,
     StoreError, claim_times,
@@ -20,6 +23,23 @@ use crate::ports::{
 /// The `status` of an idempotency record.
 const KEY_IN_PROGRESS: &str = "in_progress";
 const KEY_COMPLETED: &str = "completed";
+const KEY_ERASED: &str = "erased";
+
+/// The invitation attribute naming the idempotency records whose answers are about it.
+pub(super) const INVITATION_KEYS: &str = "idempotencyKeys";
+
+/// What stands for a key whose answer was erased with its invitation, for as long as a key lives
+/// from `now`: nothing of the request, only that it was erased.
+pub(super) fn erased_key_item(organization: &OrganizationId, digest: &str, now: Timestamp) -> Item {
+    let (_, expires_at) = claim_times(now);
+    let mut item = Key::in_organization(organization, IDEMPOTENCY_PREFIX, digest).0;
+    item.extend([
+        ("entity".to_owned(), s("IdempotencyRecord")),
+        ("status".to_owned(), s(KEY_ERASED)),
+        ("ttl".to_owned(), n(expires_at.as_second())),
+    ]);
+    item
+}
 
 /// A key's record while its request runs.
 pub(super) fn key_claim_item(
@@ -50,6 +70,9 @@ pub(super) fn key_claim_item(
 /// whose answer was lost).
 pub(super) fn read_key_claim(item: &Item, ours: &ClaimTicket) -> Result<KeyClaim, StoreError> {
     let reader = ItemReader(item);
+    if reader.string("status")? == KEY_ERASED {
+        return Ok(KeyClaim::Erased);
+    }
     let fingerprint = RequestFingerprint::from_stored(reader.string("fingerprint")?.to_owned());
     let ticket = ClaimTicket::from_stored(reader.string("ticket")?.to_owned());
     match reader.string("status")? {
@@ -172,11 +195,26 @@ impl IdempotencyRecords for DynamoStore {
         key: &IdempotencyKey,
         ticket: &ClaimTicket,
         response: &SavedResponse,
+        about: Option<InvitationId>,
     ) -> Result<(), StoreError> {
-        self.update(
-            idempotency_key(organization, key),
-            key_answer_write(ticket, response),
-        )
+        let answer = key_answer_write(ticket, response);
+        let Some(invitation) = about else {
+            return self
+                .update(idempotency_key(organization, key), answer)
+                .await;
+        };
+        let recorded = ConditionalWrite {
+            names: HashMap::from([("#keys".to_owned(), INVITATION_KEYS.to_owned())]),
+            ..ConditionalWrite::on_existing(
+                "attribute_exists(sk)",
+                "ADD #keys :key",
+                [(":key", AttributeValue::Ss(vec![key.digest()]))],
+            )
+        };
+        self.transact(vec![
+            self.transact_update(idempotency_key(organization, key), answer)?,
+            self.transact_update(invitation_key(organization, invitation), recorded)?,
+        ])
         .await
     }
 

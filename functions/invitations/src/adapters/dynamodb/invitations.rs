@@ -13,21 +13,23 @@ use jiff::Timestamp;
 use super::attributes::{Item, ItemReader, n, questions_attribute, s};
 use super::email_quota::email_count_write;
 use super::idempotency_records::{
-    key_answer_write, key_claim_item, key_claim_write, read_key_claim,
+    INVITATION_KEYS, erased_key_item, key_answer_write, key_claim_item, key_claim_write,
+    read_key_claim,
 };
 use super::keys::{
-    INVITATION_PREFIX, REMINDER_QUEUE, REMINDERS, VIDEO_INTERVIEW_INDEX,
-    VIDEO_INTERVIEW_INDEX_PARTITION, email_quota_key, idempotency_key, invitation_key,
-    organization_key, video_interview_partition,
+    CANDIDATE_INDEX, CANDIDATE_INDEX_PARTITION, INVITATION_PREFIX, REMINDER_QUEUE, REMINDERS,
+    VIDEO_INTERVIEW_INDEX, VIDEO_INTERVIEW_INDEX_PARTITION, candidate_partition, email_quota_key,
+    idempotency_key, invitation_key, organization_key, video_interview_partition,
 };
 use super::listing::{ItemFilter, Listing};
 use super::notification_claims::notice_attributes;
 use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
-    AnswerDeadline, Bounce, Candidate, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
-    FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationEvent, InvitationId,
-    InvitationStatus, InvitedBy, Language, OrganizationId, PersonName, RecruiterId, ReminderKind,
-    ReminderSlot, VideoInterviewTitle,
+    AnswerDeadline, Bounce, Candidate, CandidateEmailDigest, CandidateToken, CandidateTokenHash,
+    CorrectedEmail, EmailAddress, FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone,
+    Invitation, InvitationEvent, InvitationId, InvitationStatus, InvitedBy, Language,
+    OrganizationId, PersonName, RecruiterId, ReminderKind, ReminderSlot, RetentionPeriod,
+    VideoInterviewTitle,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, IdempotencyKey, InvitationFilter, Invitations, KeyClaim,
@@ -93,6 +95,8 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
         ("answerDeadline".to_owned(), s(deadline.date().to_string())),
         ("timeZone".to_owned(), s(deadline.time_zone().name())),
         ("expiresAt".to_owned(), s(deadline.expires_at().to_string())),
+        // DynamoDB's TTL deletes the item some time after this (epoch seconds).
+        ("ttl".to_owned(), n(invitation.retained_until.as_second())),
         (
             "bccMyself".to_owned(),
             AttributeValue::Bool(invitation.bcc_myself),
@@ -115,6 +119,12 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
     ]);
     if let Some(slot) = &invitation.next_reminder {
         item.extend(reminder_attributes(slot));
+    }
+    if let Some(digest) = &invitation.candidate_digest {
+        item.insert(
+            CANDIDATE_INDEX_PARTITION.to_owned(),
+            s(candidate_partition(&invitation.organization_id, digest)),
+        );
     }
     // Only a new invitation is ever written whole; later facts arrive by conditional updates.
     debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
@@ -206,6 +216,12 @@ pub(super) fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
     let date = reader.parsed("answerDeadline", AnswerDeadline::parse_date)?;
     let deadline = AnswerDeadline::new(date, time_zone)
         .map_err(|error| StoreError::Corrupt(format!("answerDeadline: {error}")))?;
+    // Invitations stored before retention existed have no `ttl`: they get the default period.
+    let retained_until = match reader.optional_number::<i64>("ttl")? {
+        Some(seconds) => Timestamp::from_second(seconds)
+            .map_err(|error| StoreError::Corrupt(format!("ttl: {error}")))?,
+        None => RetentionPeriod::default().retained_until(&deadline),
+    };
     Ok(Invitation {
         id: reader.parsed("id", str::parse)?,
         organization_id: reader.parsed("organizationId", OrganizationId::parse)?,
@@ -282,6 +298,11 @@ pub(super) fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .transpose()?,
         complained_at: reader.optional_timestamp("complainedAt")?,
         link_generation: reader.optional_number("linkGeneration")?.unwrap_or(0),
+        retained_until,
+        candidate_digest: reader
+            .optional_string(CANDIDATE_INDEX_PARTITION)?
+            .and_then(|key| key.rsplit_once("#EMAIL#"))
+            .map(|(_, digest)| CandidateEmailDigest::from_stored(digest.to_owned())),
     })
 }
 
@@ -366,12 +387,23 @@ pub(super) fn status_value(status: InvitationStatus) -> String {
     format!(":{}", status.code())
 }
 
-/// The filter of the invitations that read `status` at `at`. `expired` is derived (see
+/// The filter of the invitations kept at `at` (`ttl` later than `at`'s second; those stored
+/// before retention existed have none) that read `status` at `at`, if given. `expired` is derived (see
 /// `domain::lifecycle`): an expiring status stored, and `expiresAt` at or before `at`; an expiring
 /// status reads as itself only before that. `expiresAt` is stored as RFC 3339 in UTC with whole
 /// seconds (a deadline day ends on a second), so strings compare as instants when `at` is written
 /// the same way, floored to its second: `floor(at) >= expiresAt` exactly when `at >= expiresAt`.
-fn status_filter(status: InvitationStatus, at: Timestamp) -> ItemFilter {
+fn listing_filter(status: Option<InvitationStatus>, at: Timestamp) -> ItemFilter {
+    let kept = "(attribute_not_exists(#ttl) OR #ttl > :now_s)";
+    let mut names = HashMap::from([("#ttl".to_owned(), "ttl".to_owned())]);
+    let mut values = HashMap::from([(":now_s".to_owned(), n(at.as_second()))]);
+    let Some(status) = status else {
+        return ItemFilter {
+            expression: kept.to_owned(),
+            names,
+            values,
+        };
+    };
     let expiring = InvitationStatus::EXPIRING;
     // The statuses compared, and how `expiresAt` must compare with `:now` (none: not at all).
     let (statuses, deadline) = if status == InvitationStatus::Expired {
@@ -381,20 +413,25 @@ fn status_filter(status: InvitationStatus, at: Timestamp) -> ItemFilter {
     } else {
         (std::slice::from_ref(&status), None)
     };
-    let mut values: HashMap<String, AttributeValue> = statuses
-        .iter()
-        .map(|status| (status_value(*status), s(status.code())))
-        .collect();
+    values.extend(
+        statuses
+            .iter()
+            .map(|status| (status_value(*status), s(status.code()))),
+    );
     let list = statuses.iter().map(|status| status_value(*status));
-    let mut expression = format!("#status IN ({})", list.collect::<Vec<_>>().join(", "));
+    let mut expression = format!(
+        "{kept} AND #status IN ({})",
+        list.collect::<Vec<_>>().join(", ")
+    );
     if let Some(comparison) = deadline {
         let second = Timestamp::from_second(at.as_second()).unwrap_or(at);
         values.insert(":now".to_owned(), s(second.to_string()));
         expression.push_str(&format!(" AND expiresAt {comparison} :now"));
     }
+    names.insert("#status".to_owned(), "status".to_owned());
     ItemFilter {
         expression,
-        names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
+        names,
         values,
     }
 }
@@ -415,7 +452,7 @@ fn counted(attribute: &str, before: u32, value: &mut impl FnMut(&str, AttributeV
 /// The conditional UpdateItem that records `event`, derived from the lifecycle table: the stored
 /// status must be one the event's transition may start from, and becomes the one it leads to,
 /// with the facts the event records.
-fn event_write(event: &InvitationEvent) -> ConditionalWrite {
+fn event_write(organization: &OrganizationId, event: &InvitationEvent) -> ConditionalWrite {
     let transition = event.transition();
     // Only the transitions that change the status use it (see the arms below).
     let to = transition.to().map(status_value).unwrap_or_default();
@@ -485,12 +522,14 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             value(":at", s(at.to_string()));
             update.set("lastResentAt = :at").set("resendCount = :count");
             match corrected_email {
-                Some(email) => {
+                Some(CorrectedEmail { email, digest }) => {
                     value(":email", s(email.as_str()));
                     value(":zero", n(0));
                     value(":one", n(1));
+                    value(":candidate", s(candidate_partition(organization, digest)));
                     update
                         .set("email = :email")
+                        .set(format!("{CANDIDATE_INDEX_PARTITION} = :candidate"))
                         .set("tokenHashes = :token")
                         .set("linkGeneration = if_not_exists(linkGeneration, :zero) + :one")
                         .remove("deliveredAt, complainedAt");
@@ -519,6 +558,7 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             follow_up_link,
             link_generation,
             next_reminder,
+            retained_until,
         } => {
             let counted = counted("deadlineExtensionCount", *extensions_before, &mut value);
             let generation = if *link_generation == 0 {
@@ -532,9 +572,12 @@ fn event_write(event: &InvitationEvent) -> ConditionalWrite {
             value(":zone", s(deadline.time_zone().name()));
             value(":expires", s(deadline.expires_at().to_string()));
             value(":at", s(at.to_string()));
+            value(":ttl", n(retained_until.as_second()));
             // ZONE is one of DynamoDB's reserved words, and `timeZone` is read as it.
             names.insert("#zone".to_owned(), "timeZone".to_owned());
+            names.insert("#ttl".to_owned(), "ttl".to_owned());
             update
+                .set("#ttl = :ttl")
                 .set("answerDeadline = :date")
                 .set("#zone = :zone")
                 .set("expiresAt = :expires")
@@ -603,19 +646,25 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
-    /// The two items of a new invitation's transaction: the invitation (its id must be new) and
-    /// one more email on its organization's count of the day (which must not be used up).
+    /// The two items of a new invitation's transaction: the invitation (its id must be new; with
+    /// the digest of the Idempotency-Key whose answer will be about it) and one more email on its
+    /// organization's count of the day (which must not be used up).
     fn invitation_counting_its_email(
         &self,
         invitation: &Invitation,
         token: &CandidateTokenHash,
         quota: DailyEmailQuota,
+        key: Option<&IdempotencyKey>,
     ) -> Result<[TransactWriteItem; 2], StoreError> {
+        let mut item = invitation_item(invitation, token);
+        if let Some(key) = key {
+            item.insert(
+                INVITATION_KEYS.to_owned(),
+                AttributeValue::Ss(vec![key.digest()]),
+            );
+        }
         Ok([
-            self.transact_put(
-                invitation_item(invitation, token),
-                ConditionalWrite::new_item(),
-            )?,
+            self.transact_put(item, ConditionalWrite::new_item())?,
             self.transact_update(
                 email_quota_key(&invitation.organization_id, quota.day),
                 email_count_write(quota)?,
@@ -632,7 +681,7 @@ impl Invitations for DynamoStore {
         quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
         let organization = &invitation.organization_id;
-        let items = self.invitation_counting_its_email(invitation, token, quota)?;
+        let items = self.invitation_counting_its_email(invitation, token, quota, None)?;
         match self.transact_naming_failures(items.to_vec()).await {
             Ok(()) => Ok(()),
             // The id is new: only this very write, retried by the SDK after its answer was lost,
@@ -663,7 +712,7 @@ impl Invitations for DynamoStore {
             key_claim_item(organization, key, fingerprint, &ticket, now),
             key_claim_write(now),
         )?];
-        items.extend(self.invitation_counting_its_email(invitation, token, quota)?);
+        items.extend(self.invitation_counting_its_email(invitation, token, quota, Some(key))?);
         match self.transact_naming_failures(items).await {
             Ok(()) => Ok(KeyClaim::Claimed(ticket)),
             // The invitation's id is new, so it is the key that is held: by another request (a
@@ -692,7 +741,7 @@ impl Invitations for DynamoStore {
         event: &InvitationEvent,
         answer: Option<KeyedAnswer<'_>>,
     ) -> Result<(), StoreError> {
-        let event_write = event_write(event);
+        let event_write = event_write(organization, event);
         let Some(answer) = answer else {
             return self
                 .update(invitation_key(organization, id), event_write)
@@ -814,7 +863,7 @@ impl Invitations for DynamoStore {
                 partition: video_interview_partition(organization, video_interview),
                 index: Some(VIDEO_INTERVIEW_INDEX),
                 prefix: INVITATION_PREFIX,
-                filter: filter.status.map(|status| status_filter(status, filter.at)),
+                filter: Some(listing_filter(filter.status, filter.at)),
                 organization,
             },
             None => Listing {
@@ -822,20 +871,98 @@ impl Invitations for DynamoStore {
                 partition: organization_key(organization),
                 index: None,
                 prefix: INVITATION_PREFIX,
-                filter: filter.status.map(|status| status_filter(status, filter.at)),
+                filter: Some(listing_filter(filter.status, filter.at)),
                 organization,
             },
         };
         self.list(listing, page, read_invitation).await
     }
 
+    async fn invitations_of_candidate(
+        &self,
+        organization: &OrganizationId,
+        digest: &CandidateEmailDigest,
+    ) -> Result<Vec<InvitationId>, StoreError> {
+        let query = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(CANDIDATE_INDEX)
+                .key_condition_expression("#candidate = :candidate")
+                .expression_attribute_names("#candidate", CANDIDATE_INDEX_PARTITION)
+                .expression_attribute_values(
+                    ":candidate",
+                    s(candidate_partition(organization, digest)),
+                )
+        };
+        let invitation_id = |item: &Item| {
+            ItemReader(item)
+                .string("sk")?
+                .strip_prefix(INVITATION_PREFIX)
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt("a candidate's item is no invitation".into()))
+        };
+        self.query_all(query, None, invitation_id).await
+    }
+
+    async fn erase_invitation(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // The keys are read first and the delete is conditioned on their count (the set only
+        // grows): an answer saved in between makes it fail, and the next round erases that too.
+        const ROUNDS: usize = 3;
+        for _ in 0..ROUNDS {
+            let Some(item) = self.get_item(invitation_key(organization, id)).await? else {
+                return Ok(false);
+            };
+            let keys = match item.get(INVITATION_KEYS) {
+                Some(AttributeValue::Ss(keys)) => keys.clone(),
+                _ => Vec::new(),
+            };
+            let mut values = HashMap::new();
+            let unchanged = if keys.is_empty() {
+                format!("attribute_not_exists({INVITATION_KEYS})")
+            } else {
+                values.insert(":keys".to_owned(), n(keys.len()));
+                format!("size({INVITATION_KEYS}) = :keys")
+            };
+            let write = ConditionalWrite {
+                condition: format!("attribute_exists(pk) AND {unchanged}"),
+                update: None,
+                names: HashMap::new(),
+                values,
+            };
+            let mut items = vec![self.transact_delete(invitation_key(organization, id), write)?];
+            for digest in &keys {
+                items.push(self.transact_put(
+                    erased_key_item(organization, digest, now),
+                    ConditionalWrite::unconditional(),
+                )?);
+            }
+            match self.transact_naming_failures(items).await {
+                Ok(()) => return Ok(true),
+                Err(failure) if failure.condition_failed(0) => continue,
+                Err(failure) => return Err(failure.error),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "the invitation kept changing while it was erased".to_owned(),
+        ))
+    }
+
     async fn find_invitation_by_token(
         &self,
         token: &CandidateToken,
+        at: Timestamp,
     ) -> Result<Option<Invitation>, StoreError> {
         let (organization, id) = token.invitation();
         match self.get_item(invitation_key(organization, id)).await? {
-            Some(item) if has_token(&item, &token.hash()) => read_invitation(&item).map(Some),
+            Some(item) if has_token(&item, &token.hash()) => Ok(read_invitation(&item)
+                .map(Some)?
+                .filter(|invitation| invitation.is_retained_at(at))),
             _ => Ok(None),
         }
     }
@@ -872,7 +999,10 @@ mod tests {
                 token: CandidateTokenHash::from_stored("cd".into()),
                 at,
                 resends_before: 2,
-                corrected_email: Some(EmailAddress::parse("anna@example.fi").unwrap()),
+                corrected_email: Some(CorrectedEmail {
+                    email: EmailAddress::parse("anna@example.fi").unwrap(),
+                    digest: CandidateEmailDigest::from_stored("ab".repeat(32)),
+                }),
                 next_reminder: Some(ReminderSlot {
                     kind: ReminderKind::BeforeDeadline,
                     due: at,
@@ -905,6 +1035,7 @@ mod tests {
                     kind: ReminderKind::LastDay,
                     due: at,
                 }),
+                retained_until: at,
             },
         ];
         let covered: BTreeSet<_> = events
@@ -932,7 +1063,7 @@ mod tests {
     fn each_event_write_is_conditioned_on_the_statuses_its_transition_starts_from() {
         for event in one_event_of_each_transition() {
             let transition = event.transition();
-            let write = event_write(&event);
+            let write = event_write(&OrganizationId::parse("acme").unwrap(), &event);
             let list = write
                 .condition
                 .split_once("#status IN (")
@@ -966,10 +1097,12 @@ mod tests {
     }
 
     #[test]
-    fn a_status_filter_reads_expired_from_the_deadline_and_uses_every_placeholder_it_defines() {
+    fn a_listing_filter_keeps_only_retained_invitations_reads_expired_from_the_deadline_and_uses_every_placeholder_it_defines()
+     {
         let at: Timestamp = "2026-12-15T22:00:00.999Z".parse().unwrap();
-        for status in InvitationStatus::ALL {
-            let filter = status_filter(status, at);
+        let statuses = InvitationStatus::ALL.into_iter().map(Some);
+        for status in statuses.chain([None]) {
+            let filter = listing_filter(status, at);
             let used = placeholders(&filter.expression);
             let defined: BTreeSet<_> = filter
                 .values
@@ -977,18 +1110,27 @@ mod tests {
                 .chain(filter.names.keys())
                 .cloned()
                 .collect();
-            assert_eq!(used, defined, "{status}");
-            let derived =
-                InvitationStatus::EXPIRING.contains(&status) || status == InvitationStatus::Expired;
+            assert_eq!(used, defined, "{status:?}");
+            assert!(
+                filter
+                    .expression
+                    .starts_with("(attribute_not_exists(#ttl) OR #ttl > :now_s)"),
+                "{status:?}"
+            );
+            assert_eq!(filter.values[":now_s"], n(at.as_second()), "{status:?}");
+            let derived = status.is_some_and(|status| {
+                InvitationStatus::EXPIRING.contains(&status) || status == InvitationStatus::Expired
+            });
             assert_eq!(
                 filter.values.get(":now"),
                 derived.then(|| s("2026-12-15T22:00:00Z")).as_ref(),
-                "{status}: compared with the instant floored to its second"
+                "{status:?}: compared with the instant floored to its second"
             );
         }
         assert_eq!(
-            status_filter(InvitationStatus::Expired, at).expression,
-            "#status IN (:sending, :sent, :send_failed, :send_unconfirmed, :opened) \
+            listing_filter(Some(InvitationStatus::Expired), at).expression,
+            "(attribute_not_exists(#ttl) OR #ttl > :now_s) AND \
+             #status IN (:sending, :sent, :send_failed, :send_unconfirmed, :opened) \
              AND expiresAt <= :now"
         );
     }

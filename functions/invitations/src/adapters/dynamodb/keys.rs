@@ -11,6 +11,11 @@
 //! | daily email count    | `ORG#<org>` | `QUOTA#<date>`  |                                     |
 //! | organization profile | `ORG#<org>` | `PROFILE`       |                                     |
 //!
+//! An invitation is also in the keys-only index `by-candidate-email` under
+//! `candidateEmailKey` = `ORG#<org>#EMAIL#<digest>` (`domain::candidate_lookup`), holds `ttl` (its
+//! retention time, `domain::retention`) and `idempotencyKeys` (the digests of the keys whose saved
+//! answers are about it, erased with it).
+//!
 //! An invitation holds the hashes of its candidate tokens (`tokenHashes`); a token names its
 //! invitation (`domain::CandidateToken`), so the candidate's read is one GetItem. The notify-me
 //! claim is attributes of the invitation. An invitation with a reminder still to send also has
@@ -21,7 +26,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::{InvitationId, OrganizationId, VideoInterviewId};
+use crate::domain::{CandidateEmailDigest, InvitationId, OrganizationId, VideoInterviewId};
 use crate::ports::IdempotencyKey;
 
 /// The sparse index of invitations with a reminder still to send, by its due instant
@@ -31,6 +36,13 @@ pub const REMINDER_INDEX: &str = "by-reminder-due";
 pub(super) const REMINDER_QUEUE: &str = "reminderQueue";
 pub(super) const REMINDERS: &str = "REMINDERS";
 
+/// The index of a candidate's invitations in an organization, by the keyed digest of their address
+/// (`domain::candidate_lookup`; `infra/template.yaml`): keys only, so that it holds no more of the
+/// candidate than the digest.
+pub const CANDIDATE_INDEX: &str = "by-candidate-email";
+/// Its partition attribute: `ORG#<org>#EMAIL#<digest>`.
+pub(super) const CANDIDATE_INDEX_PARTITION: &str = "candidateEmailKey";
+
 /// The index of an interview's invitations (`infra/template.yaml`).
 pub const VIDEO_INTERVIEW_INDEX: &str = "by-video-interview";
 /// The attribute holding an item's partition in that index.
@@ -38,7 +50,7 @@ pub(super) const VIDEO_INTERVIEW_INDEX_PARTITION: &str = "gsi1pk";
 
 pub(super) const VIDEO_INTERVIEW_PREFIX: &str = "VI#";
 pub(super) const INVITATION_PREFIX: &str = "INV#";
-const IDEMPOTENCY_PREFIX: &str = "IDEM#";
+pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
 const EMAIL_QUOTA_PREFIX: &str = "QUOTA#";
 
 /// The primary key of one item.
@@ -88,6 +100,18 @@ pub(super) fn video_interview_partition(
     format!(
         "{}#{VIDEO_INTERVIEW_PREFIX}{id}",
         organization_key(organization)
+    )
+}
+
+/// The index partition of one candidate's invitations in `organization`.
+pub(super) fn candidate_partition(
+    organization: &OrganizationId,
+    digest: &CandidateEmailDigest,
+) -> String {
+    format!(
+        "{}#EMAIL#{}",
+        organization_key(organization),
+        digest.as_str()
     )
 }
 

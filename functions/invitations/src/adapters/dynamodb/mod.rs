@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use crate::ports::StoreError;
 use attributes::Item;
@@ -138,6 +138,16 @@ impl ConditionalWrite {
         }
     }
 
+    /// A put in a transaction whatever is there.
+    fn unconditional() -> Self {
+        Self {
+            condition: String::new(),
+            update: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+        }
+    }
+
     /// An update of an item that must exist, under `condition`, with the `:placeholders` both
     /// expressions use (DynamoDB refuses unused ones).
     fn on_existing<K: Into<String>>(
@@ -170,6 +180,34 @@ impl DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(output.item)
+    }
+
+    /// What `query` finds, page after page, each item read with `read`: at most `limit` items
+    /// (each page asks for what is still missing), all of them without one.
+    async fn query_all<T>(
+        &self,
+        query: impl Fn() -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        limit: Option<usize>,
+        read: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let remaining = limit.map(|limit| limit - found.len());
+            let output = query()
+                .set_limit(remaining.map(|remaining| i32::try_from(remaining).unwrap_or(i32::MAX)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                found.push(read(&item)?);
+            }
+            match output.last_evaluated_key {
+                Some(key) if limit.is_none_or(|limit| found.len() < limit) => start = Some(key),
+                _ => return Ok(found),
+            }
+        }
     }
 
     /// The item at `key`, read with `read`.
@@ -272,6 +310,7 @@ impl DynamoStore {
         })
     }
 
+    /// A put in a transaction; an empty condition puts whatever is there.
     fn transact_put(
         &self,
         item: HashMap<String, AttributeValue>,
@@ -281,11 +320,27 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_item(Some(item))
             .set_expression_attribute_names(non_empty(write.names))
-            .condition_expression(write.condition)
+            .set_condition_expression((!write.condition.is_empty()).then_some(write.condition))
             .set_expression_attribute_values(non_empty(write.values))
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn transact_delete(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .set_expression_attribute_names(non_empty(write.names))
+            .condition_expression(write.condition)
+            .set_expression_attribute_values(non_empty(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     fn transact_update(

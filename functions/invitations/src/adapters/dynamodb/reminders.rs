@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::attributes::{Item, ItemReader, n, s};
 use super::invitations::{Update, read_invitation, status_value};
 use super::keys::{INVITATION_PREFIX, REMINDER_INDEX, REMINDER_QUEUE, REMINDERS, invitation_key};
-use super::{ConditionalWrite, DynamoStore, unavailable};
+use super::{ConditionalWrite, DynamoStore};
 use crate::domain::{
     AnswerDeadline, CandidateTokenHash, IanaTimeZone, InvitationStatus, OrganizationId,
     ReminderSlot,
@@ -52,11 +52,8 @@ impl Reminders for DynamoStore {
         // Due instants are whole seconds, stored as RFC 3339 in UTC: `now` floored to its second
         // compares as an instant.
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
-        let mut due = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
+        let query = || {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .index_name(REMINDER_INDEX)
@@ -64,19 +61,8 @@ impl Reminders for DynamoStore {
                 .expression_attribute_names("#queue", REMINDER_QUEUE)
                 .expression_attribute_values(":queue", s(REMINDERS))
                 .expression_attribute_values(":now", s(now.to_string()))
-                .limit(i32::try_from(limit - due.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                due.push(read_due_reminder(&item)?);
-            }
-            match output.last_evaluated_key {
-                Some(key) if due.len() < limit => start = Some(key),
-                _ => return Ok(due),
-            }
-        }
+        };
+        self.query_all(query, Some(limit), read_due_reminder).await
     }
 
     async fn claim_reminder(

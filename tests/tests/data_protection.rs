@@ -519,3 +519,43 @@ async fn a_candidates_invitations_are_erased_by_address_within_one_organization(
     fields.sort();
     assert_eq!(fields, ["/email", "/extra"], "{}", invalid.body);
 }
+
+#[tokio::test]
+async fn erasing_leaves_alone_a_key_claimed_again_by_a_later_request() {
+    let world = world().await;
+    let _route = erasure_route(&world).await;
+    let interview = world
+        .create_video_interview(&world.acme, "Sales lead")
+        .await;
+    let keyed = |name: &str| {
+        let mut form = world.invitation_form(&interview, "en", false);
+        form["email"] = json!(world.candidate_email(name));
+        ApiEvent::post("/invitations", &form)
+            .header("idempotency-key", "reused-key")
+            .claims(&world.acme)
+    };
+    let first = world.call(keyed("first")).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    // A day and an hour later the key is free again, and another request claims it.
+    let later = "2026-12-02T11:00:00Z";
+    let second = world.call_at(later, keyed("second")).await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    assert_ne!(first.body["id"], second.body["id"]);
+
+    let id = first.body["id"].as_str().unwrap();
+    assert_eq!(
+        world
+            .call_at(
+                later,
+                ApiEvent::new("DELETE", &format!("/invitations/{id}")).claims(&world.acme)
+            )
+            .await
+            .status,
+        204
+    );
+    // The later request's answer is its own still: replayed, not "erased".
+    let replayed = world.call_at(later, keyed("second")).await;
+    assert_eq!(replayed.status, 201, "{}", replayed.body);
+    assert_eq!(replayed.body["id"], second.body["id"]);
+    assert_eq!(replayed.header("idempotent-replayed"), "true");
+}

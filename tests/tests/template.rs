@@ -387,6 +387,32 @@ fn only_the_service_and_the_recording_service_may_publish_on_the_stacks_bus() {
     );
     let spared = text(&statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]);
     assert!(spared.contains("RecruiterApiFunctionRole.Arn"), "{spared}");
+    // And a completion (which emails recruiters) only from the candidate's side.
+    let completions = resource(&resources, "CompletionEventBusPolicyByType");
+    let statement = &completions["Properties"]["Statement"];
+    assert_eq!(statement["Effect"].as_str(), Some("Deny"));
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["events:detail-type"].as_str(),
+        Some(invitations::domain::events::DETAIL_TYPE)
+    );
+    let spared = text(&statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]);
+    assert!(spared.contains("CandidateApiFunctionRole.Arn"), "{spared}");
+    assert!(!spared.contains("RecruiterApi"), "{spared}");
+}
+
+#[test]
+fn browsers_may_call_every_method_the_recruiter_api_routes() {
+    let resources = resources();
+    let cors = text(&resource(&resources, "RecruiterHttpApi")["Properties"]["CorsConfiguration"]);
+    let events = text(&resource(&resources, "RecruiterApiFunction")["Properties"]["Events"]);
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        if events.contains(&format!("Method: {method}")) {
+            assert!(
+                cors.contains(method),
+                "{method} is routed but not allowed: {cors}"
+            );
+        }
+    }
 }
 
 #[test]

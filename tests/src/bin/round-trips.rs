@@ -182,6 +182,34 @@ async fn main() -> Result<(), Error> {
         "email event: bounced (the recruiter told)",
         &calls.email_events,
     ));
+
+    // The candidate's requests (the keyed invitation's address), and the first invitation erased
+    // by id; the erasures are announced on the route's bus.
+    world
+        .call(
+            ApiEvent::get("/candidate-data")
+                .query("email", &candidate)
+                .claims(&world.acme),
+        )
+        .await;
+    rows.push(row(
+        "GET /candidate-data?email=, 1 invitation",
+        &calls.recruiter_api,
+    ));
+    world
+        .call(ApiEvent::new("DELETE", &format!("/invitations/{id}")).claims(&world.acme))
+        .await;
+    rows.push(row("DELETE /invitations/{id}", &calls.recruiter_api));
+    world
+        .call(
+            ApiEvent::post("/candidate-erasures", &json!({ "email": candidate }))
+                .claims(&world.acme),
+        )
+        .await;
+    rows.push(row(
+        "POST /candidate-erasures, 1 invitation (with a saved answer)",
+        &calls.recruiter_api,
+    ));
     println!("{}", rows.join("\n"));
 
     let size: usize = std::env::var("REMINDER_SWEEP_SIZE").map_or(Ok(1000), |v| v.parse())?;

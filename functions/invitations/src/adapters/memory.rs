@@ -34,8 +34,8 @@ struct StoredInvitation {
     ses_message_id: Option<String>,
     /// Each notice's claim, until when.
     notices_claimed_until: HashMap<RecruiterNotice, Timestamp>,
-    /// The digests of the Idempotency-Keys whose answers are about it.
-    idempotency_keys: Vec<String>,
+    /// The Idempotency-Keys (digest, and the ticket of the claim) whose answers are about it.
+    idempotency_keys: Vec<(String, ClaimTicket)>,
 }
 
 #[derive(Debug, Clone)]
@@ -398,7 +398,7 @@ impl Tables {
         response: &SavedResponse,
     ) -> Result<(), StoreError> {
         match self.keys.get_mut(&(organization.clone(), key.digest())) {
-            Some(record) if record.ticket == *ticket => {
+            Some(record) if record.ticket == *ticket && !record.erased => {
                 record.response = Some(response.clone());
                 Ok(())
             }
@@ -453,7 +453,7 @@ impl Invitations for MemoryStore {
             .invitations
             .get_mut(&(organization.clone(), invitation.id))
         {
-            stored.idempotency_keys.push(key.digest());
+            stored.idempotency_keys.push((key.digest(), ticket.clone()));
         }
         tables.count_email(organization, quota);
         Ok(KeyClaim::Claimed(ticket))
@@ -622,18 +622,18 @@ impl Invitations for MemoryStore {
             return Ok(false);
         };
         let (_, expires_at) = claim_times(now);
-        for digest in erased.idempotency_keys {
-            tables.keys.insert(
-                (organization.clone(), digest),
-                KeyRecord {
-                    fingerprint: RequestFingerprint::from_stored(String::new()),
-                    ticket: ClaimTicket::from_stored(String::new()),
-                    response: None,
-                    erased: true,
-                    in_progress_until: Timestamp::UNIX_EPOCH,
-                    expires_at,
-                },
-            );
+        for (digest, ticket) in erased.idempotency_keys {
+            // Only while it still is that claim's: a key claimed since is another request's.
+            if let Some(record) = tables
+                .keys
+                .get_mut(&(organization.clone(), digest))
+                .filter(|record| record.ticket == ticket)
+            {
+                record.response = None;
+                record.fingerprint = RequestFingerprint::from_stored(String::new());
+                record.erased = true;
+                record.expires_at = expires_at;
+            }
         }
         Ok(true)
     }
@@ -856,7 +856,7 @@ impl IdempotencyRecords for MemoryStore {
             .invitations
             .get_mut(&(organization.clone(), invitation))
         {
-            stored.idempotency_keys.push(key.digest());
+            stored.idempotency_keys.push((key.digest(), ticket.clone()));
         }
         Ok(())
     }

@@ -44,12 +44,15 @@ impl<S: Invitations, B: EventBus, C: Clock> Eraser<'_, S, B, C> {
         {
             return Err(AppError::NotFound);
         }
-        self.erase(organization, &[id]).await
+        self.erase(organization, &[id]).await.map(drop)
     }
 
     /// Erases every invitation of `organization` to `email` (compared without case), whatever
     /// their status: the ids erased, none when there were none. As for one invitation, nothing is
     /// erased when the bus refuses the event; a repeat after a failure half-way erases the rest.
+    /// The index is eventually consistent: what it still names is read first, so that an erasure
+    /// repeated at once announces nothing again (an invitation stored a moment before may be
+    /// found only by a repeat).
     pub async fn erase_candidate(
         &self,
         organization: &OrganizationId,
@@ -57,14 +60,25 @@ impl<S: Invitations, B: EventBus, C: Clock> Eraser<'_, S, B, C> {
         key: &CandidateLookupKey,
     ) -> Result<Vec<InvitationId>, AppError> {
         let digest = CandidateEmailDigest::of(key, organization, email);
-        let ids = self
+        let mut held = Vec::new();
+        for id in self
             .invitations
             .invitations_of_candidate(organization, &digest)
-            .await?;
-        if !ids.is_empty() {
-            self.erase(organization, &ids).await?;
+            .await?
+        {
+            if self
+                .invitations
+                .get_invitation(organization, id)
+                .await?
+                .is_some()
+            {
+                held.push(id);
+            }
         }
-        Ok(ids)
+        if held.is_empty() {
+            return Ok(held);
+        }
+        self.erase(organization, &held).await
     }
 
     /// Every invitation of `organization` to `email` that is kept now (not past its retention
@@ -96,12 +110,13 @@ impl<S: Invitations, B: EventBus, C: Clock> Eraser<'_, S, B, C> {
         Ok(held)
     }
 
-    /// Announces the erasure of `ids`, then erases each.
+    /// Announces the erasure of `ids`, then erases each: the ids this erasure deleted (another
+    /// request may have erased one meanwhile, which is as good).
     async fn erase(
         &self,
         organization: &OrganizationId,
         ids: &[InvitationId],
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<InvitationId>, AppError> {
         let now = self.clock.now();
         for chunk in ids.chunks(CandidateDataErased::MAX_IDS) {
             let event = CandidateDataErased {
@@ -114,14 +129,18 @@ impl<S: Invitations, B: EventBus, C: Clock> Eraser<'_, S, B, C> {
                 return Err(AppError::ErasureNotAnnounced);
             }
         }
+        let mut erased = Vec::new();
         for id in ids {
-            // `false`: another request erased it meanwhile, which is as good.
-            self.invitations
+            if self
+                .invitations
                 .erase_invitation(organization, *id, now)
-                .await?;
-            tracing::info!(organization = organization.as_str(), invitation = %id, "invitation erased");
+                .await?
+            {
+                tracing::info!(organization = organization.as_str(), invitation = %id, "invitation erased");
+                erased.push(*id);
+            }
         }
-        Ok(())
+        Ok(erased)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Idempotency records (`ports::IdempotencyRecords`): `status` `in_progress` with a lease
 //! (`inProgressUntil`, epoch milliseconds) while the request runs, then `completed` with the saved
 //! answer; `ttl` (epoch seconds) lets DynamoDB delete the record after a day. An answer about an
-//! invitation is recorded on it (`idempotencyKeys`, the keys' digests), and erasing the invitation
-//! replaces the record with one of `status` `erased`, which holds nothing of the request.
+//! invitation is recorded on it (`idempotencyKeys`: each key's digest and its claim's ticket), and
+//! erasing the invitation replaces the record, while it is still that claim's, with one of
+//! `status` `erased`, which holds nothing of the request.
 
 use std::collections::HashMap;
 
@@ -25,20 +26,42 @@ const KEY_IN_PROGRESS: &str = "in_progress";
 const KEY_COMPLETED: &str = "completed";
 const KEY_ERASED: &str = "erased";
 
-/// The invitation attribute naming the idempotency records whose answers are about it.
+/// The invitation attribute naming the idempotency records whose answers are about it: a string
+/// set of [`key_entry`]s.
 pub(super) const INVITATION_KEYS: &str = "idempotencyKeys";
 
-/// What stands for a key whose answer was erased with its invitation, for as long as a key lives
-/// from `now`: nothing of the request, only that it was erased.
-pub(super) fn erased_key_item(organization: &OrganizationId, digest: &str, now: Timestamp) -> Item {
+/// One entry of [`INVITATION_KEYS`]: `<key digest>/<claim ticket>`. The ticket tells the claim
+/// whose answer it was from a later claim of the same key (a key may be claimed again once a day
+/// has passed), which erasure must leave alone.
+pub(super) fn key_entry(key: &IdempotencyKey, ticket: &ClaimTicket) -> String {
+    format!("{}/{}", key.digest(), ticket.as_str())
+}
+
+/// Replaces the record of entry `entry` (see [`key_entry`]), while it still is that claim's, with
+/// one that holds nothing of the request, only that it was erased, for as long as a key lives
+/// from `now`. A record gone, or claimed since by another request, is left as it is.
+pub(super) fn erased_key_write(
+    organization: &OrganizationId,
+    entry: &str,
+    now: Timestamp,
+) -> Option<(Item, ConditionalWrite)> {
+    let (digest, ticket) = entry.split_once('/')?;
     let (_, expires_at) = claim_times(now);
     let mut item = Key::in_organization(organization, IDEMPOTENCY_PREFIX, digest).0;
     item.extend([
         ("entity".to_owned(), s("IdempotencyRecord")),
         ("status".to_owned(), s(KEY_ERASED)),
+        // Kept, so that erasing again finds it its own.
+        ("ticket".to_owned(), s(ticket)),
         ("ttl".to_owned(), n(expires_at.as_second())),
     ]);
-    item
+    let write = ConditionalWrite {
+        condition: "ticket = :ticket".to_owned(),
+        update: None,
+        names: HashMap::new(),
+        values: HashMap::from([(":ticket".to_owned(), s(ticket))]),
+    };
+    Some((item, write))
 }
 
 /// A key's record while its request runs.
@@ -118,8 +141,8 @@ pub(super) fn key_claim_write(now: Timestamp) -> ConditionalWrite {
     }
 }
 
-/// Saves the finished answer on a claimed key. Only the claimant saves; a retried save of its
-/// own finds its ticket again.
+/// Saves the finished answer on a claimed key. Only the claimant saves, and never over an erasure
+/// of its invitation; a retried save of its own finds its ticket again.
 pub(super) fn key_answer_write(ticket: &ClaimTicket, response: &SavedResponse) -> ConditionalWrite {
     let mut update = "SET #status = :completed, responseStatus = :status, \
                       responseContentType = :content_type, responseBody = :body"
@@ -127,6 +150,7 @@ pub(super) fn key_answer_write(ticket: &ClaimTicket, response: &SavedResponse) -
     let mut values = HashMap::from([
         (":ticket".to_owned(), s(ticket.as_str())),
         (":completed".to_owned(), s(KEY_COMPLETED)),
+        (":erased".to_owned(), s(KEY_ERASED)),
         (":status".to_owned(), n(response.status)),
         (":content_type".to_owned(), s(&response.content_type)),
         (":body".to_owned(), s(&response.body)),
@@ -137,7 +161,7 @@ pub(super) fn key_answer_write(ticket: &ClaimTicket, response: &SavedResponse) -
     }
     update.push_str(" REMOVE inProgressUntil");
     ConditionalWrite {
-        condition: "ticket = :ticket".to_owned(),
+        condition: "ticket = :ticket AND #status <> :erased".to_owned(),
         update: Some(update),
         names: HashMap::from([("#status".to_owned(), "status".to_owned())]),
         values,
@@ -208,14 +232,31 @@ impl IdempotencyRecords for DynamoStore {
             ..ConditionalWrite::on_existing(
                 "attribute_exists(sk)",
                 "ADD #keys :key",
-                [(":key", AttributeValue::Ss(vec![key.digest()]))],
+                [(":key", AttributeValue::Ss(vec![key_entry(key, ticket)]))],
             )
         };
-        self.transact(vec![
-            self.transact_update(idempotency_key(organization, key), answer)?,
-            self.transact_update(invitation_key(organization, invitation), recorded)?,
-        ])
-        .await
+        let together = self
+            .transact_naming_failures(vec![
+                self.transact_update(idempotency_key(organization, key), answer.clone())?,
+                self.transact_update(invitation_key(organization, invitation), recorded.clone())?,
+            ])
+            .await;
+        match together {
+            Ok(()) => Ok(()),
+            // The invitation is gone (erased meanwhile), or the key is no longer this claim's.
+            Err(failure) if failure.condition_failed(0) || failure.condition_failed(1) => {
+                Err(StoreError::Conflict)
+            }
+            // A collision with another write, not a refusal: each on its own, the entry on the
+            // invitation first, so that an erasure in between finds the key and marks it (the
+            // answer's condition then refuses to write over the mark).
+            Err(_) => {
+                self.update(invitation_key(organization, invitation), recorded)
+                    .await?;
+                self.update(idempotency_key(organization, key), answer)
+                    .await
+            }
+        }
     }
 
     async fn release_idempotency_key(

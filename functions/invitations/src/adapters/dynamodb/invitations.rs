@@ -13,8 +13,8 @@ use jiff::Timestamp;
 use super::attributes::{Item, ItemReader, n, questions_attribute, s};
 use super::email_quota::email_count_write;
 use super::idempotency_records::{
-    INVITATION_KEYS, erased_key_item, key_answer_write, key_claim_item, key_claim_write,
-    read_key_claim,
+    INVITATION_KEYS, erased_key_write, key_answer_write, key_claim_item, key_claim_write,
+    key_entry, read_key_claim,
 };
 use super::keys::{
     CANDIDATE_INDEX, CANDIDATE_INDEX_PARTITION, INVITATION_PREFIX, REMINDER_QUEUE, REMINDERS,
@@ -654,13 +654,13 @@ impl DynamoStore {
         invitation: &Invitation,
         token: &CandidateTokenHash,
         quota: DailyEmailQuota,
-        key: Option<&IdempotencyKey>,
+        key: Option<(&IdempotencyKey, &ClaimTicket)>,
     ) -> Result<[TransactWriteItem; 2], StoreError> {
         let mut item = invitation_item(invitation, token);
-        if let Some(key) = key {
+        if let Some((key, ticket)) = key {
             item.insert(
                 INVITATION_KEYS.to_owned(),
-                AttributeValue::Ss(vec![key.digest()]),
+                AttributeValue::Ss(vec![key_entry(key, ticket)]),
             );
         }
         Ok([
@@ -712,7 +712,12 @@ impl Invitations for DynamoStore {
             key_claim_item(organization, key, fingerprint, &ticket, now),
             key_claim_write(now),
         )?];
-        items.extend(self.invitation_counting_its_email(invitation, token, quota, Some(key))?);
+        items.extend(self.invitation_counting_its_email(
+            invitation,
+            token,
+            quota,
+            Some((key, &ticket)),
+        )?);
         match self.transact_naming_failures(items).await {
             Ok(()) => Ok(KeyClaim::Claimed(ticket)),
             // The invitation's id is new, so it is the key that is held: by another request (a
@@ -911,22 +916,33 @@ impl Invitations for DynamoStore {
         id: InvitationId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        // The keys are read first and the delete is conditioned on their count (the set only
-        // grows): an answer saved in between makes it fail, and the next round erases that too.
+        // The saved answers are marked erased first, each while it still is its claim's; then the
+        // invitation goes, on condition that no answer was recorded on it since (the set only
+        // grows): one recorded in between makes the delete fail, and the next round marks it too.
         const ROUNDS: usize = 3;
         for _ in 0..ROUNDS {
             let Some(item) = self.get_item(invitation_key(organization, id)).await? else {
                 return Ok(false);
             };
-            let keys = match item.get(INVITATION_KEYS) {
-                Some(AttributeValue::Ss(keys)) => keys.clone(),
+            let entries = match item.get(INVITATION_KEYS) {
+                Some(AttributeValue::Ss(entries)) => entries.clone(),
                 _ => Vec::new(),
             };
+            for (marker, write) in entries
+                .iter()
+                .filter_map(|entry| erased_key_write(organization, entry, now))
+            {
+                match self.put_conditionally(marker, write).await {
+                    // Expired, or claimed since by another request: not this invitation's.
+                    Ok(()) | Err(StoreError::Conflict) => {}
+                    Err(error) => return Err(error),
+                }
+            }
             let mut values = HashMap::new();
-            let unchanged = if keys.is_empty() {
+            let unchanged = if entries.is_empty() {
                 format!("attribute_not_exists({INVITATION_KEYS})")
             } else {
-                values.insert(":keys".to_owned(), n(keys.len()));
+                values.insert(":keys".to_owned(), n(entries.len()));
                 format!("size({INVITATION_KEYS}) = :keys")
             };
             let write = ConditionalWrite {
@@ -935,17 +951,10 @@ impl Invitations for DynamoStore {
                 names: HashMap::new(),
                 values,
             };
-            let mut items = vec![self.transact_delete(invitation_key(organization, id), write)?];
-            for digest in &keys {
-                items.push(self.transact_put(
-                    erased_key_item(organization, digest, now),
-                    ConditionalWrite::unconditional(),
-                )?);
-            }
-            match self.transact_naming_failures(items).await {
+            match self.delete(invitation_key(organization, id), write).await {
                 Ok(()) => return Ok(true),
-                Err(failure) if failure.condition_failed(0) => continue,
-                Err(failure) => return Err(failure.error),
+                Err(StoreError::Conflict) => continue,
+                Err(error) => return Err(error),
             }
         }
         Err(StoreError::Unavailable(

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use crate::ports::StoreError;
 use attributes::Item;
@@ -138,16 +138,6 @@ impl ConditionalWrite {
         }
     }
 
-    /// A put in a transaction whatever is there.
-    fn unconditional() -> Self {
-        Self {
-            condition: String::new(),
-            update: None,
-            names: HashMap::new(),
-            values: HashMap::new(),
-        }
-    }
-
     /// An update of an item that must exist, under `condition`, with the `:placeholders` both
     /// expressions use (DynamoDB refuses unused ones).
     fn on_existing<K: Into<String>>(
@@ -221,11 +211,38 @@ impl DynamoStore {
 
     /// Puts a new item: `Conflict` when one with its key exists.
     async fn put_new(&self, item: Item) -> Result<(), StoreError> {
+        self.put_conditionally(item, ConditionalWrite::new_item())
+            .await
+    }
+
+    /// Puts `item` under `write`'s condition: `Conflict` when it does not hold.
+    async fn put_conditionally(
+        &self,
+        item: Item,
+        write: ConditionalWrite,
+    ) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression(ConditionalWrite::new_item().condition)
+            .condition_expression(write.condition)
+            .set_expression_attribute_names(non_empty(write.names))
+            .set_expression_attribute_values(non_empty(write.values))
+            .send()
+            .await
+            .map_err(conditional_write_error)?;
+        Ok(())
+    }
+
+    /// Deletes the item at `key` under `write`'s condition: `Conflict` when it does not hold.
+    async fn delete(&self, key: Key, write: ConditionalWrite) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .condition_expression(write.condition)
+            .set_expression_attribute_names(non_empty(write.names))
+            .set_expression_attribute_values(non_empty(write.values))
             .send()
             .await
             .map_err(conditional_write_error)?;
@@ -310,7 +327,6 @@ impl DynamoStore {
         })
     }
 
-    /// A put in a transaction; an empty condition puts whatever is there.
     fn transact_put(
         &self,
         item: HashMap<String, AttributeValue>,
@@ -320,27 +336,11 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_item(Some(item))
             .set_expression_attribute_names(non_empty(write.names))
-            .set_condition_expression((!write.condition.is_empty()).then_some(write.condition))
-            .set_expression_attribute_values(non_empty(write.values))
-            .build()
-            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    fn transact_delete(
-        &self,
-        key: Key,
-        write: ConditionalWrite,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key.0))
-            .set_expression_attribute_names(non_empty(write.names))
             .condition_expression(write.condition)
             .set_expression_attribute_values(non_empty(write.values))
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn transact_update(

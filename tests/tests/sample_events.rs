@@ -91,6 +91,10 @@ async fn journey(world: &World) {
         let answer = Answer::from(candidate_api.handle(into_request(&event)).await);
         assert_eq!(answer.status, 200, "{name}: {}", answer.body);
     }
+    let event = sample("candidate-api/get-openapi-document.json", &[]);
+    let answer = Answer::from(candidate_api.handle(into_request(&event)).await);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["openapi"], "3.1.0");
 
     // The completion event: the sample's organization is the one of the sample claims.
     let event = sample("completion-notifier/video-interview-completed.json", &ids);
@@ -185,7 +189,7 @@ async fn every_sample_event_is_answered_with_success() {
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
         ("recruiter-api", 14),
-        ("candidate-api", 2),
+        ("candidate-api", 3),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),
         ("email-events", 4),

@@ -8,7 +8,7 @@
 pub mod config;
 mod interviews;
 pub mod requests;
-mod views;
+pub mod views;
 
 use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::app::erasure::Eraser;
@@ -131,6 +131,41 @@ impl Route {
         }
     }
 }
+
+impl Route {
+    /// The methods the route answers (a 405's `Allow`); API Gateway's routes are these.
+    fn allowed(&self) -> &'static str {
+        match self {
+            Self::Organization => "GET, PUT",
+            Self::VideoInterviews | Self::Invitations => "GET, POST",
+            Self::VideoInterview(_) | Self::CandidateData => "GET",
+            Self::Invitation(_) => "GET, DELETE",
+            Self::Cancellation(_)
+            | Self::Resend(_)
+            | Self::DeadlineExtension(_)
+            | Self::CandidateErasures => "POST",
+        }
+    }
+}
+
+/// Every route of this function, as API Gateway's route keys name them (`METHOD /path`): the
+/// template's routes, and the contract's paths, are these (tests/tests/contract.rs).
+pub const ROUTES: [(&str, &str); 14] = [
+    ("GET", "/organization"),
+    ("PUT", "/organization"),
+    ("POST", "/video-interviews"),
+    ("GET", "/video-interviews"),
+    ("GET", "/video-interviews/{id}"),
+    ("POST", "/invitations"),
+    ("GET", "/invitations"),
+    ("GET", "/invitations/{id}"),
+    ("DELETE", "/invitations/{id}"),
+    ("POST", "/candidate-erasures"),
+    ("GET", "/candidate-data"),
+    ("POST", "/invitations/{id}/cancellation"),
+    ("POST", "/invitations/{id}/resend"),
+    ("POST", "/invitations/{id}/deadline-extension"),
+];
 
 fn route(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -300,9 +335,6 @@ where
             Route::Organization if method == Method::PUT => {
                 self.save_organization_profile(recruiter, request).await
             }
-            Route::Organization => Err(ApiError::MethodNotAllowed {
-                allowed: "GET, PUT",
-            }),
             Route::VideoInterviews if method == Method::POST => {
                 self.create_video_interview(recruiter, request).await
             }
@@ -331,8 +363,6 @@ where
             Route::CandidateData if method == Method::GET => {
                 Box::pin(self.candidate_data(recruiter, request)).await
             }
-            Route::CandidateErasures => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
-            Route::CandidateData => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
             Route::Cancellation(id) if method == Method::POST => {
                 self.cancel_invitation(recruiter, &id).await
             }
@@ -342,15 +372,8 @@ where
             Route::DeadlineExtension(id) if method == Method::POST => {
                 self.extend_deadline(recruiter, request, &id).await
             }
-            Route::Cancellation(_) | Route::Resend(_) | Route::DeadlineExtension(_) => {
-                Err(ApiError::MethodNotAllowed { allowed: "POST" })
-            }
-            Route::VideoInterviews | Route::Invitations => Err(ApiError::MethodNotAllowed {
-                allowed: "GET, POST",
-            }),
-            Route::VideoInterview(_) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
-            Route::Invitation(_) => Err(ApiError::MethodNotAllowed {
-                allowed: "GET, DELETE",
+            route => Err(ApiError::MethodNotAllowed {
+                allowed: route.allowed(),
             }),
         }
     }
@@ -693,5 +716,27 @@ mod tests {
         assert!(route("/invitations/a/b").is_none());
         assert!(route("/").is_none());
         assert!(route("/admin").is_none());
+    }
+
+    /// `ROUTES` and the router agree both ways: each listed route is routed and allows its
+    /// method, and each method a routed path allows is listed.
+    #[test]
+    fn the_listed_routes_are_the_routers() {
+        let concrete = |path: &str| path.replace("{id}", "01KAWXK4D2T6Y9B3C5E7G8H1J2");
+        for (method, path) in ROUTES {
+            let route = route(&concrete(path)).unwrap_or_else(|| panic!("{path} is not routed"));
+            assert!(
+                route.allowed().split(", ").any(|m| m == method),
+                "{method} {path}"
+            );
+        }
+        for (_, path) in ROUTES {
+            for method in route(&concrete(path)).unwrap().allowed().split(", ") {
+                assert!(
+                    ROUTES.contains(&(method, path)),
+                    "{method} {path} is not listed"
+                );
+            }
+        }
     }
 }

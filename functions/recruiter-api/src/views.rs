@@ -8,14 +8,20 @@ use invitations::http::QuestionView;
 use invitations::ports::Page;
 use jiff::Timestamp;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+use invitations::http::schemas;
+
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = VideoInterview)]
 pub struct VideoInterviewView<'a> {
+    #[schema(schema_with = schemas::ulid)]
     id: String,
     title: &'a str,
     questions: Vec<QuestionView<'a>>,
     created_by: &'a str,
+    #[schema(format = DateTime)]
     created_at: String,
 }
 
@@ -34,13 +40,16 @@ impl<'a> From<&'a VideoInterview> for VideoInterviewView<'a> {
 /// A video interview in a list: without its questions (`questionCount` instead), so that a page
 /// of the largest interviews stays far below Lambda's 6 MB response limit (a page of 100 with
 /// their questions could reach 12 MB). `GET /video-interviews/{id}` has the questions.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = VideoInterviewSummary)]
 pub struct VideoInterviewSummaryView<'a> {
+    #[schema(schema_with = schemas::ulid)]
     id: String,
     title: &'a str,
     question_count: usize,
     created_by: &'a str,
+    #[schema(format = DateTime)]
     created_at: String,
 }
 
@@ -56,46 +65,68 @@ impl<'a> From<&'a VideoInterview> for VideoInterviewSummaryView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = InvitedBy)]
 pub struct InvitedByView<'a> {
     id: &'a str,
     email: &'a str,
+    #[schema(required = true)]
     name: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Invitation)]
 pub struct InvitationView<'a> {
+    #[schema(schema_with = schemas::ulid)]
     id: String,
     first_name: &'a str,
     last_name: &'a str,
     email: &'a str,
+    #[schema(schema_with = schemas::language)]
     language: Language,
+    #[schema(schema_with = schemas::ulid)]
     video_interview_id: String,
     video_interview_title: &'a str,
+    /// The last day to answer, inclusive, in `timeZone`.
+    #[schema(format = Date)]
     answer_deadline: String,
     time_zone: &'a str,
+    #[schema(format = DateTime)]
     expires_at: String,
     bcc_myself: bool,
     notify_me: bool,
     reminders: bool,
+    #[schema(format = DateTime, required = true)]
     next_reminder_at: Option<String>,
+    #[schema(schema_with = schemas::invitation_status)]
     status: invitations::domain::InvitationStatus,
     invited_by: InvitedByView<'a>,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime, required = true)]
     sent_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     send_failure: Option<&'a str>,
+    #[schema(format = DateTime, required = true)]
     opened_at: Option<String>,
+    #[schema(format = DateTime, required = true)]
     completed_at: Option<String>,
+    #[schema(format = DateTime, required = true)]
     deadline_extended_at: Option<String>,
+    #[schema(required = true)]
     last_follow_up: Option<FollowUpView<'a>>,
+    #[schema(format = DateTime, required = true)]
     delivered_at: Option<String>,
+    #[schema(required = true)]
     bounce: Option<BounceView<'a>>,
+    #[schema(format = DateTime, required = true)]
     complained_at: Option<String>,
+    #[schema(format = DateTime, required = true)]
     recruiter_notified_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     recruiter_notice_unconfirmed_at: Option<String>,
 }
 
@@ -148,11 +179,18 @@ impl<'a> InvitationView<'a> {
 }
 
 /// `POST /candidate-erasures`' answer: how many invitations were erased, and which.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CandidateErasureResult)]
 pub struct ErasureView {
     erased: usize,
+    #[schema(schema_with = erased_ids)]
     invitation_ids: Vec<String>,
+}
+
+/// The erased invitations' ids: ULIDs.
+fn erased_ids() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::Array::new(schemas::ulid())
 }
 
 impl From<&[InvitationId]> for ErasureView {
@@ -166,8 +204,9 @@ impl From<&[InvitationId]> for ErasureView {
 
 /// `GET /candidate-data`' answer (GDPR article 15): every invitation held for the address, with
 /// everything stored of it, oldest first.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CandidateData)]
 pub struct CandidateDataView<'a> {
     invitations: Vec<HeldInvitationView<'a>>,
 }
@@ -187,8 +226,9 @@ impl<'a> CandidateDataView<'a> {
 /// (the questions asked, the counts, the SES ids of the emails, until when it is kept), with its
 /// history as events in time order. The hashes of the candidate's links are credentials, not data
 /// about them, and are left out.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = HeldInvitation)]
 pub struct HeldInvitationView<'a> {
     #[serde(flatten)]
     invitation: InvitationView<'a>,
@@ -196,14 +236,17 @@ pub struct HeldInvitationView<'a> {
     resend_count: u32,
     deadline_extension_count: u32,
     email_message_ids: &'a [String],
+    #[schema(format = DateTime)]
     retained_until: String,
     history: Vec<HistoryEventView>,
 }
 
 /// One thing that happened to the invitation, and when.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = HistoryEvent)]
 pub struct HistoryEventView {
     event: &'static str,
+    #[schema(format = DateTime)]
     at: String,
 }
 
@@ -257,15 +300,20 @@ impl<'a> HeldInvitationView<'a> {
 
 /// Why the candidate's address bounced (status `bounced`): SES's type, the receiving server's
 /// words, and when the recruiter was told.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Bounce)]
 pub struct BounceView<'a> {
+    #[schema(format = DateTime)]
     at: String,
     #[serde(rename = "type")]
     bounce_type: &'a str,
+    #[schema(required = true)]
     diagnostic: Option<&'a str>,
+    #[schema(format = DateTime, required = true)]
     recruiter_notified_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     recruiter_notice_unconfirmed_at: Option<String>,
 }
 
@@ -285,10 +333,12 @@ impl<'a> From<&'a Bounce> for BounceView<'a> {
 
 /// The last follow-up email to the candidate (an extension notice, a reminder) and how it went:
 /// `status` is `sent`, `send_failed` or `send_unconfirmed`, `failure` says why it did not go out.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = FollowUp)]
 pub struct FollowUpView<'a> {
     kind: &'static str,
+    #[schema(format = DateTime)]
     at: String,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -308,16 +358,21 @@ impl<'a> From<&'a FollowUp> for FollowUpView<'a> {
 
 /// The organization profile (`GET/PUT /organization`): absent optional fields are `null`, so that
 /// the view can be sent back as the next `PUT`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrganizationProfile)]
 pub struct OrganizationProfileView<'a> {
     organization_id: &'a str,
     display_name: &'a str,
+    #[schema(required = true)]
     logo_url: Option<&'a str>,
+    #[schema(required = true)]
     accent_color: Option<String>,
+    #[schema(required = true)]
     careers_site_url: Option<&'a str>,
     privacy_notice_url: &'a str,
     updated_by: &'a str,
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 
@@ -338,10 +393,12 @@ impl<'a> From<&'a OrganizationProfile> for OrganizationProfileView<'a> {
 }
 
 /// One page of a listing, newest first, with the cursor of the next page when there is one.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Page)]
 pub struct ListView<V> {
     items: Vec<V>,
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 

@@ -5,6 +5,7 @@
 
 pub mod idempotency;
 pub mod problem;
+pub mod schemas;
 pub mod validation;
 
 use std::collections::HashMap;
@@ -153,11 +154,16 @@ pub fn query_parameters(request: &Request, errors: &mut FieldErrors) -> HashMap<
 }
 
 /// A question as both APIs show it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Question)]
 pub struct QuestionView<'a> {
     text: &'a str,
+    /// Seconds the candidate may think before recording starts; `null`: the app's default.
+    #[schema(required = true)]
     think_time_seconds: Option<u32>,
+    /// Seconds the candidate may record; `null`: the app's default.
+    #[schema(required = true)]
     answer_time_seconds: Option<u32>,
 }
 

@@ -152,20 +152,33 @@ fn whole_seconds(wait: jiff::SignedDuration) -> i64 {
     (wait.as_secs() + i64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
-/// The problem document (RFC 9457 members plus our extensions).
-#[derive(Serialize)]
+/// The problem document (RFC 9457 members plus our extensions), `application/problem+json`.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Problem<'a> {
+pub struct Problem<'a> {
+    /// The problem type: a URI reference, resolved against the API's base URL, whose page in
+    /// docs/api.md ("Problems") explains it.
     #[serde(rename = "type")]
+    #[schema(format = "uri-reference")]
     kind: &'a str,
+    /// The problem type's short summary (the same for every occurrence).
     title: &'a str,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
     status: u16,
+    /// What happened this time, and what to do, for a person.
     detail: String,
+    /// Every invalid field of the request (`/problems/validation` only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<FieldError>)]
     errors: Option<&'a [FieldError]>,
+    /// The invitation the problem is about, where one was stored (`/problems/send-failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     invitation_id: Option<&'a str>,
+    /// The invitation's status, where the problem is about it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     invitation_status: Option<&'a str>,
 }
 
@@ -213,7 +226,7 @@ impl ApiError {
     }
 
     /// The problem type (a URI reference, documented in docs/api.md) and its title.
-    fn kind(&self) -> (&'static str, &'static str) {
+    pub fn kind(&self) -> (&'static str, &'static str) {
         match self {
             Self::Unauthorized => ("/problems/unauthorized", "Unauthorized"),
             Self::NotFound => ("/problems/not-found", "Not found"),

@@ -10,14 +10,21 @@ use serde_json::{Map, Number, Value};
 
 /// One invalid field, as in RFC 9457's example extension member `errors`: where it is (a JSON
 /// Pointer into the body, or the name of a query parameter) and why it is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// A JSON Pointer (RFC 6901) to the body's field, `""` for the body itself.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub pointer: Option<String>,
+    /// The query parameter's name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub parameter: Option<String>,
+    /// The header's name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub header: Option<String>,
+    /// What is wrong with it, for a person.
     pub detail: String,
 }
 

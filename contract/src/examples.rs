@@ -1,0 +1,291 @@
+//! The document's examples, made by the code they illustrate: each request example is read by the
+//! recruiter API's own parser, each answer is a view of the records those requests make (the
+//! domain's fixtures, with fixed ids and instants), and each 422 is what the parser says of a
+//! faulty body. So an example cannot show a shape the API does not have.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+
+use candidate_api::CandidateInvitationView;
+use invitations::domain::{
+    FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationId,
+    InvitationStatus, OrganizationProfile, RecruiterId, VideoInterview, fixtures,
+};
+use invitations::http::problem::ApiError;
+use invitations::http::validation::{FieldError, FieldErrors};
+use invitations::ports::{Page, PageCursor};
+use recruiter_api::requests::{
+    candidate_data_request, invitation_listing, parse_candidate_erasure, parse_deadline_extension,
+    parse_new_invitation, parse_new_video_interview, parse_organization_profile, parse_resend,
+    video_interview_listing,
+};
+use recruiter_api::views::{
+    CandidateDataView, ErasureView, InvitationView, ListView, OrganizationProfileView,
+    VideoInterviewSummaryView, VideoInterviewView,
+};
+
+/// The example invitation's id.
+pub const INVITATION_ID: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
+const VIDEO_INTERVIEW_ID: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
+/// The deadline the request examples ask for: within a year of when the document was written.
+const ANSWER_DEADLINE: &str = "2027-03-31";
+
+/// Every example of the document.
+pub struct Examples {
+    pub invitation_id: String,
+    pub profile_form: Value,
+    pub profile: Value,
+    pub new_video_interview: Value,
+    pub video_interview: Value,
+    pub video_interview_page: Value,
+    pub new_invitation: Value,
+    pub invitation: Value,
+    pub unconfirmed_invitation: Value,
+    pub cancelled_invitation: Value,
+    pub extended_invitation: Value,
+    pub invitation_page: Value,
+    pub resend: Value,
+    pub deadline_extension: Value,
+    pub candidate_erasure: Value,
+    pub erasure: Value,
+    pub candidate_data: Value,
+    pub candidate_invitation: Value,
+    pub completed_candidate_invitation: Value,
+}
+
+/// When the example records were made (the fixtures' instant).
+fn now() -> Timestamp {
+    fixtures::now()
+}
+
+fn later(seconds: i64) -> Timestamp {
+    now() + SignedDuration::from_secs(seconds)
+}
+
+fn object(value: &Value) -> Map<String, Value> {
+    value.as_object().expect("examples are objects").clone()
+}
+
+fn view(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("views serialize")
+}
+
+fn helsinki() -> IanaTimeZone {
+    IanaTimeZone::parse("Europe/Helsinki").expect("a zone")
+}
+
+impl Examples {
+    pub fn new() -> Self {
+        let recruiter = fixtures::recruiter();
+        let profile_form = json!({
+            "displayName": "Acme Oy",
+            "logoUrl": "https://acme.example/logo.png",
+            "accentColor": "#0B5FFF",
+            "careersSiteUrl": "https://acme.example/careers",
+            "privacyNoticeUrl": "https://acme.example/privacy"
+        });
+        let profile = OrganizationProfile {
+            organization_id: recruiter.organization_id.clone(),
+            form: parse_organization_profile(object(&profile_form)).expect("the example parses"),
+            updated_by: recruiter.id.clone(),
+            updated_at: now(),
+        };
+
+        let new_video_interview = json!({
+            "title": "Sales Lead, Helsinki",
+            "questions": [
+                {"text": "Why do you want to work with us?", "thinkTimeSeconds": 30, "answerTimeSeconds": 120},
+                {"text": "Tell us about a deal you lost, and what you learned.", "answerTimeSeconds": 180}
+            ]
+        });
+        let new =
+            parse_new_video_interview(object(&new_video_interview)).expect("the example parses");
+        let interview = VideoInterview {
+            id: VIDEO_INTERVIEW_ID.parse().expect("an id"),
+            organization_id: recruiter.organization_id.clone(),
+            title: new.title,
+            questions: new.questions,
+            created_by: RecruiterId::parse("user-1").expect("an id"),
+            created_at: now(),
+        };
+
+        let new_invitation = json!({
+            "firstName": "Anna",
+            "lastName": "Virtanen",
+            "email": "anna.virtanen@example.fi",
+            "language": "fi",
+            "videoInterviewId": VIDEO_INTERVIEW_ID,
+            "answerDeadline": ANSWER_DEADLINE,
+            "timeZone": "Europe/Helsinki",
+            "bccMyself": true,
+            "notifyMe": true
+        });
+        let parsed = parse_new_invitation(object(&new_invitation), &helsinki(), now())
+            .expect("the example parses");
+        let mut sent = Invitation::new(parsed, &interview, &recruiter, &Default::default(), now());
+        sent.id = INVITATION_ID.parse().expect("an id");
+        sent.status = InvitationStatus::Sent;
+        sent.sent_at = Some(later(1));
+        sent.email_message_ids =
+            vec!["0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000000".to_owned()];
+        let mut delivered = sent.clone();
+        delivered.delivered_at = Some(later(4));
+
+        let mut unconfirmed = sent.clone();
+        unconfirmed.status = InvitationStatus::SendUnconfirmed;
+        unconfirmed.sent_at = None;
+        unconfirmed.send_failure =
+            Some("The email service did not answer in time; the email may be out.".to_owned());
+        unconfirmed.email_message_ids.clear();
+
+        let mut cancelled = delivered.clone();
+        cancelled.status = InvitationStatus::Cancelled;
+
+        let deadline_extension = json!({
+            "answerDeadline": "2027-04-15",
+            "notifyCandidate": true
+        });
+        let extension =
+            parse_deadline_extension(object(&deadline_extension)).expect("the example parses");
+        let mut extended = delivered.clone();
+        extended.deadline = invitations::domain::AnswerDeadline::new(
+            extension.date,
+            extended.deadline.time_zone().clone(),
+        )
+        .expect("a deadline");
+        extended.deadline_extension_count = 1;
+        extended.deadline_extended_at = Some(later(3_600));
+        extended.last_follow_up = Some(FollowUp {
+            kind: FollowUpKind::DeadlineExtension,
+            at: later(3_601),
+            outcome: FollowUpOutcome::Sent {
+                message_id: "0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000001"
+                    .to_owned(),
+            },
+        });
+
+        let mut completed = delivered.clone();
+        completed.status = InvitationStatus::Completed;
+        completed.opened_at = Some(later(7_200));
+        completed.completed_at = Some(later(9_000));
+
+        let invitations = Page {
+            items: vec![delivered.clone()],
+            next: Some(PageCursor::after(INVITATION_ID)),
+        };
+        let invitation_page = view(ListView::new(&invitations, |invitation| {
+            InvitationView::at(invitation, now())
+        }));
+        let interviews = Page {
+            items: vec![interview.clone()],
+            next: None,
+        };
+        let interview_page = view(ListView::new(&interviews, VideoInterviewSummaryView::from));
+        let ids: Vec<InvitationId> = vec![sent.id];
+
+        Self {
+            invitation_id: INVITATION_ID.to_owned(),
+            profile: view(OrganizationProfileView::from(&profile)),
+            profile_form,
+            video_interview: view(VideoInterviewView::from(&interview)),
+            video_interview_page: interview_page,
+            new_video_interview,
+            invitation: view(InvitationView::at(&sent, now())),
+            unconfirmed_invitation: view(InvitationView::at(&unconfirmed, now())),
+            cancelled_invitation: view(InvitationView::at(&cancelled, later(60))),
+            extended_invitation: view(InvitationView::at(&extended, later(3_601))),
+            invitation_page,
+            new_invitation,
+            resend: json!({"email": "anna.virtanen@example.com"}),
+            deadline_extension,
+            candidate_erasure: json!({"email": "Anna.Virtanen@example.fi"}),
+            erasure: view(ErasureView::from(ids.as_slice())),
+            candidate_data: view(CandidateDataView::at(
+                std::slice::from_ref(&completed),
+                later(9_000),
+            )),
+            candidate_invitation: view(CandidateInvitationView::from(&delivered)),
+            completed_candidate_invitation: view(CandidateInvitationView::from(&completed)),
+        }
+    }
+
+    /// What the parser says of a profile without a name, with an `http` logo.
+    pub fn invalid_profile(&self) -> ApiError {
+        invalid(parse_organization_profile(object(&json!({
+            "displayName": " ",
+            "logoUrl": "http://acme.example/logo.png",
+            "privacyNoticeUrl": "https://acme.example/privacy"
+        }))))
+    }
+
+    pub fn invalid_video_interview(&self) -> ApiError {
+        invalid(parse_new_video_interview(object(&json!({
+            "title": "Sales Lead",
+            "questions": [{"text": "Why us?", "answerTimeSeconds": 5}]
+        }))))
+    }
+
+    pub fn invalid_invitation(&self) -> ApiError {
+        invalid(parse_new_invitation(
+            object(&json!({
+                "firstName": "",
+                "lastName": "Virtanen",
+                "email": "Anna <anna@example.fi>",
+                "language": "de",
+                "videoInterviewId": VIDEO_INTERVIEW_ID,
+                "answerDeadline": "2027-02-30",
+                "notifyme": true
+            })),
+            &helsinki(),
+            now(),
+        ))
+    }
+
+    pub fn invalid_resend(&self) -> ApiError {
+        invalid(parse_resend(Some(object(
+            &json!({"acceptDuplicate": "yes"}),
+        ))))
+    }
+
+    pub fn invalid_extension(&self) -> ApiError {
+        invalid(parse_deadline_extension(object(
+            &json!({"answerDeadline": "next week"}),
+        )))
+    }
+
+    pub fn invalid_erasure(&self) -> ApiError {
+        invalid(parse_candidate_erasure(object(&json!({"email": "anna"}))))
+    }
+
+    pub fn invalid_candidate_data(&self) -> ApiError {
+        invalid(candidate_data_request(
+            HashMap::new(),
+            FieldErrors::default(),
+        ))
+    }
+
+    pub fn invalid_paging(&self) -> ApiError {
+        invalid(video_interview_listing(
+            HashMap::from([("limit".to_owned(), "500".to_owned())]),
+            FieldErrors::default(),
+        ))
+    }
+
+    pub fn invalid_listing(&self) -> ApiError {
+        invalid(invitation_listing(
+            HashMap::from([("status".to_owned(), "done".to_owned())]),
+            FieldErrors::default(),
+            now(),
+        ))
+    }
+}
+
+/// The 422 of a parser's refusal.
+fn invalid<T>(parsed: Result<T, Vec<FieldError>>) -> ApiError {
+    match parsed {
+        Err(errors) => ApiError::Validation(errors),
+        Ok(_) => panic!("the faulty example was accepted"),
+    }
+}

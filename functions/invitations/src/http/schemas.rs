@@ -1,0 +1,41 @@
+//! JSON Schemas (OpenAPI 3.1) of values both APIs show, built from the domain's own lists so that
+//! the contract (docs/openapi.json) names exactly what the code accepts and answers. The answer
+//! types use them through `#[schema(schema_with = ...)]`.
+
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+use crate::domain::{InvitationStatus, Language};
+
+/// A UI language code: one of [`Language::ALL`] (`en`, `fi`, `sv`).
+pub fn language() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Language::ALL.map(Language::code)))
+        .description(Some(
+            "The interview's UI language (its interface and emails, not its questions).",
+        ))
+        .build()
+}
+
+/// An invitation status code: one of [`InvitationStatus::ALL`] (the lifecycle in docs/api.md).
+pub fn invitation_status() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(InvitationStatus::ALL.map(InvitationStatus::code)))
+        .description(Some(
+            "Where the invitation is in its lifecycle (docs/api.md, \"Statuses\").",
+        ))
+        .build()
+}
+
+/// A ULID (26 characters of Crockford's base32): the ids of invitations and video interviews.
+pub fn ulid() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(ULID_PATTERN))
+        .examples(["01KAWXK4D2T6Y9B3C5E7G8H1J2"])
+        .build()
+}
+
+/// The ECMA-262 pattern of a ULID as this service writes them (upper case).
+pub const ULID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$";

@@ -70,7 +70,7 @@ ensure_venv() {
   local stamp="$venv/.installed-$(printf '%s ' "$@" | sha256sum | cut -c1-16)"
   if [[ -f "$stamp" ]]; then return; fi
   local started=$SECONDS
-  log "installing $* into $venv (once per machine)"
+  log "installing $* into $venv (once per clone)"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
   touch "$stamp"

@@ -20,17 +20,61 @@ export SAM_CLI_TELEMETRY=0
 # whatever is stale. Set CARGO_TARGET_DIR to choose another place.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/video-interview-invitations/target}"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Headings are bold on a terminal only, so that a log file gets plain text, and never with NO_COLOR
+# set (no-color.org), which cargo honours too.
+if [[ -t 2 && -z "${NO_COLOR:-}" ]]; then
+  BOLD=$'\033[1m' PLAIN=$'\033[0m'
+else
+  BOLD='' PLAIN=''
+fi
+log() { printf '%s==> %s%s\n' "$BOLD" "$*" "$PLAIN" >&2; }
+# A step inside a phase, set apart from the output of the step before.
+step() { printf '\n%s--> %s%s\n' "$BOLD" "$*" "$PLAIN" >&2; }
+
+# Seconds as "42 s" or "7 min 5 s".
+human_duration() {
+  if (($1 < 60)); then echo "$1 s"; else echo "$(($1 / 60)) min $(($1 % 60)) s"; fi
+}
+
+# A long step announced with its usual duration, so that it does not look hung: phase WHAT USUAL.
+# It ends at the next phase or at phase_done, which say how long it took; a script that fails
+# says in which phase.
+PHASE=''
+PHASE_STARTED=0
+phase() {
+  phase_done
+  PHASE="$1" PHASE_STARTED=$SECONDS
+  log "$1 ($2)"
+}
+phase_done() {
+  [[ -n "$PHASE" ]] || return 0
+  log "$PHASE: done in $(human_duration $((SECONDS - PHASE_STARTED)))"
+  PHASE=''
+}
+
+# Processes the script started in the background (the stand-in, the runtime emulator), stopped
+# when it exits.
+BACKGROUND_PIDS=()
+on_exit() {
+  local status=$?
+  if ((${#BACKGROUND_PIDS[@]})); then kill "${BACKGROUND_PIDS[@]}" 2>/dev/null || true; fi
+  if ((status != 0)) && [[ -n "$PHASE" ]]; then
+    log "FAILED after $(human_duration $((SECONDS - PHASE_STARTED))) in: $PHASE"
+  fi
+}
+trap on_exit EXIT
 
 # A project-local venv with pinned packages, installed once: ensure_venv DIR PACKAGE...
 ensure_venv() {
   local venv="$1"; shift
   local stamp="$venv/.installed-$(printf '%s ' "$@" | sha256sum | cut -c1-16)"
   if [[ -f "$stamp" ]]; then return; fi
-  log "installing $* into $venv (once per machine)"
+  local started=$SECONDS
+  log "installing $* into $venv (once per clone)"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
   touch "$stamp"
+  log "installed in $(human_duration $((SECONDS - started)))"
 }
 
 # The AWS stand-in (moto), cargo-lambda with zig, and cargo-deny.
@@ -65,7 +109,7 @@ start_local_aws() {
   # moto, with requests serialized so that conditional writes are atomic (see the script).
   "$VENV/bin/python" "$ROOT/scripts/local-aws-server.py" 127.0.0.1 "$port" >"$ROOT/.local/moto.log" 2>&1 &
   MOTO_PID=$!
-  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  BACKGROUND_PIDS+=("$MOTO_PID")
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_SESSION_TOKEN=local
   export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1

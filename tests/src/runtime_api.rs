@@ -211,6 +211,14 @@ impl Function {
     /// The function's answer to `event` (its response document, as JSON bytes).
     pub async fn invoke(&self, event: &[u8]) -> Result<Vec<u8>, Failure> {
         let mut slot = self.environment.lock().await;
+        // A process that died between invocations is replaced before this one, as Lambda never
+        // hands an event to a dead environment.
+        if let Some(environment) = slot.as_mut()
+            && !matches!(environment.process.try_wait(), Ok(None))
+        {
+            eprintln!("{}: exited while idle; restarting it", self.spec.name);
+            *slot = None;
+        }
         if slot.is_none() {
             // It could not be restarted after its last failure: one more try for this event.
             let started = Environment::start(&self.spec).await;
@@ -397,6 +405,26 @@ done
             3,
             "started, then restarted after each crash"
         );
+        // Killed while idle: the next invocation gets a new process and its answer.
+        let (answering, starts_file) = function("answer").await;
+        answering.invoke(b"{}").await.unwrap();
+        let pid = answering
+            .environment
+            .lock()
+            .await
+            .as_ref()
+            .unwrap()
+            .process
+            .id()
+            .unwrap();
+        std::process::Command::new("kill")
+            .arg("-9")
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answering.invoke(b"{}").await.unwrap();
+        assert_eq!(starts(&starts_file), 2);
         let (hanging, starts_file) = function("hang").await;
         assert!(matches!(
             hanging.invoke(b"{}").await,

@@ -31,7 +31,7 @@ pub fn recruiter_claims(organization: &str) -> Value {
         "sub": format!("recruiter-{organization}"),
         "email": format!("recruiter@{organization}.example"),
         "email_verified": true,
-        "name": format!("{organization} recruiter"),
+        "name": "Robin Recruiter",
         "given_name": "Robin",
         "custom:organization_id": organization,
     })

@@ -1,5 +1,6 @@
 //! API Gateway HTTP API (payload format 2.0) events, as API Gateway sends them to the function after
-//! its JWT authorizer accepted the caller. The same shape as the samples in `events/`.
+//! its JWT authorizer accepted the caller. The same shape as the samples in `events/`; the local
+//! HTTP API (crate::gateway) builds its events with [`ApiEvent`] too.
 
 use serde_json::{Value, json};
 
@@ -35,11 +36,46 @@ impl Claims {
 pub struct ApiEvent {
     method: String,
     path: String,
+    /// The route's path (`/invitations/{id}`) when it is not `path` itself.
+    route_path: Option<String>,
+    path_parameters: Vec<(String, String)>,
     query: Vec<(String, String)>,
+    /// The query string as the client sent it, when it did.
+    raw_query: Option<String>,
     headers: Vec<(String, String)>,
+    cookies: Vec<String>,
     body: Option<String>,
+    base64_body: bool,
     claims: Option<Value>,
+    scopes: Option<Vec<String>>,
     stage: String,
+    context: RequestContext,
+}
+
+/// The request's own part of `requestContext`: who asked, when, through which domain.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub time: jiff::Timestamp,
+    pub source_ip: String,
+    pub user_agent: String,
+    /// The `Host` the client called.
+    pub domain_name: String,
+    pub protocol: String,
+}
+
+impl Default for RequestContext {
+    /// The fixed context of in-process tests: 2026-12-01 10:00 UTC, from 203.0.113.10.
+    fn default() -> Self {
+        Self {
+            request_id: "local-request".to_owned(),
+            time: "2026-12-01T10:00:00Z".parse().expect("a valid instant"),
+            source_ip: "203.0.113.10".to_owned(),
+            user_agent: "integration-tests".to_owned(),
+            domain_name: "local.execute-api.eu-west-1.amazonaws.com".to_owned(),
+            protocol: "HTTP/1.1".to_owned(),
+        }
+    }
 }
 
 impl ApiEvent {
@@ -47,12 +83,71 @@ impl ApiEvent {
         Self {
             method: method.to_owned(),
             path: path.to_owned(),
+            route_path: None,
+            path_parameters: Vec::new(),
             query: Vec::new(),
+            raw_query: None,
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
+            base64_body: false,
             claims: None,
+            scopes: None,
             stage: "$default".to_owned(),
+            context: RequestContext::default(),
         }
+    }
+
+    /// The route that matched (`/invitations/{id}`) and the path parameters taken from the path.
+    pub fn route(mut self, route_path: &str, parameters: Vec<(String, String)>) -> Self {
+        self.route_path = Some(route_path.to_owned());
+        self.path_parameters = parameters;
+        self
+    }
+
+    /// The query string as sent (without `?`): `rawQueryString`, and the parameters decoded.
+    pub fn raw_query(mut self, raw: &str) -> Self {
+        self.query = raw
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (
+                    crate::gateway::template::percent_decode(name),
+                    crate::gateway::template::percent_decode(value),
+                )
+            })
+            .collect();
+        self.raw_query = Some(raw.to_owned());
+        self
+    }
+
+    /// A cookie as the `Cookie` header carried it (`name=value`).
+    pub fn cookie(mut self, cookie: &str) -> Self {
+        self.cookies.push(cookie.to_owned());
+        self
+    }
+
+    /// A body that is not text, sent base64-encoded (`isBase64Encoded`).
+    pub fn binary_body(mut self, content_type: &str, body: &[u8]) -> Self {
+        use base64::Engine;
+        self = self.raw_body(
+            content_type,
+            &base64::engine::general_purpose::STANDARD.encode(body),
+        );
+        self.base64_body = true;
+        self
+    }
+
+    pub fn context(mut self, context: RequestContext) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The scopes the authorizer found on a route that requires some.
+    pub fn scopes(mut self, scopes: Option<Vec<String>>) -> Self {
+        self.scopes = scopes;
+        self
     }
 
     pub fn get(path: &str) -> Self {
@@ -103,12 +198,13 @@ impl ApiEvent {
     }
 
     pub fn to_json(&self) -> Value {
-        let raw_query = self
-            .query
-            .iter()
-            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let raw_query = self.raw_query.clone().unwrap_or_else(|| {
+            self.query
+                .iter()
+                .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+                .collect::<Vec<_>>()
+                .join("&")
+        });
         // API Gateway joins repeated parameters with a comma here and keeps them apart in rawQueryString.
         let mut parameters = serde_json::Map::new();
         for (name, value) in &self.query {
@@ -118,12 +214,22 @@ impl ApiEvent {
             };
             parameters.insert(name.clone(), json!(joined));
         }
-        let headers: serde_json::Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(name, value)| (name.clone(), json!(value)))
-            .collect();
-        let route_key = format!("{} {}", self.method, self.path);
+        // Header names in lower case, a repeated header's values joined with commas.
+        let mut headers = serde_json::Map::new();
+        for (name, value) in &self.headers {
+            let name = name.to_lowercase();
+            let joined = match headers.get(&name).and_then(Value::as_str) {
+                Some(previous) => format!("{previous},{value}"),
+                None => value.clone(),
+            };
+            headers.insert(name, json!(joined));
+        }
+        let route_key = format!(
+            "{} {}",
+            self.method,
+            self.route_path.as_deref().unwrap_or(&self.path)
+        );
+        let context = &self.context;
         let raw_path = match self.stage.as_str() {
             "$default" => self.path.clone(),
             stage => format!("/{stage}{}", self.path),
@@ -137,29 +243,40 @@ impl ApiEvent {
             "requestContext": {
                 "accountId": "123456789012",
                 "apiId": "local",
-                "domainName": "local.execute-api.eu-west-1.amazonaws.com",
-                "domainPrefix": "local",
+                "domainName": context.domain_name,
+                "domainPrefix": context.domain_name.split('.').next().unwrap_or_default(),
                 "http": {
                     "method": self.method,
                     "path": raw_path,
-                    "protocol": "HTTP/1.1",
-                    "sourceIp": "203.0.113.10",
-                    "userAgent": "integration-tests"
+                    "protocol": context.protocol,
+                    "sourceIp": context.source_ip,
+                    "userAgent": context.user_agent
                 },
-                "requestId": "local-request",
+                "requestId": context.request_id,
                 "routeKey": route_key,
                 "stage": self.stage,
-                "time": "01/Dec/2026:10:00:00 +0000",
-                "timeEpoch": 1_796_119_200_000_i64
+                "time": context.time.strftime("%d/%b/%Y:%H:%M:%S %z").to_string(),
+                "timeEpoch": context.time.as_millisecond()
             },
-            "isBase64Encoded": false
+            "isBase64Encoded": self.base64_body
         });
+        if !self.cookies.is_empty() {
+            event["cookies"] = json!(self.cookies);
+        }
+        if !self.path_parameters.is_empty() {
+            let parameters: serde_json::Map<String, Value> = self
+                .path_parameters
+                .iter()
+                .map(|(name, value)| (name.clone(), json!(value)))
+                .collect();
+            event["pathParameters"] = Value::Object(parameters);
+        }
         if !parameters.is_empty() {
             event["queryStringParameters"] = Value::Object(parameters);
         }
         if let Some(claims) = &self.claims {
             event["requestContext"]["authorizer"] =
-                json!({"jwt": {"claims": claims, "scopes": null}});
+                json!({"jwt": {"claims": claims, "scopes": self.scopes}});
         }
         if let Some(body) = &self.body {
             event["body"] = json!(body);

@@ -18,6 +18,7 @@ pub mod calls;
 pub mod captured_logs;
 pub mod events;
 pub mod faults;
+pub mod gateway;
 pub mod load;
 pub mod runtime_api;
 pub mod world;
@@ -446,9 +447,12 @@ pub fn policy_actions(function: &str) -> Result<std::collections::BTreeSet<Strin
     Ok(actions)
 }
 
+/// The template's function that the completion events' rule targets.
+pub const COMPLETION_NOTIFIER: &str = "CompletionNotifierFunction";
+
 /// The event pattern of the notifier's EventBridge rule in the template, as JSON.
 pub fn completion_rule_pattern() -> Result<String, Error> {
-    rule_pattern("CompletionNotifierFunction", &[])
+    rule_pattern(COMPLETION_NOTIFIER, &[])
 }
 
 /// The event pattern of the EventBridge rule of `function` in the template, as JSON, each
@@ -585,28 +589,57 @@ impl CompletionRoute {
     pub async fn delivered(&self) -> Result<Vec<serde_json::Value>, Error> {
         let mut events = Vec::new();
         loop {
-            let output = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await?;
-            let messages = output.messages.unwrap_or_default();
-            if messages.is_empty() {
+            let deliveries = self.receive().await?;
+            if deliveries.is_empty() {
                 return Ok(events);
             }
-            for message in messages {
-                events.push(serde_json::from_str(message.body().unwrap_or_default())?);
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(message.receipt_handle().unwrap_or_default())
-                    .send()
-                    .await?;
+            for delivery in deliveries {
+                self.delete(&delivery).await?;
+                events.push(delivery.event);
             }
         }
     }
+
+    /// Up to 10 events delivered and not yet deleted; each comes again after the queue's
+    /// visibility timeout unless [`Self::delete`]d (as EventBridge retries a failed target).
+    pub async fn receive(&self) -> Result<Vec<Delivery>, Error> {
+        let output = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await?;
+        output
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .map(|message| {
+                Ok(Delivery {
+                    event: serde_json::from_str(message.body().unwrap_or_default())?,
+                    receipt: message.receipt_handle.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets a delivery once it is handled.
+    pub async fn delete(&self, delivery: &Delivery) -> Result<(), Error> {
+        self.sqs
+            .delete_message()
+            .queue_url(&self.queue_url)
+            .receipt_handle(&delivery.receipt)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// One event EventBridge delivered to the queue.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub event: serde_json::Value,
+    receipt: String,
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ INFRA_VENV="$ROOT/.venv-infra"
 INFRA_TOOLS=("aws-sam-cli==1.170.0" "cfn-lint==1.58.0")
 CHECKOV_VENV="$ROOT/.venv-checkov"
 CHECKOV_TOOLS=("checkov==3.3.30")
+# The contract test's HTTP client and fuzzer (scripts/contract-test), in a venv of its own too.
+CONTRACT_VENV="$ROOT/.venv-contract"
+CONTRACT_TOOLS=("schemathesis==4.32.5")
 export SAM_CLI_TELEMETRY=0
 
 # Builds are cached per machine, outside the work tree, so that a fresh clone (as CI makes for

@@ -18,7 +18,7 @@ use utoipa::openapi::{
 
 use invitations::app::GoneReason;
 use invitations::http::problem::ApiError;
-use invitations::http::validation::parse_json_object;
+use invitations::http::validation::{FieldError, parse_json_object};
 use invitations::http::{MAX_BODY_BYTES, schemas};
 use recruiter_api::requests::MAX_PAGE_SIZE;
 
@@ -146,6 +146,10 @@ impl Operation {
                 ))
                 .build(),
         )
+        .problem(ApiError::Validation(vec![FieldError::header(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters, such as a UUID",
+        )]))
         .problem(ApiError::IdempotencyKeyInUse)
         .problem(ApiError::IdempotencyKeyReused)
     }
@@ -195,10 +199,16 @@ impl Operation {
 fn problem_responses(problems: &[ApiError], behind_authorizer: bool) -> BTreeMap<u16, Response> {
     let mut by_status: BTreeMap<u16, Vec<&ApiError>> = BTreeMap::new();
     for problem in problems {
-        by_status
-            .entry(problem.status().as_u16())
-            .or_default()
-            .push(problem);
+        let same_status = by_status.entry(problem.status().as_u16()).or_default();
+        // One entry per type: a header's 422 and a body's are both `/problems/validation`, and
+        // the later (the body's, more telling) is the example.
+        match same_status
+            .iter()
+            .position(|known| known.kind() == problem.kind())
+        {
+            Some(at) => same_status[at] = problem,
+            None => same_status.push(problem),
+        }
     }
     by_status
         .into_iter()

@@ -74,3 +74,32 @@ fn the_document_has_every_route_and_no_other() -> Result<(), Error> {
     assert_eq!(open, keys(&candidate_api::ROUTES));
     Ok(())
 }
+
+/// A malformed `Idempotency-Key` is a 422 `/problems/validation` on every keyed route, bodiless
+/// ones included (found by the contract test on `POST /invitations/{id}/cancellation`).
+#[test]
+fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
+    let document: Value = serde_json::from_str(&api_contract::document_json())?;
+    let mut keyed = 0;
+    for (path, item) in document["paths"].as_object().ok_or("paths")? {
+        for (method, operation) in item.as_object().ok_or("a path item")? {
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if !parameters.iter().any(|p| p["name"] == "Idempotency-Key") {
+                continue;
+            }
+            keyed += 1;
+            let types = &operation["responses"]["422"]["content"]["application/problem+json"]["schema"]
+                ["allOf"][1]["properties"]["type"]["enum"];
+            let types = types.as_array().ok_or(format!("{method} {path}: no 422"))?;
+            assert!(
+                types.contains(&Value::from("/problems/validation")),
+                "{method} {path}: {types:?}"
+            );
+        }
+    }
+    assert_eq!(keyed, 6, "every POST of the recruiter API takes a key");
+    Ok(())
+}

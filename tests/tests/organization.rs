@@ -360,6 +360,19 @@ async fn a_conditional_put_never_undoes_a_change_made_since_the_profile_was_read
         )
         .await;
     globex.assert_problem(412);
+    // A body that could never be saved is a 422 whatever the condition says (found by the
+    // contract test: a stale If-Match answered 412 to a profile without a name).
+    let mut nameless = profile();
+    nameless["displayName"] = json!("");
+    let invalid = world
+        .call(put(&nameless, Some(("if-match", "W/\"\""))))
+        .await;
+    invalid.assert_problem(422);
+    assert_eq!(
+        invalid.body["errors"][0]["pointer"], "/displayName",
+        "{}",
+        invalid.body
+    );
     // Only * is an If-None-Match a PUT understands.
     let odd = world
         .call(put(&mine, Some(("if-none-match", &second_tag))))

@@ -382,9 +382,18 @@ where
     /// 412 when its `If-Match` or `If-None-Match` does not hold. This instance's emails use it at
     /// once; other warm instances within `Employers::FRESH_FOR`.
     async fn save_organization_profile(&self, recruiter: &Recruiter, request: &Request) -> Answer {
-        let condition = profile_condition(request)?;
-        let form =
-            parse_organization_profile(json_object(request)?).map_err(ApiError::Validation)?;
+        // The body is judged before the condition: a profile that could never be saved is a 422,
+        // whatever `If-Match` says (a 412 would tell the client to read and retry it as it is).
+        let form = parse_organization_profile(json_object(request)?);
+        let (form, condition) = match (form, profile_condition(request)) {
+            (Ok(form), Ok(condition)) => (form, condition),
+            (Err(mut errors), Err(ApiError::Validation(header_errors))) => {
+                errors.extend(header_errors);
+                return Err(ApiError::Validation(errors));
+            }
+            (Err(errors), _) => return Err(ApiError::Validation(errors)),
+            (Ok(_), Err(refused)) => return Err(refused),
+        };
         let (profile, replaced) =
             save_organization_profile(&self.store, &self.clock, recruiter, form, condition).await?;
         self.employers.keep(

@@ -79,7 +79,17 @@ fn parse_text(raw: &str, max_chars: usize, kept: Kept) -> Result<String, String>
     let text = match kept {
         Kept::AsName => {
             use precis_core::profile::PrecisFastInvocation;
-            precis_profiles::Nickname::enforce(allowed.as_str())
+            // The profile's first rule (RFC 8266 §2.2: every space separator made U+0020, trimmed,
+            // runs made one) is applied here: precis-profiles 0.1.13 applies it by cutting the
+            // text at a character count taken for a byte offset, which panics (with the name in
+            // the message) on a name like "Jürgen\u{a0}Müller". Applied first, it has nothing
+            // left to do there.
+            let spaced = allowed
+                .split(is_space_separator)
+                .filter(|word| !word.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            precis_profiles::Nickname::enforce(spaced.as_str())
                 .map_err(|_| HIDDEN.to_owned())?
                 .into_owned()
         }
@@ -92,6 +102,15 @@ fn parse_text(raw: &str, max_chars: usize, kept: Kept) -> Result<String, String>
         return Err(too_long());
     }
     Ok(text)
+}
+
+/// Unicode's space separators (general category Zs, unchanged since Unicode 6.3).
+fn is_space_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
 }
 
 /// `text` when FreeformClass allows it once each ZWNJ (U+200C) that RFC 5892's context rule
@@ -546,6 +565,24 @@ mod tests {
         assert!(OrganizationId::parse("acme-01_x").is_ok());
         for bad in ["", "a#b", "ORG#x", "a b", &"a".repeat(65)] {
             assert!(OrganizationId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Found by the contract test: precis-profiles panicked on non-ASCII or repeated spaces after
+    /// a non-ASCII letter (a 500, and the name in the panic's message).
+    #[test]
+    fn names_with_any_spaces_after_any_letters_are_kept_not_a_panic() {
+        for (raw, kept) in [
+            ("Jürgen\u{a0}Müller", "Jürgen Müller"),
+            ("Ünal  Öz", "Ünal Öz"),
+            (
+                "\u{169b}\u{1684}\u{1693}\u{1690} \u{1691}\u{1684}\u{169c}",
+                "\u{169b}\u{1684}\u{1693}\u{1690} \u{1691}\u{1684}\u{169c}",
+            ),
+            ("Ōta\u{3000}Hanako", "Ōta Hanako"),
+            ("Åsa\u{1680}\u{2003}Lind", "Åsa Lind"),
+        ] {
+            assert_eq!(PersonName::parse(raw).unwrap().as_str(), kept, "{raw:?}");
         }
     }
 }

@@ -152,6 +152,8 @@ impl Operation {
         )]))
         .problem(ApiError::IdempotencyKeyInUse)
         .problem(ApiError::IdempotencyKeyReused)
+        // The key's saved answer was about an invitation erased since (any keyed route's).
+        .problem(ApiError::IdempotencyKeyErased)
     }
 
     fn answer(mut self, status: u16, response: Response) -> Self {
@@ -669,7 +671,7 @@ pub fn operations() -> Vec<Operation> {
         .problem(ApiError::Conflict(
             "The invitation is completed; it is not cancelled",
         ))
-        .problem(ApiError::IdempotencyKeyErased),
+        ,
         Operation::new("POST", "/invitations/{id}/resend", "resendInvitation", "invitations")
             .summary(
                 "Send an invitation again",
@@ -706,7 +708,6 @@ pub fn operations() -> Vec<Operation> {
             .problem(ApiError::QuotaExhausted {
                 retry_after_seconds: 50_400,
             })
-            .problem(ApiError::IdempotencyKeyErased)
             .problem(send_failed(format!("../../invitations/{}", examples.invitation_id))),
         Operation::new(
             "POST",
@@ -735,7 +736,7 @@ pub fn operations() -> Vec<Operation> {
         .problem(ApiError::Conflict(
             "The invitation is completed or cancelled; its deadline is not moved",
         ))
-        .problem(ApiError::IdempotencyKeyErased),
+        ,
         Operation::new("POST", "/candidate-erasures", "eraseCandidate", "candidate-data")
             .summary(
                 "Erase a candidate's data",

@@ -75,8 +75,8 @@ fn the_document_has_every_route_and_no_other() -> Result<(), Error> {
     Ok(())
 }
 
-/// A malformed `Idempotency-Key` is a 422 `/problems/validation` on every keyed route, bodiless
-/// ones included (found by the contract test on `POST /invitations/{id}/cancellation`).
+/// A malformed `Idempotency-Key` is a 422 `/problems/validation`, and a replay of an erased
+/// invitation's answer a 410, on every keyed route, bodiless ones included (found by the contract test on `POST /invitations/{id}/cancellation`).
 #[test]
 fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
     let document: Value = serde_json::from_str(&api_contract::document_json())?;
@@ -97,6 +97,15 @@ fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
             assert!(
                 types.contains(&Value::from("/problems/validation")),
                 "{method} {path}: {types:?}"
+            );
+            // A replay whose invitation was erased since (found by the contract test on
+            // POST /candidate-erasures and POST /invitations).
+            let gone = &operation["responses"]["410"]["content"]["application/problem+json"]["schema"]
+                ["allOf"][1]["properties"]["type"]["enum"];
+            let gone = gone.as_array().ok_or(format!("{method} {path}: no 410"))?;
+            assert!(
+                gone.contains(&Value::from("/problems/invitation-erased")),
+                "{method} {path}: {gone:?}"
             );
         }
     }

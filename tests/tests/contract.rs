@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use integration_tests::gateway::template::{Route, http_api};
 use integration_tests::{Error, template};
 use serde_json::Value;
 
@@ -16,37 +17,32 @@ fn keys(routes: &[(&str, &str)]) -> BTreeSet<RouteKey> {
         .collect()
 }
 
-/// The `HttpApi` routes of one function in the template, and which of them are public.
-fn template_routes(function: &str) -> Result<(BTreeSet<RouteKey>, BTreeSet<RouteKey>), Error> {
-    let template = template()?;
-    let events = &template["Resources"][function]["Properties"]["Events"];
-    let events = events
-        .as_mapping()
-        .ok_or(format!("{function} has no events"))?;
-    let (mut all, mut public) = (BTreeSet::new(), BTreeSet::new());
-    for event in events.values().filter(|event| event["Type"] == "HttpApi") {
-        let properties = &event["Properties"];
-        let key = (
-            properties["Method"]
-                .as_str()
-                .ok_or("a method")?
-                .to_uppercase(),
-            properties["Path"].as_str().ok_or("a path")?.to_owned(),
-        );
-        if properties["Auth"]["Authorizer"] == "NONE" {
-            public.insert(key.clone());
-        }
-        all.insert(key);
-    }
-    Ok((all, public))
+/// The template's `HttpApi` routes to one function (by its binary), as the local gateway reads
+/// them, and which of them are public.
+fn template_routes(binary: &str) -> Result<(BTreeSet<RouteKey>, BTreeSet<RouteKey>), Error> {
+    let api = http_api(&template()?)?;
+    let routes: Vec<&Route> = api
+        .routes
+        .iter()
+        .filter(|route| route.function == binary)
+        .collect();
+    let key = |route: &&Route| (route.method.clone(), route.path.clone());
+    Ok((
+        routes.iter().map(key).collect(),
+        routes
+            .iter()
+            .filter(|route| route.public)
+            .map(key)
+            .collect(),
+    ))
 }
 
 #[test]
 fn the_template_routes_what_each_function_routes() -> Result<(), Error> {
-    let (recruiter, recruiter_public) = template_routes("RecruiterApiFunction")?;
+    let (recruiter, recruiter_public) = template_routes("recruiter-api")?;
     assert_eq!(recruiter, keys(&recruiter_api::ROUTES));
     assert!(recruiter_public.is_empty(), "{recruiter_public:?}");
-    let (candidate, candidate_public) = template_routes("CandidateApiFunction")?;
+    let (candidate, candidate_public) = template_routes("candidate-api")?;
     assert_eq!(candidate, keys(&candidate_api::ROUTES));
     assert_eq!(
         candidate_public, candidate,
@@ -91,18 +87,15 @@ fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
                 continue;
             }
             keyed += 1;
-            let types = &operation["responses"]["422"]["content"]["application/problem+json"]["schema"]
-                ["allOf"][1]["properties"]["type"]["enum"];
-            let types = types.as_array().ok_or(format!("{method} {path}: no 422"))?;
+            let types =
+                problem_types(operation, "422").ok_or(format!("{method} {path}: no 422"))?;
             assert!(
                 types.contains(&Value::from("/problems/validation")),
                 "{method} {path}: {types:?}"
             );
             // A replay whose invitation was erased since (found by the contract test on
             // POST /candidate-erasures and POST /invitations).
-            let gone = &operation["responses"]["410"]["content"]["application/problem+json"]["schema"]
-                ["allOf"][1]["properties"]["type"]["enum"];
-            let gone = gone.as_array().ok_or(format!("{method} {path}: no 410"))?;
+            let gone = problem_types(operation, "410").ok_or(format!("{method} {path}: no 410"))?;
             assert!(
                 gone.contains(&Value::from("/problems/invitation-erased")),
                 "{method} {path}: {gone:?}"
@@ -111,4 +104,11 @@ fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
     }
     assert_eq!(keyed, 6, "every POST of the recruiter API takes a key");
     Ok(())
+}
+
+/// The problem `type`s an operation documents for a status.
+fn problem_types<'a>(operation: &'a Value, status: &str) -> Option<&'a Vec<Value>> {
+    operation["responses"][status]["content"]["application/problem+json"]["schema"]["allOf"][1]
+        ["properties"]["type"]["enum"]
+        .as_array()
 }

@@ -276,7 +276,7 @@ fn problem_responses(problems: &[ApiError], behind_authorizer: bool) -> BTreeMap
 /// The problem's `type`, its body as the functions write it, and the names of its headers.
 fn problem_answer(problem: &ApiError) -> (&'static str, Value, Vec<&'static str>) {
     let kind = problem.kind().0;
-    let response = rebuilt(problem).into_response();
+    let response = problem.clone().into_response();
     let headers = ["Retry-After", "Allow", "Location"]
         .into_iter()
         .filter(|name| response.headers().contains_key(*name))
@@ -286,52 +286,6 @@ fn problem_answer(problem: &ApiError) -> (&'static str, Value, Vec<&'static str>
         _ => unreachable!("problems are text"),
     };
     (kind, body, headers)
-}
-
-/// An `ApiError` is not `Clone` (it may hold a parser's error): the same problem again, to answer.
-fn rebuilt(problem: &ApiError) -> ApiError {
-    match problem {
-        ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
-        ApiError::MalformedJson(_) => ApiError::MalformedJson(
-            parse_json_object(b"{\"firstName\": \"Anna\",}").expect_err("not JSON"),
-        ),
-        ApiError::SendFailed {
-            invitation_id,
-            location,
-        } => ApiError::SendFailed {
-            invitation_id: invitation_id.clone(),
-            location: location.clone(),
-        },
-        ApiError::Gone(GoneReason::Expired) => ApiError::Gone(GoneReason::Expired),
-        ApiError::Gone(GoneReason::Cancelled) => ApiError::Gone(GoneReason::Cancelled),
-        ApiError::Conflict(why) => ApiError::Conflict(why),
-        ApiError::QuotaExhausted {
-            retry_after_seconds,
-        } => ApiError::QuotaExhausted {
-            retry_after_seconds: *retry_after_seconds,
-        },
-        ApiError::ResendTooSoon {
-            retry_after_seconds,
-        } => ApiError::ResendTooSoon {
-            retry_after_seconds: *retry_after_seconds,
-        },
-        ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
-        ApiError::MethodNotAllowed { allowed } => ApiError::MethodNotAllowed { allowed },
-        ApiError::Unauthorized => ApiError::Unauthorized,
-        ApiError::NotFound => ApiError::NotFound,
-        ApiError::UnsupportedMediaType => ApiError::UnsupportedMediaType,
-        ApiError::Unavailable => ApiError::Unavailable,
-        ApiError::EmailNotVerified => ApiError::EmailNotVerified,
-        ApiError::PreconditionFailed => ApiError::PreconditionFailed,
-        ApiError::SendUnconfirmed => ApiError::SendUnconfirmed,
-        ApiError::DeadlinePassed => ApiError::DeadlinePassed,
-        ApiError::ResendLimitReached => ApiError::ResendLimitReached,
-        ApiError::IdempotencyKeyInUse => ApiError::IdempotencyKeyInUse,
-        ApiError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
-        ApiError::IdempotencyKeyErased => ApiError::IdempotencyKeyErased,
-        ApiError::CompletionNotAnnounced => ApiError::CompletionNotAnnounced,
-        ApiError::Internal => ApiError::Internal,
-    }
 }
 
 /// A response header: what it says, and whether every answer of its status carries it.

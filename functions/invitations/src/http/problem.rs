@@ -10,7 +10,7 @@ use crate::app::{AppError, GoneReason};
 use crate::domain::{ExtensionRefused, MAX_RESENDS, RESEND_COOL_DOWN, ResendRefused};
 use crate::ports::StoreError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("the request carries no valid recruiter identity")]
     Unauthorized,

@@ -8,23 +8,26 @@ use crate::domain::{InvitationStatus, Language};
 
 /// A UI language code: one of [`Language::ALL`] (`en`, `fi`, `sv`).
 pub fn language() -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(Language::ALL.map(Language::code)))
-        .description(Some(
-            "The interview's UI language (its interface and emails, not its questions).",
-        ))
-        .build()
+    one_of(
+        Language::ALL.map(Language::code),
+        "The interview's UI language (its interface and emails, not its questions).",
+    )
 }
 
 /// An invitation status code: one of [`InvitationStatus::ALL`] (the lifecycle in docs/api.md).
 pub fn invitation_status() -> Object {
+    one_of(
+        InvitationStatus::ALL.map(InvitationStatus::code),
+        "Where the invitation is in its lifecycle (docs/api.md, \"Statuses\").",
+    )
+}
+
+/// A string that is one of `codes`.
+fn one_of<const N: usize>(codes: [&str; N], description: &str) -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(InvitationStatus::ALL.map(InvitationStatus::code)))
-        .description(Some(
-            "Where the invitation is in its lifecycle (docs/api.md, \"Statuses\").",
-        ))
+        .enum_values(Some(codes))
+        .description(Some(description))
         .build()
 }
 

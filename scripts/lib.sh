@@ -99,6 +99,36 @@ have_arm64_target() {
   rustup target add aarch64-unknown-linux-gnu
 }
 
+# Debian's Chromium for the email previews and their check (tests/src/chromium.rs drives it),
+# installed once per machine with apt-get (as root, else through sudo), with the Liberation fonts:
+# metric-compatible with the Arial the emails ask for, so lines break where they do in mail
+# clients. CHROMIUM names another Chromium to use instead.
+ensure_chromium() {
+  if [[ -n "${CHROMIUM:-}" ]] || command -v chromium >/dev/null; then return; fi
+  log "installing Debian's chromium and fonts-liberation with apt-get (once per machine)"
+  local sudo=()
+  [[ $EUID -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+}
+
+# Builds debug binaries: cargo build --locked ARGS..., unless WORKSPACE_BUILT is set because
+# `cargo test --workspace` has built every binary already (scripts/test). Building a few packages
+# alone resolves the dependencies' features differently and would compile the AWS SDK again.
+build_debug_bins() {
+  if [[ -n "${WORKSPACE_BUILT:-}" ]]; then return; fi
+  cargo build --locked "$@"
+}
+
+# The binaries of the local HTTP API (scripts/serve, scripts/contract-test): the functions behind
+# the gateway, the gateway itself (local-api) and what sets up the stand-in (local-aws).
+build_local_api() {
+  local functions=(recruiter-api candidate-api completion-notifier deadline-reminders)
+  build_debug_bins "${functions[@]/#/--package=}" --package=integration-tests \
+    "${functions[@]/#/--bin=}" --bin=local-api --bin=local-aws
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

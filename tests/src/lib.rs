@@ -16,6 +16,8 @@ macro_rules! client_with {
 
 pub mod calls;
 pub mod captured_logs;
+pub mod chromium;
+pub mod email_previews;
 pub mod events;
 pub mod faults;
 pub mod gateway;

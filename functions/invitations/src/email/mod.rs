@@ -318,11 +318,10 @@ mod tests {
         plain.careers_site_url = None;
         for (language, email) in every_email(&plain) {
             assert!(!email.html.contains("<img"), "{language:?}: {}", email.html);
-            assert!(
-                email
-                    .html
-                    .contains("font-weight:bold;line-height:48px;\"><bdi>Acme Oy</bdi></p>")
-            );
+            // One line is as tall as the logo (12 + 24 + 12 px); a long name wraps in 24 px lines.
+            assert!(email.html.contains(
+                "padding:12px 0;font-size:20px;font-weight:bold;line-height:24px;\"><bdi>Acme Oy</bdi></p>"
+            ));
             // Without a privacy notice or careers site, the footer only names the employer.
             let footer = match language {
                 Language::En => "-- \nSent on behalf of Acme Oy.",

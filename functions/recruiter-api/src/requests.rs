@@ -14,6 +14,9 @@ use invitations::domain::{
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
+mod batch;
+pub use batch::{NewInvitationBatch, parse_new_invitation_batch};
+
 /// `POST /invitations/{id}/resend`, read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResendForm {
@@ -228,18 +231,7 @@ pub fn parse_new_invitation(
         &mut errors,
         str::parse::<VideoInterviewId>,
     );
-    let time_zone = match reader.optional_string("timeZone", &mut errors) {
-        Some(name) => errors.check("/timeZone", IanaTimeZone::parse(&name)),
-        None => Some(default_time_zone.clone()),
-    };
-    let date = reader.required_parsed("answerDeadline", &mut errors, AnswerDeadline::parse_date);
-    let deadline = match (date, time_zone) {
-        (Some(date), Some(time_zone)) => errors.check(
-            "/answerDeadline",
-            AnswerDeadline::for_new_invitation(date, time_zone, now),
-        ),
-        _ => None,
-    };
+    let deadline = new_answer_deadline(&mut reader, default_time_zone, now, &mut errors);
     let bcc_myself = reader.flag("bccMyself", &mut errors);
     let notify_me = reader.flag("notifyMe", &mut errors);
     let reminders = reader.flag_or("reminders", true, &mut errors);
@@ -273,6 +265,28 @@ pub fn parse_new_invitation(
             reminders,
         }),
         _ => Err(errors.into_vec()),
+    }
+}
+
+/// `answerDeadline` (a date, inclusive) in `timeZone` (default: `default_time_zone`), for a new
+/// invitation asked for at `now`: not in the past, not too far ahead (`AnswerDeadline`).
+fn new_answer_deadline(
+    reader: &mut ObjectReader,
+    default_time_zone: &IanaTimeZone,
+    now: Timestamp,
+    errors: &mut FieldErrors,
+) -> Option<AnswerDeadline> {
+    let time_zone = match reader.optional_string("timeZone", errors) {
+        Some(name) => errors.check("/timeZone", IanaTimeZone::parse(&name)),
+        None => Some(default_time_zone.clone()),
+    };
+    let date = reader.required_parsed("answerDeadline", errors, AnswerDeadline::parse_date);
+    match (date, time_zone) {
+        (Some(date), Some(time_zone)) => errors.check(
+            "/answerDeadline",
+            AnswerDeadline::for_new_invitation(date, time_zone, now),
+        ),
+        _ => None,
     }
 }
 

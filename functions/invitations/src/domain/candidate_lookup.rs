@@ -31,8 +31,7 @@ impl CandidateLookupKey {
 pub struct CandidateEmailDigest(String);
 
 impl CandidateEmailDigest {
-    /// The digest of `address` in `organization`. The address is compared without ASCII case, as
-    /// mail servers and SES treat it (`EmailAddress` is ASCII, its domain already in IDNA form), so
+    /// The digest of `address` in `organization`, of its [`EmailAddress::lookup_form`]: so
     /// `Anna@Example.FI` finds what was sent to `anna@example.fi`.
     pub fn of(
         key: &CandidateLookupKey,
@@ -46,7 +45,7 @@ impl CandidateEmailDigest {
         let organization = organization.as_str().as_bytes();
         mac.update(&[u8::try_from(organization.len()).expect("an organization id is short")]);
         mac.update(organization);
-        mac.update(address.as_str().to_ascii_lowercase().as_bytes());
+        mac.update(address.lookup_form().as_bytes());
         Self(
             mac.finalize()
                 .into_bytes()

@@ -2,6 +2,7 @@
 //! the records built from them, the invitation's lifecycle table and the completion event. Nothing
 //! here talks to AWS, speaks HTTP or reads the clock: the instant is always passed in.
 
+mod batch;
 mod candidate_lookup;
 mod deadline;
 mod emails;
@@ -18,6 +19,10 @@ mod token;
 mod values;
 mod video_interview;
 
+pub use batch::{
+    BatchChoices, BatchRows, BatchRowsError, CandidateRow, MAX_BATCH_ROWS, RowCounts, RowPosition,
+    RowVerdict,
+};
 pub use candidate_lookup::{CandidateEmailDigest, CandidateLookupKey};
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use emails::{EmailEvent, EmailKind, EmailOutcome};

@@ -264,6 +264,13 @@ impl EmailAddress {
         Ok(Self(address))
     }
 
+    /// The address as mail servers and SES compare it: without ASCII case (an `EmailAddress` is
+    /// ASCII, its domain already in IDNA form), so `Anna@Example.FI` and `anna@example.fi` are one
+    /// candidate.
+    pub fn lookup_form(&self) -> String {
+        self.as_str().to_ascii_lowercase()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -28,7 +28,13 @@ use recruiter_api::views::{
 
 /// The example invitation's id.
 pub const INVITATION_ID: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
-const VIDEO_INTERVIEW_ID: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
+/// The example video interview's id.
+pub const VIDEO_INTERVIEW_ID: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
+/// The example candidate's address, as an access request may give it.
+pub const CANDIDATE_EMAIL: &str = "Anna.Virtanen@example.fi";
+/// A candidate token of the right shape (70 base64url characters) that no invitation has.
+pub const CANDIDATE_TOKEN: &str =
+    "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYar0PUaP2SJrtP4HUJnjLHW-yBFag";
 /// The deadline the request examples ask for: within a year of when the document was written.
 const ANSWER_DEADLINE: &str = "2027-03-31";
 
@@ -200,7 +206,7 @@ impl Examples {
             new_invitation,
             resend: json!({"email": "anna.virtanen@example.com"}),
             deadline_extension,
-            candidate_erasure: json!({"email": "Anna.Virtanen@example.fi"}),
+            candidate_erasure: json!({"email": CANDIDATE_EMAIL}),
             erasure: view(ErasureView::from(ids.as_slice())),
             candidate_data: view(CandidateDataView::at(
                 std::slice::from_ref(&completed),

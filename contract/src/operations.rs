@@ -89,10 +89,10 @@ impl Operation {
         self
     }
 
-    /// A path parameter naming one of the organization's records: a malformed one is a 404, as
-    /// another organization's is.
-    fn id(self, what: &str) -> Self {
-        let parameter = path_parameter("id", &format!("The {what}'s id (a ULID)."));
+    /// A path parameter naming one of the organization's records (`example`, an id of the
+    /// examples): a malformed one is a 404, as another organization's is.
+    fn id(self, what: &str, example: &str) -> Self {
+        let parameter = path_parameter("id", &format!("The {what}'s id (a ULID)."), example);
         self.parameter(parameter).problem(ApiError::NotFound)
     }
 
@@ -344,13 +344,15 @@ fn uri_reference() -> Object {
         .build()
 }
 
-fn path_parameter(name: &str, description: &str) -> Parameter {
+/// A path parameter with an `example` value (which clients such as schemathesis call with).
+fn path_parameter(name: &str, description: &str, example: &str) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
         .description(Some(description))
         .schema(Some(Object::with_type(Type::String)))
+        .example(Some(json!(example)))
         .build()
 }
 
@@ -518,7 +520,7 @@ pub fn operations() -> Vec<Operation> {
         .problem(examples.invalid_paging()),
         Operation::new("GET", "/video-interviews/{id}", "getVideoInterview", "video-interviews")
             .summary("A video interview", "With its questions.")
-            .id("video interview")
+            .id("video interview", examples::VIDEO_INTERVIEW_ID)
             .answer(
                 200,
                 json(
@@ -585,7 +587,7 @@ pub fn operations() -> Vec<Operation> {
         .problem(examples.invalid_listing()),
         Operation::new("GET", "/invitations/{id}", "getInvitation", "invitations")
             .summary("An invitation", "As the list shows it.")
-            .id("invitation")
+            .id("invitation", examples::INVITATION_ID)
             .answer(200, json("The invitation.", "Invitation", invitation(), &[])),
         Operation::new("DELETE", "/invitations/{id}", "eraseInvitation", "candidate-data")
             .summary(
@@ -593,7 +595,7 @@ pub fn operations() -> Vec<Operation> {
                 "Erases the invitation and everything stored of its candidate, after announcing \
                  `CandidateDataErased` (docs/events.md). A 503 erased nothing; repeat it.",
             )
-            .id("invitation")
+            .id("invitation", examples::INVITATION_ID)
             .answer(
                 204,
                 ResponseBuilder::new()
@@ -612,7 +614,7 @@ pub fn operations() -> Vec<Operation> {
              cancelled (409).",
         )
         .keyed()
-        .id("invitation")
+        .id("invitation", examples::INVITATION_ID)
         .answer(
             200,
             json(
@@ -634,7 +636,7 @@ pub fn operations() -> Vec<Operation> {
                  most 3 times and 10 minutes apart. 202 and 502 as for a send.",
             )
             .keyed()
-            .id("invitation")
+            .id("invitation", examples::INVITATION_ID)
             .body("Resend", examples.resend.clone(), false)
             .answer(
                 200,
@@ -675,7 +677,7 @@ pub fn operations() -> Vec<Operation> {
              most 5 times; the candidate is told unless `notifyCandidate` is false.",
         )
         .keyed()
-        .id("invitation")
+        .id("invitation", examples::INVITATION_ID)
         .body("DeadlineExtension", examples.deadline_extension.clone(), true)
         .answer(
             200,
@@ -715,15 +717,19 @@ pub fn operations() -> Vec<Operation> {
                 "Everything stored of the organization's invitations to this address, oldest \
                  first, for a candidate's access request.",
             )
-            .parameter(query_parameter(
-                "email",
-                true,
-                "The candidate's address (any letter case).",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .build(),
-            ))
+            .parameter(
+                ParameterBuilder::from(query_parameter(
+                    "email",
+                    true,
+                    "The candidate's address (any letter case).",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .build(),
+                ))
+                .example(Some(json!(examples::CANDIDATE_EMAIL)))
+                .build(),
+            )
             .answer(
                 200,
                 json(
@@ -810,5 +816,6 @@ fn token() -> Parameter {
     path_parameter(
         "token",
         "The personal token of the candidate's link (unguessable; only its hash is stored).",
+        examples::CANDIDATE_TOKEN,
     )
 }

@@ -104,20 +104,28 @@ have_arm64_target() {
 # metric-compatible with the Arial the emails ask for, so lines break where they do in mail
 # clients. CHROMIUM names another Chromium to use instead.
 ensure_chromium() {
-  if [[ -n "${CHROMIUM:-}" ]] || command -v chromium >/dev/null; then return; fi
-  log "installing Debian's chromium and fonts-liberation with apt-get (once per machine)"
+  local missing=()
+  # tests/src/chromium.rs starts /usr/bin/chromium (Debian's) unless CHROMIUM names another.
+  [[ -n "${CHROMIUM:-}" || -x /usr/bin/chromium ]] || missing+=(chromium)
+  dpkg-query -W -f='${Status}' fonts-liberation 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=(fonts-liberation)
+  if ((${#missing[@]} == 0)); then return; fi
+  log "installing ${missing[*]} (Debian's packages) with apt-get, once per machine"
   local sudo=()
   [[ $EUID -eq 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Builds debug binaries: cargo build --locked ARGS..., unless WORKSPACE_BUILT is set because
 # `cargo test --workspace` has built every binary already (scripts/test). Building a few packages
 # alone resolves the dependencies' features differently and would compile the AWS SDK again.
 build_debug_bins() {
-  if [[ -n "${WORKSPACE_BUILT:-}" ]]; then return; fi
+  if [[ -n "${WORKSPACE_BUILT:-}" ]]; then
+    log "using the debug binaries cargo test --workspace built (WORKSPACE_BUILT is set)"
+    return
+  fi
   cargo build --locked "$@"
 }
 

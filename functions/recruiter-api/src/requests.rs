@@ -222,9 +222,7 @@ pub fn parse_new_invitation(
 ) -> Result<NewInvitation, Vec<FieldError>> {
     let mut errors = FieldErrors::default();
     let mut reader = ObjectReader::new("", body);
-    let first_name = reader.required_parsed("firstName", &mut errors, PersonName::parse);
-    let last_name = reader.required_parsed("lastName", &mut errors, PersonName::parse);
-    let email = reader.required_parsed("email", &mut errors, EmailAddress::parse);
+    let candidate = candidate(&mut reader, &mut errors);
     let language = reader.required_parsed("language", &mut errors, str::parse::<Language>);
     let video_interview_id = reader.required_parsed(
         "videoInterviewId",
@@ -236,36 +234,35 @@ pub fn parse_new_invitation(
     let notify_me = reader.flag("notifyMe", &mut errors);
     let reminders = reader.flag_or("reminders", true, &mut errors);
     reader.finish(&mut errors);
-    match (
-        first_name,
-        last_name,
-        email,
-        language,
-        video_interview_id,
-        deadline,
-    ) {
-        (
-            Some(first_name),
-            Some(last_name),
-            Some(email),
-            Some(language),
-            Some(video_interview_id),
-            Some(deadline),
-        ) if errors.is_empty() => Ok(NewInvitation {
-            candidate: Candidate {
-                first_name,
-                last_name,
-                email,
-            },
-            language,
-            video_interview_id,
-            deadline,
-            bcc_myself,
-            notify_me,
-            reminders,
-        }),
+    match (candidate, language, video_interview_id, deadline) {
+        (Some(candidate), Some(language), Some(video_interview_id), Some(deadline))
+            if errors.is_empty() =>
+        {
+            Ok(NewInvitation {
+                candidate,
+                language,
+                video_interview_id,
+                deadline,
+                bcc_myself,
+                notify_me,
+                reminders,
+            })
+        }
         _ => Err(errors.into_vec()),
     }
+}
+
+/// `firstName`, `lastName` and `email`: the candidate, as the invitation form and a batch's rows
+/// name them.
+fn candidate(reader: &mut ObjectReader, errors: &mut FieldErrors) -> Option<Candidate> {
+    let first_name = reader.required_parsed("firstName", errors, PersonName::parse);
+    let last_name = reader.required_parsed("lastName", errors, PersonName::parse);
+    let email = reader.required_parsed("email", errors, EmailAddress::parse);
+    Some(Candidate {
+        first_name: first_name?,
+        last_name: last_name?,
+        email: email?,
+    })
 }
 
 /// `answerDeadline` (a date, inclusive) in `timeZone` (default: `default_time_zone`), for a new

@@ -7,7 +7,7 @@
 //! - `Accepted`: it becomes an invitation (sent later, at the deployment's sending rate);
 //! - `Invalid`: its fields do not make an invitation (the same field errors as a single one);
 //! - `Duplicate`: an earlier row of the batch has the same address (compared as
-//!   [`EmailAddress::lookup_form`], as mail servers and SES compare it);
+//!   [`super::EmailAddress::lookup_form`], as mail servers and SES compare it);
 //! - `AlreadyInvited`: the candidate has an active invitation to the same video interview.
 
 use super::{AnswerDeadline, Candidate, InvitationId, Language, VideoInterviewId};
@@ -69,7 +69,7 @@ impl<E> BatchRows<E> {
     /// The rows as parsed, each valid one a candidate, the others the parser's errors: every
     /// repeat of an address among the valid rows is a `Duplicate` of its first. Errors when there
     /// are no rows or more than [`MAX_BATCH_ROWS`].
-    pub fn sort(
+    pub fn judge(
         parsed: Vec<(RowPosition, Result<CandidateRow, E>)>,
     ) -> Result<Self, BatchRowsError> {
         match parsed.len() {
@@ -199,8 +199,8 @@ mod tests {
         RowPosition { index, line: None }
     }
 
-    fn sorted(rows: Vec<Result<CandidateRow, &'static str>>) -> BatchRows<&'static str> {
-        BatchRows::sort(
+    fn judged(rows: Vec<Result<CandidateRow, &'static str>>) -> BatchRows<&'static str> {
+        BatchRows::judge(
             rows.into_iter()
                 .enumerate()
                 .map(|(index, row)| (at_index(index), row))
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn a_repeated_address_is_a_duplicate_of_its_first_valid_row_whatever_its_case() {
-        let rows = sorted(vec![
+        let rows = judged(vec![
             Err("bad"),
             Ok(row("Aino", "aino@example.fi")),
             Ok(row("Eino", "eino@example.fi")),
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn an_invalid_row_does_not_claim_its_address() {
         // Only a valid row is invited, so a later valid row with the address is not a duplicate.
-        let rows = sorted(vec![Err("bad"), Ok(row("Aino", "aino@example.fi"))]);
+        let rows = judged(vec![Err("bad"), Ok(row("Aino", "aino@example.fi"))]);
         assert_eq!(
             rows.accepted().map(|(index, _)| index).collect::<Vec<_>>(),
             [1]
@@ -247,22 +247,22 @@ mod tests {
 
     #[test]
     fn a_batch_has_one_to_a_thousand_rows() {
-        assert_eq!(BatchRows::<()>::sort(vec![]), Err(BatchRowsError::Empty));
+        assert_eq!(BatchRows::<()>::judge(vec![]), Err(BatchRowsError::Empty));
         let many = |n: usize| {
             (0..n)
                 .map(|index| (at_index(index), Err(())))
                 .collect::<Vec<(RowPosition, Result<CandidateRow, ()>)>>()
         };
-        assert!(BatchRows::sort(many(MAX_BATCH_ROWS)).is_ok());
+        assert!(BatchRows::judge(many(MAX_BATCH_ROWS)).is_ok());
         assert_eq!(
-            BatchRows::sort(many(MAX_BATCH_ROWS + 1)),
+            BatchRows::judge(many(MAX_BATCH_ROWS + 1)),
             Err(BatchRowsError::TooMany)
         );
     }
 
     #[test]
     fn an_already_invited_row_is_not_accepted_and_only_accepted_rows_can_become_one() {
-        let mut rows = sorted(vec![
+        let mut rows = judged(vec![
             Ok(row("Aino", "aino@example.fi")),
             Ok(row("Aino", "aino@example.fi")),
             Ok(row("Eino", "eino@example.fi")),
@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn the_bcc_copy_goes_with_the_first_accepted_row_only() {
-        let mut rows = sorted(vec![
+        let mut rows = judged(vec![
             Err("bad"),
             Ok(row("Aino", "aino@example.fi")),
             Ok(row("Eino", "eino@example.fi")),

@@ -10,12 +10,12 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use invitations::domain::{
-    BatchChoices, BatchRows, Candidate, CandidateRow, EmailAddress, IanaTimeZone, Language,
-    MAX_BATCH_ROWS, PersonName, RowPosition, VideoInterviewId,
+    BatchChoices, BatchRows, CandidateRow, IanaTimeZone, Language, MAX_BATCH_ROWS, RowPosition,
+    VideoInterviewId,
 };
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 
-use super::new_answer_deadline;
+use super::{candidate, new_answer_deadline};
 
 /// A batch as read: what holds for every row, and each row's verdict so far (the store decides
 /// which accepted rows are already invited).
@@ -30,9 +30,13 @@ pub struct NewInvitationBatch {
 /// all name `firstName`, and `E-mail` names `email`).
 const COLUMNS: [&str; 4] = ["firstName", "lastName", "email", "language"];
 
+/// The columns every candidates CSV must have.
+const REQUIRED_COLUMNS: [&str; 3] = ["firstName", "lastName", "email"];
+
 /// Parses the batch form. `now` decides which deadlines are in the past; `default_time_zone` is
-/// whose day the deadline is when the form names no zone. Errors name every fault of the batch
-/// itself; faults of rows are the rows' verdicts.
+/// whose day the deadline is when the form names no zone. Errors name every bad field of the
+/// batch (the number of rows is judged once they are all good); faults of rows are the rows'
+/// verdicts.
 pub fn parse_new_invitation_batch(
     body: Map<String, Value>,
     default_time_zone: &IanaTimeZone,
@@ -99,7 +103,7 @@ pub fn parse_new_invitation_batch(
             (position, row)
         })
         .collect();
-    let rows = BatchRows::sort(parsed)
+    let rows = BatchRows::judge(parsed)
         .map_err(|error| vec![FieldError::body(pointer, error.to_string())])?;
     Ok(NewInvitationBatch {
         choices: BatchChoices {
@@ -159,59 +163,97 @@ fn csv_rows(text: &str) -> Result<Vec<RowFields>, String> {
         return Err("must start with a header row naming the columns (firstName, lastName, email, and optionally language)".to_owned());
     }
     let columns = header_columns(&header)?;
+    let mut lines = LineCounter::new(text);
     let mut rows = Vec::new();
-    for (index, record) in reader.records().take(MAX_BATCH_ROWS + 1).enumerate() {
+    for record in reader.records() {
         let record = match record {
             Ok(record) => record,
-            // A record that is not valid UTF-8 cannot happen in a JSON string; a CSV fault is the
-            // whole text's (the reader cannot find where the next record starts).
+            // A CSV fault is the whole text's: the reader cannot tell where the next record
+            // starts.
             Err(error) => return Err(format!("cannot be read: {}", csv_fault(&error))),
         };
-        // The line the record starts on. csv's own count skips blank lines, and its position is
-        // where the previous record ended: the line breaks after it are skipped here.
-        let ended = record.position().map_or(0, |position| {
-            usize::try_from(position.byte()).map_or(text.len(), |byte| byte.min(text.len()))
-        });
-        let bytes = text.as_bytes();
+        // Rows a spreadsheet exports empty (`;;;`) are no candidates.
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() > MAX_BATCH_ROWS {
+            break;
+        }
+        let position = RowPosition {
+            index: rows.len(),
+            line: Some(lines.line_of(record.position().map_or(0, csv::Position::byte))),
+        };
+        rows.push((position, row_fields(&columns, &record)));
+    }
+    Ok(rows)
+}
+
+/// A record's cells by their columns, trimmed, an empty cell being an absent field. Missing cells
+/// at the end of a record are empty ones (hand-written CSV omits them); a filled cell under no
+/// column makes the row invalid.
+fn row_fields(
+    columns: &[Option<&'static str>],
+    record: &csv::StringRecord,
+) -> Result<Map<String, Value>, Vec<FieldError>> {
+    let mut fields = Map::new();
+    for (number, cell) in record.iter().map(str::trim).enumerate() {
+        match columns.get(number).copied().flatten() {
+            _ if cell.is_empty() => {}
+            Some(column) => {
+                fields.insert(column.to_owned(), Value::String(cell.to_owned()));
+            }
+            None => {
+                return Err(vec![FieldError::body(
+                    "",
+                    format!(
+                        "has a value in cell {}, which is under no column of the header",
+                        number + 1
+                    ),
+                )]);
+            }
+        }
+    }
+    Ok(fields)
+}
+
+/// Line numbers (1-based) of byte offsets into a text, for records met in order: each call counts
+/// only the bytes since the previous one. A line ends at `\n`, `\r\n` or a lone `\r` (old Mac
+/// exports), as the csv crate reads them.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record whose reading began at `ended`: csv gives the offset where the
+    /// previous record ended, before the line breaks (and blank lines) that follow it.
+    fn line_of(&mut self, ended: u64) -> u64 {
+        let ended =
+            usize::try_from(ended).map_or(self.bytes.len(), |byte| byte.min(self.bytes.len()));
         let start = ended
-            + bytes[ended..]
+            + self.bytes[ended..]
                 .iter()
                 .take_while(|byte| matches!(byte, b'\r' | b'\n'))
                 .count();
-        let line = bytes[..start].iter().filter(|byte| **byte == b'\n').count();
-        let position = RowPosition {
-            index,
-            line: Some(1 + line as u64),
-        };
-        // Missing cells at the end of a record are empty ones (hand-written CSV omits them);
-        // a filled cell beyond the header's columns belongs to no column.
-        if let Some(extra) = record
-            .iter()
-            .skip(columns.len())
-            .position(|cell| !cell.trim().is_empty())
-        {
-            rows.push((
-                position,
-                Err(vec![FieldError::body(
-                    "",
-                    format!(
-                        "has a value in cell {} where the header has {} columns",
-                        columns.len() + extra + 1,
-                        columns.len()
-                    ),
-                )]),
-            ));
-            continue;
+        let mut previous = 0;
+        for &byte in &self.bytes[self.at.min(start)..start] {
+            if byte == b'\n' && previous != b'\r' || byte == b'\r' {
+                self.line += 1;
+            }
+            previous = byte;
         }
-        let fields = columns
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, cell)| !cell.trim().is_empty())
-            .map(|(column, cell)| ((*column).to_owned(), Value::String(cell.to_owned())))
-            .collect();
-        rows.push((position, Ok(fields)));
+        self.at = self.at.max(start);
+        self.line
     }
-    Ok(rows)
 }
 
 /// Where a CSV reader failed, for a person: the line, and why.
@@ -242,9 +284,9 @@ fn delimiter(text: &str) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
-/// Each header cell's column. Errors name every unknown or repeated cell, and every missing
-/// required column.
-fn header_columns(header: &csv::StringRecord) -> Result<Vec<&'static str>, String> {
+/// Each header cell's column; an empty cell (a spreadsheet's trailing separator) names none.
+/// Errors name every unknown or repeated cell, and every missing required column.
+fn header_columns(header: &csv::StringRecord) -> Result<Vec<Option<&'static str>>, String> {
     let normalized = |cell: &str| -> String {
         cell.chars()
             .filter(|character| !matches!(character, ' ' | '_' | '-'))
@@ -254,19 +296,20 @@ fn header_columns(header: &csv::StringRecord) -> Result<Vec<&'static str>, Strin
     let mut faults = Vec::new();
     let mut columns = Vec::new();
     for cell in header {
-        match COLUMNS
+        let column = COLUMNS
             .iter()
-            .find(|column| column.to_lowercase() == normalized(cell))
-        {
-            Some(column) if columns.contains(column) => {
+            .find(|column| column.to_lowercase() == normalized(cell));
+        match column {
+            _ if cell.trim().is_empty() => columns.push(None),
+            Some(column) if columns.contains(&Some(*column)) => {
                 faults.push(format!("names the column {column} twice"));
             }
-            Some(column) => columns.push(*column),
+            Some(column) => columns.push(Some(*column)),
             None => faults.push(format!("has an unknown column {cell:?}")),
         }
     }
-    for required in &COLUMNS[..3] {
-        if !columns.contains(required) {
+    for required in REQUIRED_COLUMNS {
+        if !columns.contains(&Some(required)) {
             faults.push(format!("lacks the column {required}"));
         }
     }
@@ -288,25 +331,17 @@ fn candidate_row(
 ) -> Result<CandidateRow, Vec<FieldError>> {
     let mut errors = FieldErrors::default();
     let mut reader = ObjectReader::new("", fields);
-    let first_name = reader.required_parsed("firstName", &mut errors, PersonName::parse);
-    let last_name = reader.required_parsed("lastName", &mut errors, PersonName::parse);
-    let email = reader.required_parsed("email", &mut errors, EmailAddress::parse);
+    let candidate = candidate(&mut reader, &mut errors);
     let language = match reader.optional_string("language", &mut errors) {
         Some(code) => errors.check("/language", code.parse::<Language>()),
         None => Some(default_language),
     };
     reader.finish(&mut errors);
-    match (first_name, last_name, email, language) {
-        (Some(first_name), Some(last_name), Some(email), Some(language)) if errors.is_empty() => {
-            Ok(CandidateRow {
-                candidate: Candidate {
-                    first_name,
-                    last_name,
-                    email,
-                },
-                language,
-            })
-        }
+    match (candidate, language) {
+        (Some(candidate), Some(language)) if errors.is_empty() => Ok(CandidateRow {
+            candidate,
+            language,
+        }),
         _ => Err(errors.into_vec()),
     }
 }
@@ -454,7 +489,7 @@ mod tests {
                 (Some(3), "/email: is required".to_owned()),
                 (
                     Some(4),
-                    ": has a value in cell 5 where the header has 4 columns".to_owned()
+                    ": has a value in cell 5, which is under no column of the header".to_owned()
                 ),
                 (Some(5), "Ilona | Ilola | ilona@example.fi | sv".to_owned()),
                 (Some(6), "Eino | Leino | EINO@example.fi | fi".to_owned()),
@@ -469,6 +504,35 @@ mod tests {
                 duplicate: 1,
                 already_invited: 0
             }
+        );
+    }
+
+    #[test]
+    fn a_spreadsheets_empty_rows_trailing_separators_and_old_mac_line_ends_are_no_rows() {
+        let batch = csv("firstName;lastName;email;language;;\r\
+                         ;;;;;\r\
+                         Aino ; Lahti ;aino@example.fi; sv ;;\r\
+                         \r\
+                         ;  ;;;;\r\
+                         Eino;Leino;eino@example.fi;;;x\r");
+        assert_eq!(
+            rows(&batch),
+            [
+                (Some(3), "Aino | Lahti | aino@example.fi | sv".to_owned()),
+                (
+                    Some(6),
+                    ": has a value in cell 6, which is under no column of the header".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            batch
+                .rows
+                .rows()
+                .iter()
+                .map(|(position, _)| position.index)
+                .collect::<Vec<_>>(),
+            [0, 1]
         );
     }
 

@@ -3,6 +3,7 @@
 //! clock, and answers with domain values or an [`AppError`]; the `http` layer turns those into
 //! responses. Status rules come from the lifecycle table (`domain::lifecycle`), never from here.
 
+pub mod batches;
 pub mod bounded_map;
 pub mod candidate;
 pub mod email_events;

@@ -504,6 +504,12 @@ impl Invitation {
         self.status.at(self.deadline.expires_at(), now)
     }
 
+    /// Whether the candidate holds this invitation at `now`: kept, and active in its status at
+    /// `now` (sent or on its way, or opened; not expired, finished, withdrawn, failed or bounced).
+    pub fn is_active_at(&self, now: Timestamp) -> bool {
+        self.is_retained_at(now) && self.status_at(now).is_active()
+    }
+
     /// Whether the invitation is still kept at `now`: past its retention time it is gone for
     /// every reader, whether or not DynamoDB's TTL has deleted it yet.
     pub fn is_retained_at(&self, now: Timestamp) -> bool {

@@ -32,6 +32,10 @@
 //! corrected address leaves. A bounced invitation is not reminded and does not read `expired`: the
 //! recruiter has to act on it.
 //!
+//! An invitation is *active* (the candidate holds a link that works, as far as the service knows)
+//! while `sending`, `sent`, `send_unconfirmed` or `opened`: a batch does not invite that candidate
+//! to the same video interview again ([`InvitationStatus::is_active`]).
+//!
 //! `expired` is never stored: an unfinished invitation (unopened or opened) *reads* `expired` from
 //! the first instant after its deadline day ([`InvitationStatus::at`]), with its stored status
 //! kept beneath, so no sweeper has to flip it and a deadline extension opens it again. A
@@ -93,6 +97,10 @@ const EXTENDABLE: &[InvitationStatus] = &[
     Expired,
     Bounced,
 ];
+/// The statuses in which, as far as the service knows, the candidate holds a link that works: a
+/// second invitation to the same video interview would be a duplicate (a batch's row is then
+/// "already invited"). Not a failed send or a bounce: that candidate never got one.
+const ACTIVE: &[InvitationStatus] = &[Sending, Sent, SendUnconfirmed, Opened];
 /// The statuses in which SES may still report the email bounced.
 const MAYBE_DELIVERED: &[InvitationStatus] = &[Sending, Sent, SendUnconfirmed];
 
@@ -144,6 +152,12 @@ impl InvitationStatus {
     }
 
     /// Whether `transition` may happen in this status.
+    /// Whether the candidate holds a working invitation in this status (derived at an instant:
+    /// an expired one does not).
+    pub fn is_active(self) -> bool {
+        ACTIVE.contains(&self)
+    }
+
     pub fn allows(self, transition: Transition) -> bool {
         transition.from().contains(&self)
     }
@@ -385,6 +399,15 @@ mod tests {
             error.to_string(),
             "an invitation that is completed cannot be cancelled"
         );
+    }
+
+    #[test]
+    fn the_candidate_holds_a_working_invitation_only_while_it_is_sent_or_on_its_way_or_opened() {
+        let active: Vec<_> = InvitationStatus::ALL
+            .into_iter()
+            .filter(|status| status.is_active())
+            .collect();
+        assert_eq!(active, [Sending, Sent, SendUnconfirmed, Opened]);
     }
 
     #[test]

@@ -2,33 +2,26 @@
 //! row whose candidate already holds an active invitation to the batch's video interview is found
 //! through the table's candidate index, in any letter case, and only in the inviting organization.
 
-use integration_tests::world::{NOW, lookup_key, world};
+use integration_tests::events::Claims;
+use integration_tests::world::{NOW, World, lookup_key, world};
 use invitations::app::batches::mark_already_invited;
-use invitations::domain::{
-    BatchRows, Candidate, CandidateRow, EmailAddress, InvitationId, Language, OrganizationId,
-    PersonName, RowPosition, RowVerdict, VideoInterviewId,
-};
+use invitations::domain::{InvitationId, OrganizationId, RowVerdict, VideoInterviewId, fixtures};
 use serde_json::json;
 
-fn rows(emails: &[&str]) -> BatchRows<()> {
-    BatchRows::judge(
-        emails
-            .iter()
-            .enumerate()
-            .map(|(index, email)| {
-                let row = CandidateRow {
-                    candidate: Candidate {
-                        first_name: PersonName::parse("Åsa").unwrap(),
-                        last_name: PersonName::parse("Öberg").unwrap(),
-                        email: EmailAddress::parse(email).unwrap(),
-                    },
-                    language: Language::Sv,
-                };
-                (RowPosition { index, line: None }, Ok(row))
-            })
-            .collect(),
-    )
-    .unwrap()
+/// The verdicts of a batch of rows to `emails` (all valid) that `recruiter`'s organization sends
+/// to `interview`, after the already-invited lookup in `world`'s table.
+async fn verdicts(
+    world: &World,
+    recruiter: &Claims,
+    interview: VideoInterviewId,
+    emails: &[&str],
+) -> Vec<RowVerdict<()>> {
+    let rows = fixtures::batch_rows(emails);
+    let organization = OrganizationId::parse(&recruiter.organization_id).unwrap();
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let (store, key) = (world.store(), lookup_key());
+    let marked = mark_already_invited(&store, &organization, interview, &key, rows, now);
+    marked.await.unwrap().into_verdicts()
 }
 
 #[tokio::test]
@@ -47,44 +40,15 @@ async fn a_candidate_invited_to_the_interview_is_found_in_the_table_in_any_case_
     let interview: VideoInterviewId = interview.parse().unwrap();
     let shouted = email.to_uppercase();
     let other = world.candidate_email("eino");
-    let now: jiff::Timestamp = NOW.parse().unwrap();
-
-    let mut batch = rows(&[&other, &shouted]);
-    let acme = OrganizationId::parse(&world.acme.organization_id).unwrap();
-    mark_already_invited(
-        &world.store(),
-        &acme,
-        interview,
-        &lookup_key(),
-        &mut batch,
-        now,
-    )
-    .await
-    .unwrap();
-    let verdicts: Vec<_> = batch.rows().iter().map(|(_, verdict)| verdict).collect();
-    assert!(
-        matches!(verdicts[0], RowVerdict::Accepted(_)),
-        "{verdicts:?}"
-    );
+    let found = verdicts(&world, &world.acme, interview, &[&other, &shouted]).await;
+    assert!(matches!(found[0], RowVerdict::Accepted(_)), "{found:?}");
     assert_eq!(
-        verdicts[1],
-        &RowVerdict::AlreadyInvited {
+        found[1],
+        RowVerdict::AlreadyInvited {
             invitation: invited
         }
     );
-
     // Another organization inviting the same address to an interview with the same id: no match.
-    let mut batch = rows(&[&email]);
-    let globex = OrganizationId::parse(&world.globex.organization_id).unwrap();
-    mark_already_invited(
-        &world.store(),
-        &globex,
-        interview,
-        &lookup_key(),
-        &mut batch,
-        now,
-    )
-    .await
-    .unwrap();
-    assert!(matches!(batch.rows()[0].1, RowVerdict::Accepted(_)));
+    let found = verdicts(&world, &world.globex, interview, &[&email]).await;
+    assert!(matches!(found[0], RowVerdict::Accepted(_)), "{found:?}");
 }

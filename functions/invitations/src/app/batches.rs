@@ -14,19 +14,19 @@ use crate::ports::{Invitations, StoreError};
 /// Candidates looked up at once: each lookup is an index query and a read per invitation found.
 const AT_ONCE: usize = 16;
 
-/// Marks each accepted row of `rows` whose candidate has an invitation of `organization` to
-/// `interview` that is active at `now` ([`crate::domain::Invitation::is_active_at`]) as already
-/// invited by it. Finds them by the candidate's address digest (under `key`), through the store's
+/// `rows`, each accepted row whose candidate has an invitation of `organization` to `interview`
+/// that is active at `now` ([`crate::domain::Invitation::is_active_at`]) marked as already invited
+/// by it. Finds them by the candidate's address digest (under `key`), through the store's
 /// index: an invitation stored a moment earlier may not be found yet (the index is eventually
-/// consistent). Errors when the store cannot be read; then nothing is marked.
+/// consistent). Errors when the store cannot be read.
 pub async fn mark_already_invited<S: Invitations, E>(
     store: &S,
     organization: &OrganizationId,
     interview: VideoInterviewId,
     key: &CandidateLookupKey,
-    rows: &mut BatchRows<E>,
+    mut rows: BatchRows<E>,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<BatchRows<E>, StoreError> {
     let accepted: Vec<(usize, &EmailAddress)> = rows
         .accepted()
         .map(|(index, row)| (index, &row.candidate.email))
@@ -48,7 +48,7 @@ pub async fn mark_already_invited<S: Invitations, E>(
     for (index, invitation) in found.into_iter().flatten() {
         rows.already_invited(index, invitation);
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// The candidate's newest invitation to `interview` that is active at `now`, if any.
@@ -77,21 +77,7 @@ mod tests {
     use super::*;
     use crate::app::invitations::cancel_invitation;
     use crate::app::testing::World;
-    use crate::domain::{
-        BatchRows, Candidate, CandidateRow, Invitation, Language, PersonName, RowPosition,
-        RowVerdict, fixtures,
-    };
-
-    fn row(email: &str) -> CandidateRow {
-        CandidateRow {
-            candidate: Candidate {
-                first_name: PersonName::parse("Anna").unwrap(),
-                last_name: PersonName::parse("Virtanen").unwrap(),
-                email: EmailAddress::parse(email).unwrap(),
-            },
-            language: Language::Fi,
-        }
-    }
+    use crate::domain::{Invitation, RowVerdict, fixtures};
 
     /// The verdicts of rows to `emails` after the lookup, for `interview`, at `now`.
     async fn verdicts(
@@ -101,28 +87,11 @@ mod tests {
         emails: &[&str],
         now: Timestamp,
     ) -> Vec<RowVerdict<()>> {
-        let mut rows = BatchRows::judge(
-            emails
-                .iter()
-                .enumerate()
-                .map(|(index, email)| (RowPosition { index, line: None }, Ok(row(email))))
-                .collect(),
-        )
-        .unwrap();
-        mark_already_invited(
-            &world.store,
-            &sent.organization_id,
-            interview,
-            &world.lookup_key,
-            &mut rows,
-            now,
-        )
-        .await
-        .unwrap();
-        rows.rows()
-            .iter()
-            .map(|(_, verdict)| verdict.clone())
-            .collect()
+        let rows = fixtures::batch_rows(emails);
+        let key = &world.lookup_key;
+        let organization = &sent.organization_id;
+        let marked = mark_already_invited(&world.store, organization, interview, key, rows, now);
+        marked.await.unwrap().into_verdicts()
     }
 
     #[tokio::test]

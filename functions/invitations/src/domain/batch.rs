@@ -127,6 +127,11 @@ impl<E> BatchRows<E> {
         &self.rows
     }
 
+    /// The rows' verdicts, in the order sent.
+    pub fn into_verdicts(self) -> Vec<RowVerdict<E>> {
+        self.rows.into_iter().map(|(_, verdict)| verdict).collect()
+    }
+
     /// How many rows have each verdict.
     pub fn counts(&self) -> RowCounts {
         let mut counts = RowCounts::default();

@@ -539,6 +539,26 @@ pub mod fixtures {
     use super::*;
     use crate::domain::{IanaTimeZone, QuestionText, RecruiterId};
 
+    /// A batch whose rows are candidates at `emails` (each valid), in that order.
+    pub fn batch_rows(emails: &[&str]) -> crate::domain::BatchRows<()> {
+        let parsed = emails
+            .iter()
+            .enumerate()
+            .map(|(index, email)| {
+                let row = crate::domain::CandidateRow {
+                    candidate: Candidate {
+                        first_name: PersonName::parse("Åsa").expect("valid"),
+                        last_name: PersonName::parse("Öberg").expect("valid"),
+                        email: EmailAddress::parse(email).expect("valid"),
+                    },
+                    language: Language::Sv,
+                };
+                (crate::domain::RowPosition { index, line: None }, Ok(row))
+            })
+            .collect();
+        crate::domain::BatchRows::judge(parsed).expect("1 to 1,000 rows")
+    }
+
     /// The instant the fixtures are made at.
     pub fn now() -> Timestamp {
         "2026-12-01T10:00:00Z".parse().expect("a valid instant")

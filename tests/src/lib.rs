@@ -37,11 +37,20 @@ use serde_yaml::Value;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// The clone's root (where `infra/template.yaml` is): found from cargo's `CARGO_MANIFEST_DIR` of
+/// the running test or `cargo run`, else the working directory (the scripts run binaries from the
+/// root), else the directory this crate was compiled in. That last can name another clone: the
+/// build cache is shared between clones (scripts/lib.sh), and an unchanged crate is not rebuilt.
 pub fn repository_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the repository")
-        .to_path_buf()
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let candidates = runtime
+        .into_iter()
+        .chain(std::env::current_dir().ok())
+        .chain([PathBuf::from(env!("CARGO_MANIFEST_DIR"))]);
+    candidates
+        .flat_map(|start| start.ancestors().map(PathBuf::from).collect::<Vec<_>>())
+        .find(|dir| dir.join("infra/template.yaml").is_file())
+        .expect("run from inside the repository: no infra/template.yaml above it")
 }
 
 /// The endpoint of the local stand-in. Refuses anything but loopback, so that no test can ever

@@ -15,15 +15,17 @@ use jiff::Timestamp;
 use crate::domain::events::{CandidateDataErased, VideoInterviewCompleted};
 use crate::domain::{
     CandidateEmailDigest, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
-    FollowUpOutcome, Invitation, InvitationEvent, InvitationId, InvitationStatus, OrganizationId,
-    OrganizationProfile, ReminderSlot, VideoInterview, VideoInterviewId,
+    FollowUpOutcome, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent, InvitationId,
+    InvitationStatus, OrganizationId, OrganizationProfile, ReminderSlot, VideoInterview,
+    VideoInterviewId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
-    IdempotencyRecords, InvitationFilter, Invitations, KeyClaim, KeyedAnswer, MailError, Mailer,
-    MessageId, NotificationClaims, OrganizationProfiles, OutgoingEmail, Page, PageCursor,
-    PageRequest, ProfileCondition, PublishError, ReminderClaim, Reminders, RequestFingerprint,
-    SavedResponse, StoreError, VideoInterviews, claim_times,
+    IdempotencyRecords, InvitationBatches, InvitationFilter, Invitations, KeyClaim, KeyedAnswer,
+    MailError, Mailer, MessageId, NotificationClaims, OrganizationProfiles, OutgoingEmail, Page,
+    PageCursor, PageRequest, ProfileCondition, PublishError, QueuedInvitation, ReminderClaim,
+    Reminders, RequestFingerprint, SavedResponse, SendQueue, StoreError, VideoInterviews,
+    claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -79,6 +81,7 @@ struct Tables {
     keys: HashMap<(OrganizationId, String), KeyRecord>,
     emails_per_day: HashMap<(OrganizationId, jiff::civil::Date), u32>,
     profiles: HashMap<OrganizationId, OrganizationProfile>,
+    batches: HashMap<(OrganizationId, InvitationBatchId), InvitationBatch>,
 }
 
 /// Every store port over maps behind one lock, so that each call is atomic as a conditional write
@@ -235,6 +238,13 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
         {
             return Ok(());
         }
+        InvitationEvent::Dispatched { token, .. } if stored.token_hashes.contains(token) => {
+            return if stored.invitation.status == InvitationStatus::Sending {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict)
+            };
+        }
         InvitationEvent::Resent {
             token,
             resends_before,
@@ -311,6 +321,7 @@ fn record(stored: &mut StoredInvitation, event: &InvitationEvent) -> Result<(), 
             follow_up_link: Some(link),
             ..
         } if !stored.token_hashes.contains(link) => stored.token_hashes.push(link.clone()),
+        InvitationEvent::Dispatched { token, .. } => stored.token_hashes.push(token.clone()),
         _ => {}
     }
     Ok(())
@@ -371,7 +382,7 @@ impl Tables {
     fn insert(
         &mut self,
         invitation: &Invitation,
-        token: &CandidateTokenHash,
+        token: Option<&CandidateTokenHash>,
     ) -> Result<(), StoreError> {
         let key = (invitation.organization_id.clone(), invitation.id);
         if self.invitations.contains_key(&key) {
@@ -381,7 +392,7 @@ impl Tables {
             key,
             StoredInvitation {
                 invitation: invitation.clone(),
-                token_hashes: vec![token.clone()],
+                token_hashes: token.into_iter().cloned().collect(),
                 ses_message_id: None,
                 notices_claimed_until: HashMap::new(),
                 idempotency_keys: Vec::new(),
@@ -416,7 +427,7 @@ impl Invitations for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut tables = self.tables()?;
         tables.check_quota(&invitation.organization_id, quota)?;
-        tables.insert(invitation, token)?;
+        tables.insert(invitation, Some(token))?;
         tables.count_email(&invitation.organization_id, quota);
         Ok(())
     }
@@ -448,7 +459,7 @@ impl Invitations for MemoryStore {
         else {
             unreachable!("a key that is not held is claimed")
         };
-        tables.insert(invitation, token)?;
+        tables.insert(invitation, Some(token))?;
         if let Some(stored) = tables
             .invitations
             .get_mut(&(organization.clone(), invitation.id))
@@ -875,6 +886,124 @@ impl IdempotencyRecords for MemoryStore {
             }
             _ => Err(StoreError::Conflict),
         }
+    }
+}
+
+impl InvitationBatches for MemoryStore {
+    async fn insert_batch(
+        &self,
+        batch: &InvitationBatch,
+        quota: DailyEmailQuota,
+        emails: u32,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let organization = &batch.organization_id;
+        let taken = tables
+            .emails_per_day
+            .get(&(organization.clone(), quota.day))
+            .copied()
+            .unwrap_or_default();
+        if emails > 0 && taken.saturating_add(emails) > quota.limit {
+            return Err(StoreError::QuotaExhausted);
+        }
+        let key = (organization.clone(), batch.id);
+        if tables.batches.contains_key(&key) {
+            return Err(StoreError::Conflict);
+        }
+        tables.batches.insert(key, batch.clone());
+        *tables
+            .emails_per_day
+            .entry((organization.clone(), quota.day))
+            .or_default() += emails;
+        Ok(())
+    }
+
+    async fn insert_queued_invitations(
+        &self,
+        invitations: &[Invitation],
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        for invitation in invitations {
+            let key = (invitation.organization_id.clone(), invitation.id);
+            if !tables.invitations.contains_key(&key) {
+                tables.insert(invitation, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_batch(
+        &self,
+        organization: &OrganizationId,
+        id: InvitationBatchId,
+    ) -> Result<Option<InvitationBatch>, StoreError> {
+        Ok(self
+            .tables()?
+            .batches
+            .get(&(organization.clone(), id))
+            .cloned())
+    }
+
+    async fn list_batches(
+        &self,
+        organization: &OrganizationId,
+        page: &PageRequest,
+    ) -> Result<Page<InvitationBatch>, StoreError> {
+        let tables = self.tables()?;
+        let items = tables
+            .batches
+            .values()
+            .filter(|batch| batch.organization_id == *organization)
+            .map(|batch| (batch.id.to_string(), batch.clone()))
+            .collect();
+        Ok(page_of(items, page))
+    }
+
+    async fn get_invitations(
+        &self,
+        organization: &OrganizationId,
+        ids: &[InvitationId],
+    ) -> Result<Vec<Invitation>, StoreError> {
+        let tables = self.tables()?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| tables.invitations.get(&(organization.clone(), *id)))
+            .map(|stored| stored.invitation.clone())
+            .collect())
+    }
+}
+
+/// A send queue that keeps its messages in order, or fails as an unreachable SQS does.
+#[derive(Default)]
+pub struct MemoryQueue {
+    messages: Mutex<Vec<QueuedInvitation>>,
+    unavailable: AtomicBool,
+}
+
+impl MemoryQueue {
+    /// From now on every enqueue fails (or works again with `false`).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// The messages queued so far, taken off the queue.
+    pub fn take(&self) -> Vec<QueuedInvitation> {
+        std::mem::take(&mut *self.messages.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl SendQueue for MemoryQueue {
+    async fn enqueue(&self, invitations: &[QueuedInvitation]) -> Result<(), StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "in-memory queue set unavailable".into(),
+            ));
+        }
+        self.messages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(invitations);
+        Ok(())
     }
 }
 

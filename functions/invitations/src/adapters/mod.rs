@@ -1,6 +1,6 @@
-//! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge), the
-//! deployment's secrets (Secrets Manager), the SDK configuration they share, and in-memory implementations for the use cases' tests (`memory`,
-//! behind the `test-util` feature).
+//! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge, SQS), the
+//! deployment's secrets (Secrets Manager), the SDK configuration they share, and in-memory
+//! implementations for the use cases' tests (`memory`, behind the `test-util` feature).
 
 pub mod aws;
 pub mod dynamodb;
@@ -9,3 +9,4 @@ pub mod eventbridge;
 pub mod memory;
 pub mod secrets;
 pub mod ses;
+pub mod sqs;

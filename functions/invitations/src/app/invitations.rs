@@ -205,7 +205,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
     }
 
     /// The organization's allowance of invitation emails for the UTC day of `now`.
-    fn quota(&self, now: Timestamp) -> DailyEmailQuota {
+    pub(super) fn quota(&self, now: Timestamp) -> DailyEmailQuota {
         DailyEmailQuota {
             day: now.to_zoned_datetime(TimeZone::UTC).date(),
             limit: self.daily_email_quota,
@@ -214,7 +214,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
 
     /// A store error as the answer gives it: a used-up quota with the wait until the next UTC
     /// day begins.
-    fn quota_error(&self, error: StoreError, now: Timestamp) -> AppError {
+    pub(super) fn quota_error(&self, error: StoreError, now: Timestamp) -> AppError {
         let StoreError::QuotaExhausted = error else {
             return error.into();
         };
@@ -237,7 +237,7 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         }
     }
 
-    fn render(
+    pub(super) fn render(
         &self,
         invitation: &Invitation,
         token: &CandidateToken,
@@ -255,12 +255,24 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
     /// or what changed it meanwhile); a claimed key frees itself when its lease ends.
     async fn deliver(
         &self,
-        mut invitation: Invitation,
+        invitation: Invitation,
         email: &OutgoingEmail,
         keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
     ) -> (Invitation, bool) {
+        let sent = self.mailer.send(email).await;
+        self.record_send(invitation, sent, keyed).await
+    }
+
+    /// Records how the send of an invitation stored as `sending` went (`sent`): as [`Self::deliver`]
+    /// does after sending.
+    pub(super) async fn record_send(
+        &self,
+        mut invitation: Invitation,
+        sent: Result<String, MailError>,
+        keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
+    ) -> (Invitation, bool) {
         let organization = invitation.organization_id.as_str().to_owned();
-        let event = match self.mailer.send(email).await {
+        let event = match sent {
             Ok(message_id) => {
                 tracing::info!(
                     organization,

@@ -9,8 +9,19 @@
 //! - `Duplicate`: an earlier row of the batch has the same address (compared as
 //!   [`super::EmailAddress::lookup_form`], as mail servers and SES compare it);
 //! - `AlreadyInvited`: the candidate has an active invitation to the same video interview.
+//!
+//! The stored batch ([`InvitationBatch`]) keeps each row's verdict and, for an accepted row, the
+//! id of its invitation, but no candidate's name or address: those live in the invitation alone,
+//! so erasing a candidate (GDPR article 17) erases them from the batch too. What became of an
+//! accepted row's email is read from its invitation ([`SendOutcome`]), never copied.
 
-use super::{AnswerDeadline, Candidate, InvitationId, Language, VideoInterviewId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AnswerDeadline, Candidate, InvitationBatchId, InvitationId, InvitationStatus, Language,
+    OrganizationId, RecruiterId, VideoInterviewId,
+};
 
 /// The most rows a batch may have: peers accept a hundred or so per upload; a thousand covers a
 /// large job posting while keeping the answer (every row's verdict) within API Gateway's 10 MB and
@@ -127,9 +138,36 @@ impl<E> BatchRows<E> {
         &self.rows
     }
 
+    /// Every row with its position and verdict, in the order sent.
+    pub fn into_rows(self) -> Vec<(RowPosition, RowVerdict<E>)> {
+        self.rows
+    }
+
     /// The rows' verdicts, in the order sent.
     pub fn into_verdicts(self) -> Vec<RowVerdict<E>> {
         self.rows.into_iter().map(|(_, verdict)| verdict).collect()
+    }
+
+    /// The rows with each invalid row's errors turned into `F` (the HTTP layer's field errors
+    /// into what the stored batch keeps of them).
+    pub fn map_invalid<F>(self, mut f: impl FnMut(E) -> F) -> BatchRows<F> {
+        BatchRows {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|(position, verdict)| {
+                    let verdict = match verdict {
+                        RowVerdict::Accepted(row) => RowVerdict::Accepted(row),
+                        RowVerdict::Invalid(errors) => RowVerdict::Invalid(f(errors)),
+                        RowVerdict::Duplicate { of } => RowVerdict::Duplicate { of },
+                        RowVerdict::AlreadyInvited { invitation } => {
+                            RowVerdict::AlreadyInvited { invitation }
+                        }
+                    };
+                    (position, verdict)
+                })
+                .collect(),
+        }
     }
 
     /// How many rows have each verdict.
@@ -180,6 +218,103 @@ impl BatchChoices {
                 .accepted()
                 .next()
                 .is_some_and(|(first, _)| first == index)
+    }
+}
+
+/// One thing wrong with an invalid row, as the parser said it: where (a JSON Pointer into the
+/// request, RFC 6901) and what, for a person. Never the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// What a stored batch keeps of a row's verdict: an accepted row names the invitation it became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum RowOutcome {
+    Accepted { invitation: InvitationId },
+    Invalid { errors: Vec<RowProblem> },
+    Duplicate { of: usize },
+    AlreadyInvited { invitation: InvitationId },
+}
+
+/// A row of a stored batch: where it was in the request, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(flatten)]
+    pub outcome: RowOutcome,
+}
+
+/// An invitation batch as stored: the video interview, the deadline, who sent it and when, and
+/// every row's outcome in the order sent. Kept as long as its invitations
+/// (`retained_until`, the same deadline's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvitationBatch {
+    pub id: InvitationBatchId,
+    pub organization_id: OrganizationId,
+    pub video_interview_id: VideoInterviewId,
+    pub deadline: AnswerDeadline,
+    pub created_by: RecruiterId,
+    pub created_at: Timestamp,
+    pub rows: Vec<BatchRow>,
+    pub retained_until: Timestamp,
+}
+
+impl InvitationBatch {
+    /// The invitations of the accepted rows, in row order.
+    pub fn invitation_ids(&self) -> impl Iterator<Item = InvitationId> + '_ {
+        self.rows.iter().filter_map(|row| match row.outcome {
+            RowOutcome::Accepted { invitation } => Some(invitation),
+            _ => None,
+        })
+    }
+}
+
+/// What became of an accepted row's email, read from its invitation's status at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendOutcome {
+    /// Waiting for its turn (`queued`), or being sent right now (`sending`).
+    Pending,
+    /// SES accepted it; whatever happened later (opened, completed, bounced, expired) happened to
+    /// a sent email.
+    Sent,
+    /// Nothing went out (`send_failed`): the recruiter may send it again.
+    Failed,
+    /// It may have gone out; SES's events will tell (`send_unconfirmed`).
+    Unconfirmed,
+    /// The recruiter withdrew it.
+    Cancelled,
+    /// The invitation is gone: erased on the candidate's request, or past its retention time.
+    Erased,
+}
+
+impl SendOutcome {
+    /// The outcome of an invitation in `status` (as read at an instant), or gone (`None`).
+    pub fn of(status: Option<InvitationStatus>) -> Self {
+        use InvitationStatus as S;
+        match status {
+            None => Self::Erased,
+            Some(S::Queued | S::Sending) => Self::Pending,
+            Some(S::SendFailed) => Self::Failed,
+            Some(S::SendUnconfirmed) => Self::Unconfirmed,
+            Some(S::Cancelled) => Self::Cancelled,
+            Some(S::Sent | S::Opened | S::Completed | S::Expired | S::Bounced) => Self::Sent,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Unconfirmed => "unconfirmed",
+            Self::Cancelled => "cancelled",
+            Self::Erased => "erased",
+        }
     }
 }
 

@@ -1,10 +1,10 @@
-//! Ids of video interviews and invitations: ULIDs, which sort by creation time.
+//! Ids of video interviews, invitations and invitation batches: ULIDs, which sort by creation time.
 
 use std::fmt;
 use std::str::FromStr;
 
 use jiff::Timestamp;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 macro_rules! ulid_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -45,6 +45,14 @@ macro_rules! ulid_id {
                 serializer.collect_str(self)
             }
         }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer)?
+                    .parse()
+                    .map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
@@ -55,6 +63,10 @@ ulid_id!(
 ulid_id!(
     /// Identifies an invitation within its organization.
     InvitationId
+);
+ulid_id!(
+    /// Identifies an invitation batch (`POST /invitation-batches`) within its organization.
+    InvitationBatchId
 );
 
 /// A ULID for this instant that sorts after every other one this process made in the same

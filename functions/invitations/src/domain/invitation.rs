@@ -11,7 +11,9 @@ use super::{
 };
 use crate::domain::candidate_lookup::CandidateEmailDigest;
 use crate::domain::retention::{CANDIDATE_LINK_GRACE, RetentionPeriod};
-use crate::domain::{CandidateTokenHash, FollowUp, ReminderPolicy, ReminderSlot};
+use crate::domain::{
+    CandidateTokenHash, FollowUp, InvitationBatchId, ReminderPolicy, ReminderSlot,
+};
 
 /// The candidate, who exists nowhere but in this invitation.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +106,11 @@ pub struct Invitation {
     /// The keyed digest of the candidate's address (`domain::candidate_lookup`), by which an
     /// erasure or access request finds it; `None` only for invitations stored before it existed.
     pub candidate_digest: Option<CandidateEmailDigest>,
+    /// The batch it was sent with (`POST /invitation-batches`), if any.
+    pub batch_id: Option<InvitationBatchId>,
+    /// When the sender last claimed it from the queue (`dispatched`): a redelivered message that
+    /// finds it still `sending` long after this knows the earlier attempt died mid-send.
+    pub dispatched_at: Option<Timestamp>,
 }
 
 /// A resend's corrected address, with its lookup digest.
@@ -181,6 +188,16 @@ pub enum ResendRefused {
 /// [`Transition`] decides whether it may happen (see [`super::lifecycle`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum InvitationEvent {
+    /// The sender claims the queued invitation at `at` to send it now, with the link whose hash
+    /// is `token`, and plans its reminders (`next_reminder`, from now).
+    Dispatched {
+        token: CandidateTokenHash,
+        at: Timestamp,
+        next_reminder: Option<ReminderSlot>,
+    },
+    /// SES answered that the account sends too fast: nothing went out, and the invitation waits
+    /// in the queue again (no reminder is planned for an email not sent).
+    Requeued,
     /// SES accepted the email, with this message id.
     Sent {
         at: Timestamp,
@@ -250,6 +267,8 @@ pub enum InvitationEvent {
 impl InvitationEvent {
     pub fn transition(&self) -> Transition {
         match self {
+            Self::Dispatched { .. } => Transition::Dispatched,
+            Self::Requeued => Transition::Requeued,
             Self::Sent { .. } => Transition::Sent,
             Self::SendFailed { .. } => Transition::SendFailed,
             Self::SendUnconfirmed { .. } => Transition::SendUnconfirmed,
@@ -262,6 +281,24 @@ impl InvitationEvent {
             Self::Bounced { .. } => Transition::Bounced,
         }
     }
+}
+
+/// What the sender does with a queued invitation whose message arrived (see
+/// [`Invitation::turn_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueuedTurn {
+    /// Its turn: claim it and send it.
+    Send,
+    /// Its deadline day ended while it waited: fail it (`send_failed`), send nothing.
+    DeadlinePassed,
+    /// Claimed a moment ago by another delivery of the same message, which may be sending it
+    /// right now: look again later.
+    InFlight,
+    /// Claimed longer ago than a send can take, and never recorded: that attempt died between
+    /// claim and record, perhaps after SES took the email. `send_unconfirmed`, never sent again.
+    Abandoned,
+    /// Sent, failed, cancelled or otherwise past its turn: nothing to do.
+    Done,
 }
 
 /// How far a reported completion's instant may lie past the receiver's clock, before the
@@ -309,6 +346,8 @@ impl Invitation {
         Self {
             retained_until: retention.retained_until(&new.deadline),
             candidate_digest: None,
+            batch_id: None,
+            dispatched_at: None,
             id: InvitationId::generate(now),
             organization_id: recruiter.organization_id.clone(),
             video_interview_id: interview.id,
@@ -344,11 +383,52 @@ impl Invitation {
         }
     }
 
+    /// A batch's invitation as stored before its turn to be sent comes: as [`Invitation::new`],
+    /// but `queued`, with no reminder planned yet (they are planned when it is sent).
+    pub fn queued(
+        new: NewInvitation,
+        interview: &VideoInterview,
+        recruiter: &Recruiter,
+        retention: &RetentionPeriod,
+        now: Timestamp,
+        batch: InvitationBatchId,
+    ) -> Self {
+        Self {
+            status: InvitationStatus::Queued,
+            batch_id: Some(batch),
+            ..Self::new(new, interview, recruiter, retention, now)
+        }
+    }
+
+    /// What the sender does with this invitation when its queue message arrives at `now`
+    /// (messages are delivered at least once, and a sender may die mid-send). `in_flight` is how
+    /// long a claim may still be someone's send in progress: the sender function's timeout.
+    pub fn turn_at(&self, now: Timestamp, in_flight: SignedDuration) -> QueuedTurn {
+        match (self.status, self.dispatched_at) {
+            (InvitationStatus::Queued, _) if now >= self.deadline.expires_at() => {
+                QueuedTurn::DeadlinePassed
+            }
+            (InvitationStatus::Queued, _) => QueuedTurn::Send,
+            (InvitationStatus::Sending, Some(at)) if now.duration_since(at) < in_flight => {
+                QueuedTurn::InFlight
+            }
+            (InvitationStatus::Sending, Some(_)) => QueuedTurn::Abandoned,
+            _ => QueuedTurn::Done,
+        }
+    }
+
     /// Applies `event` when the lifecycle table allows it in the current status: the new status
     /// and the facts the event records. Nothing changes when it is refused.
     pub fn apply(&mut self, event: &InvitationEvent) -> Result<(), LifecycleError> {
         self.status = self.status.after(event.transition())?;
         match event {
+            InvitationEvent::Dispatched {
+                at, next_reminder, ..
+            } => {
+                self.dispatched_at = Some(*at);
+                self.next_reminder = *next_reminder;
+            }
+            InvitationEvent::Requeued => self.next_reminder = None,
             InvitationEvent::Sent { at, message_id }
             | InvitationEvent::SendConfirmed { at, message_id } => {
                 self.sent_at = Some(*at);

@@ -7,21 +7,23 @@
 //! conditions of their own.
 //!
 //! ```text
-//! sending ─┬─> sent ─────────────┬─> opened ──> completed
-//!          ├─> send_failed ──────┤
-//!          └─> send_unconfirmed ─┘   (SES's events: send_unconfirmed ─> sent, and
-//!                                      sending, sent, send_unconfirmed ─> bounced)
+//! queued ──> sending ─┬─> sent ─────────────┬─> opened ──> completed
+//!                     ├─> send_failed ──────┤
+//!                     └─> send_unconfirmed ─┘   (SES's events: send_unconfirmed ─> sent, and
+//!                                                 sending, sent, send_unconfirmed ─> bounced)
 //! ```
 //!
 //! | transition          | from                           | to                 |
 //! |---------------------|--------------------------------|--------------------|
+//! | `dispatched`        | queued                         | `sending`          |
+//! | `requeued`          | sending                        | `queued`           |
 //! | `sent`              | sending                        | `sent`             |
-//! | `send_failed`       | sending                        | `send_failed`      |
+//! | `send_failed`       | sending, queued                | `send_failed`      |
 //! | `send_unconfirmed`  | sending                        | `send_unconfirmed` |
 //! | `resent`            | unopened: sending, sent, send_failed, send_unconfirmed, bounced | `sending` |
 //! | `opened`            | unopened                       | `opened`           |
 //! | `completed`         | unopened, opened               | `completed`        |
-//! | `cancelled`         | unopened, opened               | `cancelled`        |
+//! | `cancelled`         | queued, unopened, opened       | `cancelled`        |
 //! | `deadline_extended` | unopened, opened, expired      | (unchanged)        |
 //! | `send_confirmed`    | send_unconfirmed               | `sent`             |
 //! | `bounced`           | sending, sent, send_unconfirmed | `bounced`         |
@@ -32,9 +34,16 @@
 //! corrected address leaves. A bounced invitation is not reminded and does not read `expired`: the
 //! recruiter has to act on it.
 //!
-//! An invitation is *active* (the candidate holds a link that works, as far as the service knows)
-//! while `sending`, `sent`, `send_unconfirmed` or `opened`: a batch does not invite that candidate
-//! to the same video interview again ([`InvitationStatus::is_active`]).
+//! `queued` is a batch's invitation waiting for its turn at the deployment's sending rate
+//! (`invitation-sender`): stored, no link made yet. The sender claims it (`dispatched`, with the
+//! hash of the link it is about to send, in one conditional write, so that two deliveries of its
+//! message cannot both send), gives it back when SES answers that the account sends too fast
+//! (`requeued`: nothing went out), or fails it when its deadline day ended before its turn came
+//! (`send_failed`). The recruiter may cancel it while it waits.
+//!
+//! An invitation is *active* (the candidate holds a link that works, or is about to, as far as the
+//! service knows) while `queued`, `sending`, `sent`, `send_unconfirmed` or `opened`: a batch does
+//! not invite that candidate to the same video interview again ([`InvitationStatus::is_active`]).
 //!
 //! `expired` is never stored: an unfinished invitation (unopened or opened) *reads* `expired` from
 //! the first instant after its deadline day ([`InvitationStatus::at`]), with its stored status
@@ -62,6 +71,8 @@ use serde::{Serialize, Serializer};
 /// Where an invitation is in its life (see the module's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InvitationStatus {
+    /// A batch's invitation waiting for its turn to be sent: no link exists yet.
+    Queued,
     Sending,
     Sent,
     SendFailed,
@@ -76,7 +87,8 @@ pub enum InvitationStatus {
 }
 
 use InvitationStatus::{
-    Bounced, Cancelled, Completed, Expired, Opened, SendFailed, SendUnconfirmed, Sending, Sent,
+    Bounced, Cancelled, Completed, Expired, Opened, Queued, SendFailed, SendUnconfirmed, Sending,
+    Sent,
 };
 
 /// The statuses in which the candidate has not opened the interview yet.
@@ -84,6 +96,16 @@ const UNOPENED: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirm
 /// The statuses from which the candidate may still finish, or the recruiter withdraw.
 const UNFINISHED: &[InvitationStatus] =
     &[Sending, Sent, SendFailed, SendUnconfirmed, Bounced, Opened];
+/// Those, and a queued one: what the recruiter may withdraw.
+const CANCELLABLE: &[InvitationStatus] = &[
+    Queued,
+    Sending,
+    Sent,
+    SendFailed,
+    SendUnconfirmed,
+    Bounced,
+    Opened,
+];
 /// The unfinished statuses in which the candidate may have the link: they expire at the deadline.
 const EXPIRING: &[InvitationStatus] = &[Sending, Sent, SendFailed, SendUnconfirmed, Opened];
 /// Those, as they read before and after the deadline day, and a bounced one (so that a bounce
@@ -100,12 +122,13 @@ const EXTENDABLE: &[InvitationStatus] = &[
 /// The statuses in which, as far as the service knows, the candidate holds a link that works: a
 /// second invitation to the same video interview would be a duplicate (a batch's row is then
 /// "already invited"). Not a failed send or a bounce: that candidate never got one.
-const ACTIVE: &[InvitationStatus] = &[Sending, Sent, SendUnconfirmed, Opened];
+const ACTIVE: &[InvitationStatus] = &[Queued, Sending, Sent, SendUnconfirmed, Opened];
 /// The statuses in which SES may still report the email bounced.
 const MAYBE_DELIVERED: &[InvitationStatus] = &[Sending, Sent, SendUnconfirmed];
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 9] = [
+    pub const ALL: [InvitationStatus; 10] = [
+        Queued,
         Sending,
         Sent,
         SendFailed,
@@ -139,6 +162,7 @@ impl InvitationStatus {
     /// The status as the API shows it and the table stores it: `sending`, `send_failed`, ...
     pub fn code(self) -> &'static str {
         match self {
+            Queued => "queued",
             Sending => "sending",
             Sent => "sent",
             SendFailed => "send_failed",
@@ -151,13 +175,13 @@ impl InvitationStatus {
         }
     }
 
-    /// Whether `transition` may happen in this status.
-    /// Whether the candidate holds a working invitation in this status (derived at an instant:
-    /// an expired one does not).
+    /// Whether the candidate holds a working invitation in this status, or is about to (derived
+    /// at an instant: an expired one does not).
     pub fn is_active(self) -> bool {
         ACTIVE.contains(&self)
     }
 
+    /// Whether `transition` may happen in this status.
     pub fn allows(self, transition: Transition) -> bool {
         transition.from().contains(&self)
     }
@@ -201,10 +225,15 @@ impl Serialize for InvitationStatus {
 /// records travel with it in [`InvitationEvent`](super::InvitationEvent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transition {
+    /// The sender claims a queued invitation to send it now.
+    Dispatched,
+    /// SES answered that the account sends too fast: nothing went out, and the invitation waits
+    /// for its turn again.
+    Requeued,
     /// SES accepted the invitation email.
     Sent,
     /// SES answered and did not send the invitation email, or could not be reached: nothing went
-    /// out.
+    /// out (or, queued, its deadline day ended before its turn came).
     SendFailed,
     /// The request may have reached SES, but no answer came back: the email may be out.
     SendUnconfirmed,
@@ -226,7 +255,9 @@ pub enum Transition {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 10] = [
+    pub const ALL: [Transition; 12] = [
+        Self::Dispatched,
+        Self::Requeued,
         Self::Sent,
         Self::SendFailed,
         Self::SendUnconfirmed,
@@ -243,13 +274,15 @@ impl Transition {
     /// the status stays as it is).
     pub const fn rule(self) -> (&'static [InvitationStatus], Option<InvitationStatus>) {
         match self {
+            Self::Dispatched => (&[Queued], Some(Sending)),
+            Self::Requeued => (&[Sending], Some(Queued)),
             Self::Sent => (&[Sending], Some(Sent)),
-            Self::SendFailed => (&[Sending], Some(SendFailed)),
+            Self::SendFailed => (&[Sending, Queued], Some(SendFailed)),
             Self::SendUnconfirmed => (&[Sending], Some(SendUnconfirmed)),
             Self::Resent => (UNOPENED, Some(Sending)),
             Self::Opened => (UNOPENED, Some(Opened)),
             Self::Completed => (UNFINISHED, Some(Completed)),
-            Self::Cancelled => (UNFINISHED, Some(Cancelled)),
+            Self::Cancelled => (CANCELLABLE, Some(Cancelled)),
             Self::DeadlineExtended => (EXTENDABLE, None),
             Self::SendConfirmed => (&[SendUnconfirmed], Some(Sent)),
             Self::Bounced => (MAYBE_DELIVERED, Some(Bounced)),
@@ -277,6 +310,8 @@ impl Transition {
 
     pub fn code(self) -> &'static str {
         match self {
+            Self::Dispatched => "dispatched",
+            Self::Requeued => "requeued",
             Self::Sent => "sent",
             Self::SendFailed => "send_failed",
             Self::SendUnconfirmed => "send_unconfirmed",
@@ -308,17 +343,20 @@ mod tests {
     fn expected(status: InvitationStatus, transition: Transition) -> Option<InvitationStatus> {
         use Transition as T;
         match (status, transition) {
+            (Queued, T::Dispatched) => Some(Sending),
+            (Sending, T::Requeued) => Some(Queued),
             (Sending, T::Sent) => Some(Sent),
-            (Sending, T::SendFailed) => Some(SendFailed),
+            (Sending | Queued, T::SendFailed) => Some(SendFailed),
             (Sending, T::SendUnconfirmed) => Some(SendUnconfirmed),
             (Sending | Sent | SendFailed | SendUnconfirmed | Bounced, T::Resent) => Some(Sending),
             (Sending | Sent | SendFailed | SendUnconfirmed | Bounced, T::Opened) => Some(Opened),
             (Sending | Sent | SendFailed | SendUnconfirmed | Bounced | Opened, T::Completed) => {
                 Some(Completed)
             }
-            (Sending | Sent | SendFailed | SendUnconfirmed | Bounced | Opened, T::Cancelled) => {
-                Some(Cancelled)
-            }
+            (
+                Queued | Sending | Sent | SendFailed | SendUnconfirmed | Bounced | Opened,
+                T::Cancelled,
+            ) => Some(Cancelled),
             (SendUnconfirmed, T::SendConfirmed) => Some(Sent),
             (Sending | Sent | SendUnconfirmed, T::Bounced) => Some(Bounced),
             (
@@ -352,7 +390,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 36, "of 90 pairs");
+        assert_eq!(allowed, 40, "of 120 pairs");
     }
 
     #[test]
@@ -371,7 +409,7 @@ mod tests {
         let before = expires_at - jiff::SignedDuration::from_nanos(1);
         for status in InvitationStatus::ALL {
             assert_eq!(status.at(expires_at, before), status, "{status}");
-            let after = if matches!(status, Completed | Cancelled | Bounced) {
+            let after = if matches!(status, Queued | Completed | Cancelled | Bounced) {
                 status
             } else {
                 Expired
@@ -407,7 +445,7 @@ mod tests {
             .into_iter()
             .filter(|status| status.is_active())
             .collect();
-        assert_eq!(active, [Sending, Sent, SendUnconfirmed, Opened]);
+        assert_eq!(active, [Queued, Sending, Sent, SendUnconfirmed, Opened]);
     }
 
     #[test]

@@ -20,20 +20,20 @@ mod values;
 mod video_interview;
 
 pub use batch::{
-    BatchChoices, BatchRows, BatchRowsError, CandidateRow, MAX_BATCH_ROWS, RowCounts, RowPosition,
-    RowVerdict,
+    BatchChoices, BatchRow, BatchRows, BatchRowsError, CandidateRow, InvitationBatch,
+    MAX_BATCH_ROWS, RowCounts, RowOutcome, RowPosition, RowProblem, RowVerdict, SendOutcome,
 };
 pub use candidate_lookup::{CandidateEmailDigest, CandidateLookupKey};
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use emails::{EmailEvent, EmailKind, EmailOutcome};
 pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
-pub use ids::{InvitationId, VideoInterviewId};
+pub use ids::{InvitationBatchId, InvitationId, VideoInterviewId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{
     Bounce, COMPLETION_CLOCK_SKEW, Candidate, CandidateAccess, CompletionRefused, CorrectedEmail,
     ExtensionRefused, Invitation, InvitationEvent, MAX_DEADLINE_EXTENSIONS, MAX_RESENDS,
-    NewInvitation, RESEND_COOL_DOWN, ResendRefused,
+    NewInvitation, QueuedTurn, RESEND_COOL_DOWN, ResendRefused,
 };
 pub use lifecycle::{InvitationStatus, LifecycleError, Transition};
 #[cfg(any(test, feature = "test-util"))]

@@ -28,6 +28,19 @@ impl OrganizationId {
     }
 }
 
+/// As a string (a queue message names its organization so), parsed as any other.
+impl Serialize for OrganizationId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OrganizationId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
 /// The recruiter's user id (`sub` of the identity provider).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecruiterId(String);

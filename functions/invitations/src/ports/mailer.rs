@@ -78,6 +78,21 @@ pub enum MailError {
     Unconfirmed(String),
 }
 
+impl MailError {
+    /// Whether SES refused the message because the account sends too fast or has used up its
+    /// sending quota (SES v2 `TooManyRequestsException`, `LimitExceededException`; the query API's
+    /// `Throttling`): nothing was sent, and the same message may go later, more slowly.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self,
+            Self::Refused(code) if matches!(
+                code.as_str(),
+                "TooManyRequestsException" | "LimitExceededException" | "Throttling" | "ThrottlingException"
+            )
+        )
+    }
+}
+
 /// The SES message id of a sent email.
 pub type MessageId = String;
 

@@ -7,6 +7,7 @@ mod clock;
 mod email_quota;
 mod event_bus;
 mod idempotency_records;
+mod invitation_batches;
 mod invitations;
 mod mailer;
 mod notification_claims;
@@ -24,6 +25,7 @@ pub use idempotency_records::{
     ClaimTicket, IN_PROGRESS_LEASE, IdempotencyKey, IdempotencyRecords, KEY_LIFETIME, KeyClaim,
     RequestFingerprint, SavedResponse, claim_times,
 };
+pub use invitation_batches::{InvitationBatches, QueuedInvitation, SendQueue};
 pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};
 pub use mailer::{EmailKind, EmailPurpose, MailError, Mailbox, Mailer, MessageId, OutgoingEmail};
 pub use notification_claims::{NotificationClaims, RecruiterNotice};

@@ -11,8 +11,12 @@ use super::{ConditionalWrite, DynamoStore};
 use crate::domain::OrganizationId;
 use crate::ports::{DailyEmailQuota, EmailQuota, StoreError};
 
-/// The write that counts one email, under the condition that the day's are not used up.
-pub(super) fn email_count_write(quota: DailyEmailQuota) -> Result<ConditionalWrite, StoreError> {
+/// The write that counts `emails` emails (a batch's, or one), under the condition that that many
+/// are left of the day's (`emails` beyond the limit never pass).
+pub(super) fn email_count_write(
+    quota: DailyEmailQuota,
+    emails: u32,
+) -> Result<ConditionalWrite, StoreError> {
     // Two days after the day began: gone soon after it stops mattering.
     let expires = quota
         .day
@@ -21,13 +25,16 @@ pub(super) fn email_count_write(quota: DailyEmailQuota) -> Result<ConditionalWri
         .timestamp()
         .as_second()
         + 2 * 24 * 60 * 60;
+    let Some(most_before) = quota.limit.checked_sub(emails) else {
+        return Err(StoreError::QuotaExhausted);
+    };
     Ok(ConditionalWrite {
-        condition: "attribute_not_exists(emails) OR emails < :limit".to_owned(),
-        update: Some("ADD emails :one SET #ttl = :ttl".to_owned()),
+        condition: "attribute_not_exists(emails) OR emails <= :most".to_owned(),
+        update: Some("ADD emails :count SET #ttl = :ttl".to_owned()),
         names: [("#ttl".to_owned(), "ttl".to_owned())].into(),
         values: [
-            (":limit".to_owned(), n(quota.limit)),
-            (":one".to_owned(), n(1)),
+            (":most".to_owned(), n(most_before)),
+            (":count".to_owned(), n(emails)),
             (":ttl".to_owned(), n(expires)),
         ]
         .into(),
@@ -41,7 +48,7 @@ impl EmailQuota for DynamoStore {
         quota: DailyEmailQuota,
     ) -> Result<(), StoreError> {
         let key = email_quota_key(organization, quota.day);
-        match self.update(key, email_count_write(quota)?).await {
+        match self.update(key, email_count_write(quota, 1)?).await {
             Err(StoreError::Conflict) => Err(StoreError::QuotaExhausted),
             other => other,
         }

@@ -36,7 +36,9 @@ use crate::ports::{
     KeyedAnswer, Page, PageRequest, RecruiterNotice, RequestFingerprint, StoreError,
 };
 
-fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item {
+/// A new invitation's item: `sending` with the hash of the token its email carries, or a batch's
+/// `queued` one without (its link is made when its turn comes).
+pub(super) fn invitation_item(invitation: &Invitation, token: Option<&CandidateTokenHash>) -> Item {
     let mut item = invitation_key(&invitation.organization_id, invitation.id).0;
     let inviter = &invitation.invited_by;
     let mut invited_by = HashMap::from([
@@ -112,11 +114,16 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
         ("invitedBy".to_owned(), AttributeValue::M(invited_by)),
         ("status".to_owned(), s(invitation.status.code())),
         ("createdAt".to_owned(), s(invitation.created_at.to_string())),
-        (
+    ]);
+    if let Some(token) = token {
+        item.insert(
             "tokenHashes".to_owned(),
             AttributeValue::Ss(vec![token.as_str().to_owned()]),
-        ),
-    ]);
+        );
+    }
+    if let Some(batch) = invitation.batch_id {
+        item.insert("batchId".to_owned(), s(batch.to_string()));
+    }
     if let Some(slot) = &invitation.next_reminder {
         item.extend(reminder_attributes(slot));
     }
@@ -127,7 +134,12 @@ fn invitation_item(invitation: &Invitation, token: &CandidateTokenHash) -> Item 
         );
     }
     // Only a new invitation is ever written whole; later facts arrive by conditional updates.
-    debug_assert!(invitation.status == InvitationStatus::Sending && invitation.sent_at.is_none());
+    debug_assert!(
+        matches!(
+            invitation.status,
+            InvitationStatus::Sending | InvitationStatus::Queued
+        ) && invitation.sent_at.is_none()
+    );
     item
 }
 
@@ -303,6 +315,12 @@ pub(super) fn read_invitation(item: &Item) -> Result<Invitation, StoreError> {
             .optional_string(CANDIDATE_INDEX_PARTITION)?
             .and_then(|key| key.rsplit_once("#EMAIL#"))
             .map(|(_, digest)| CandidateEmailDigest::from_stored(digest.to_owned())),
+        batch_id: reader
+            .optional_string("batchId")?
+            .map(str::parse)
+            .transpose()
+            .map_err(|error| StoreError::Corrupt(format!("batchId: {error}")))?,
+        dispatched_at: reader.optional_timestamp("dispatchedAt")?,
     })
 }
 
@@ -474,6 +492,29 @@ fn event_write(organization: &OrganizationId, event: &InvitationEvent) -> Condit
     let mut guard: Option<String> = None;
     let mut names = HashMap::from([("#status".to_owned(), "status".to_owned())]);
     let done_already = match event {
+        // The link's hash is added in the claim itself, so that the email's link works once sent;
+        // its own retry finds the hash there.
+        InvitationEvent::Dispatched {
+            token,
+            at,
+            next_reminder,
+        } => {
+            value(
+                ":token",
+                AttributeValue::Ss(vec![token.as_str().to_owned()]),
+            );
+            value(":hash", s(token.as_str()));
+            value(":at", s(at.to_string()));
+            update
+                .set("dispatchedAt = :at")
+                .add("tokenHashes :token")
+                .plan_reminder(next_reminder.as_ref(), &mut value);
+            Some(format!("#status = {to} AND contains(tokenHashes, :hash)"))
+        }
+        InvitationEvent::Requeued => {
+            update.remove(REMINDER_ATTRIBUTES);
+            None
+        }
         InvitationEvent::Sent { at, message_id }
         | InvitationEvent::SendConfirmed { at, message_id } => {
             value(":at", s(at.to_string()));
@@ -656,7 +697,7 @@ impl DynamoStore {
         quota: DailyEmailQuota,
         key: Option<(&IdempotencyKey, &ClaimTicket)>,
     ) -> Result<[TransactWriteItem; 2], StoreError> {
-        let mut item = invitation_item(invitation, token);
+        let mut item = invitation_item(invitation, Some(token));
         if let Some((key, ticket)) = key {
             item.insert(
                 INVITATION_KEYS.to_owned(),
@@ -667,7 +708,7 @@ impl DynamoStore {
             self.transact_put(item, ConditionalWrite::new_item())?,
             self.transact_update(
                 email_quota_key(&invitation.organization_id, quota.day),
-                email_count_write(quota)?,
+                email_count_write(quota, 1)?,
             )?,
         ])
     }
@@ -987,6 +1028,12 @@ mod tests {
     fn one_event_of_each_transition() -> Vec<InvitationEvent> {
         let at = Timestamp::UNIX_EPOCH;
         let events = vec![
+            InvitationEvent::Dispatched {
+                token: CandidateTokenHash::from_stored("h-0".into()),
+                at,
+                next_reminder: None,
+            },
+            InvitationEvent::Requeued,
             InvitationEvent::Sent {
                 at,
                 message_id: "m-1".into(),

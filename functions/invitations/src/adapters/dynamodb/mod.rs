@@ -4,6 +4,7 @@
 mod attributes;
 mod email_quota;
 mod idempotency_records;
+mod invitation_batches;
 mod invitations;
 mod keys;
 mod listing;
@@ -27,8 +28,9 @@ pub use keys::VIDEO_INTERVIEW_INDEX;
 
 /// The store, over one DynamoDB table. Implements [`VideoInterviews`](crate::ports::VideoInterviews),
 /// [`Invitations`](crate::ports::Invitations), [`NotificationClaims`](crate::ports::NotificationClaims),
-/// [`IdempotencyRecords`](crate::ports::IdempotencyRecords), [`EmailQuota`](crate::ports::EmailQuota)
-/// and [`OrganizationProfiles`](crate::ports::OrganizationProfiles).
+/// [`IdempotencyRecords`](crate::ports::IdempotencyRecords), [`EmailQuota`](crate::ports::EmailQuota),
+/// [`OrganizationProfiles`](crate::ports::OrganizationProfiles) and
+/// [`InvitationBatches`](crate::ports::InvitationBatches).
 pub struct DynamoStore {
     client: Client,
     table: String,

@@ -16,12 +16,12 @@ use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 
 use super::AppError;
-use super::invitations::InvitationSender;
+use super::invitations::{InvitationSender, record_send, render_invitation};
 use crate::domain::{
     BatchChoices, BatchRow, BatchRows, CandidateEmailDigest, CandidateLookupKey, CandidateToken,
-    EmailAddress, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent, InvitationId,
-    InvitationStatus, NewInvitation, OrganizationId, QueuedTurn, Recruiter, RowOutcome, RowProblem,
-    RowVerdict, VideoInterview, VideoInterviewId,
+    EmailAddress, Employer, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent,
+    InvitationId, InvitationStatus, NewInvitation, OrganizationId, QueuedTurn, Recruiter,
+    ReminderPolicy, RowOutcome, RowProblem, RowVerdict, VideoInterview, VideoInterviewId,
 };
 use crate::ports::{
     Clock, EmailQuota, InvitationBatches, Invitations, Mailer, QueuedInvitation, SendQueue,
@@ -34,7 +34,7 @@ use crate::ports::{
 /// stored belongs to a request that died half-way, and is dropped.
 pub const STORE_GRACE: SignedDuration = SignedDuration::from_mins(5);
 
-/// What became of a queued invitation's message (see [`InvitationSender::send_queued`]).
+/// What became of a queued invitation's message (see [`QueuedSender::send_queued`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueuedSend {
     /// The send's outcome is recorded: `sent`, `send_failed` or `send_unconfirmed`.
@@ -230,7 +230,23 @@ where
         );
         Ok(batch)
     }
+}
 
+/// Sends queued invitations (`invitation-sender`): the ports it needs, where the candidate's link
+/// leads, the employer the emails name and the reminders planned when one is sent. It needs no
+/// quota (taken when the batch was accepted) and no lookup key (the digest is stored).
+pub struct QueuedSender<'a, S, M, C> {
+    pub invitations: &'a S,
+    pub mailer: &'a M,
+    pub clock: &'a C,
+    /// Base of the candidate's personal link (`CANDIDATE_APP_URL`).
+    pub candidate_app_url: &'a str,
+    /// The employer the emails name: the organization's (see `organizations::Employers`).
+    pub employer: &'a Employer,
+    pub reminder_policy: &'a ReminderPolicy,
+}
+
+impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
     /// Takes the turn of the queued invitation `message` names, whose message was queued
     /// `message_age` ago; `in_flight` is how long another delivery's claim may still be a send in
     /// progress (the sender's timeout). Sends through the same rendering and recording as a
@@ -289,7 +305,8 @@ where
             QueuedTurn::Send => {
                 let token = CandidateToken::generate(organization, id);
                 // Rendered before the claim: a template failure leaves it queued.
-                let email = self.render(&invitation, &token)?;
+                let email =
+                    render_invitation(&invitation, self.employer, self.candidate_app_url, &token)?;
                 let claim = InvitationEvent::Dispatched {
                     token: token.hash(),
                     at: now,
@@ -327,7 +344,8 @@ where
                     }
                     return Ok(QueuedSend::Throttled);
                 }
-                let (sent, recorded) = self.record_send(invitation, sent, None).await;
+                let (sent, recorded) =
+                    record_send(self.invitations, self.clock, invitation, sent, None).await;
                 Ok(if recorded {
                     QueuedSend::Recorded(sent.status)
                 } else {
@@ -415,9 +433,9 @@ mod tests {
                 clock: crate::ports::FixedClock(at),
                 ..World::new()
             };
-            let sender = InvitationSender {
+            let sender = QueuedSender {
                 clock: &world.clock,
-                ..self.world.sender()
+                ..self.world.queued_sender()
             };
             let mut outcomes = Vec::new();
             for message in messages {
@@ -497,7 +515,7 @@ mod tests {
         assert_eq!(batch.world.store.invitation_count(), 0);
         // Its messages are queued, and dropped by the sender once the grace has passed.
         let queued = batch.queue.take();
-        let sender = batch.world.sender();
+        let sender = batch.world.queued_sender();
         let young = sender.send_queued(&queued[0], SignedDuration::from_secs(1), IN_FLIGHT);
         assert_eq!(young.await.unwrap(), QueuedSend::NotStoredYet);
         let old = sender.send_queued(&queued[0], STORE_GRACE, IN_FLIGHT);

@@ -237,16 +237,12 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         }
     }
 
-    pub(super) fn render(
+    fn render(
         &self,
         invitation: &Invitation,
         token: &CandidateToken,
     ) -> Result<OutgoingEmail, AppError> {
-        Ok(invitation_email(
-            invitation,
-            self.employer,
-            &candidate_link(self.candidate_app_url, token),
-        )?)
+        render_invitation(invitation, self.employer, self.candidate_app_url, token)
     }
 
     /// Sends the email of an invitation stored as `sending`, and records how that went (with the
@@ -260,67 +256,83 @@ impl<S: Invitations + EmailQuota, M: Mailer, C: Clock> InvitationSender<'_, S, M
         keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
     ) -> (Invitation, bool) {
         let sent = self.mailer.send(email).await;
-        self.record_send(invitation, sent, keyed).await
+        record_send(self.invitations, self.clock, invitation, sent, keyed).await
     }
+}
 
-    /// Records how the send of an invitation stored as `sending` went (`sent`): as [`Self::deliver`]
-    /// does after sending.
-    pub(super) async fn record_send(
-        &self,
-        mut invitation: Invitation,
-        sent: Result<String, MailError>,
-        keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
-    ) -> (Invitation, bool) {
-        let organization = invitation.organization_id.as_str().to_owned();
-        let event = match sent {
-            Ok(message_id) => {
-                tracing::info!(
-                    organization,
-                    invitation = %invitation.id,
-                    language = invitation.language.code(),
-                    bcc = invitation.bcc_myself,
-                    "invitation sent"
-                );
-                InvitationEvent::Sent {
-                    at: self.clock.now(),
-                    message_id,
-                }
+/// The invitation email of `invitation` from `employer`, with the candidate's link under
+/// `candidate_app_url` for `token`.
+pub(super) fn render_invitation(
+    invitation: &Invitation,
+    employer: &Employer,
+    candidate_app_url: &str,
+    token: &CandidateToken,
+) -> Result<OutgoingEmail, AppError> {
+    Ok(invitation_email(
+        invitation,
+        employer,
+        &candidate_link(candidate_app_url, token),
+    )?)
+}
+
+/// Records how the send of an invitation stored as `sending` went (`sent`, SES's answer), with the
+/// answer of a claimed Idempotency-Key: the invitation after the send, and whether its outcome was
+/// recorded (see `InvitationSender::deliver`).
+pub(super) async fn record_send<S: Invitations, C: Clock>(
+    invitations: &S,
+    clock: &C,
+    mut invitation: Invitation,
+    sent: Result<String, MailError>,
+    keyed: Option<(&KeyedRequest<'_>, &ClaimTicket)>,
+) -> (Invitation, bool) {
+    let organization = invitation.organization_id.as_str().to_owned();
+    let event = match sent {
+        Ok(message_id) => {
+            tracing::info!(
+                organization,
+                invitation = %invitation.id,
+                language = invitation.language.code(),
+                bcc = invitation.bcc_myself,
+                "invitation sent"
+            );
+            InvitationEvent::Sent {
+                at: clock.now(),
+                message_id,
             }
-            Err(error @ MailError::Unconfirmed(_)) => {
-                tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
-                InvitationEvent::SendUnconfirmed {
-                    reason: format!(
-                        "{} You may resend it, accepting that the candidate may get it twice.",
-                        send_failure_reason(&error)
-                    ),
-                }
-            }
-            Err(error) => {
-                let reason = send_failure_reason(&error);
-                tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
-                InvitationEvent::SendFailed { reason }
-            }
-        };
-        if let Err(error) = invitation.apply(&event) {
-            tracing::error!(%error, invitation = %invitation.id, "an invitation being sent was not sending");
         }
-        let saved = keyed.and_then(|(keyed, _)| (keyed.answer)(&invitation));
-        let answer = keyed
-            .zip(saved.as_ref())
-            .map(|((keyed, ticket), response)| KeyedAnswer {
-                key: keyed.key,
-                ticket,
-                response,
-            });
-        let recorded = self
-            .invitations
-            .record_invitation_event(&invitation.organization_id, invitation.id, &event, answer)
-            .await;
-        if let Err(error) = &recorded {
-            tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
+        Err(error @ MailError::Unconfirmed(_)) => {
+            tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
+            InvitationEvent::SendUnconfirmed {
+                reason: format!(
+                    "{} You may resend it, accepting that the candidate may get it twice.",
+                    send_failure_reason(&error)
+                ),
+            }
         }
-        (invitation, recorded.is_ok())
+        Err(error) => {
+            let reason = send_failure_reason(&error);
+            tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
+            InvitationEvent::SendFailed { reason }
+        }
+    };
+    if let Err(error) = invitation.apply(&event) {
+        tracing::error!(%error, invitation = %invitation.id, "an invitation being sent was not sending");
     }
+    let saved = keyed.and_then(|(keyed, _)| (keyed.answer)(&invitation));
+    let answer = keyed
+        .zip(saved.as_ref())
+        .map(|((keyed, ticket), response)| KeyedAnswer {
+            key: keyed.key,
+            ticket,
+            response,
+        });
+    let recorded = invitations
+        .record_invitation_event(&invitation.organization_id, invitation.id, &event, answer)
+        .await;
+    if let Err(error) = &recorded {
+        tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
+    }
+    (invitation, recorded.is_ok())
 }
 
 /// Why sending an email failed, as the recruiter will read it on the invitation.

@@ -136,6 +136,7 @@ mod testing {
     use jiff::Timestamp;
 
     use super::AppError;
+    use super::batches::QueuedSender;
     use super::follow_ups::FollowUpSender;
     use super::invitations::{InvitationSender, Keyed};
     use super::organizations::Employers;
@@ -207,6 +208,17 @@ mod testing {
                 reminder_policy: &self.reminder_policy,
                 retention: &self.retention,
                 lookup_key: &self.lookup_key,
+            }
+        }
+
+        pub fn queued_sender(&self) -> QueuedSender<'_, MemoryStore, Outbox, FixedClock> {
+            QueuedSender {
+                invitations: &self.store,
+                mailer: &self.outbox,
+                clock: &self.clock,
+                candidate_app_url: CANDIDATE_APP,
+                employer: &self.employer,
+                reminder_policy: &self.reminder_policy,
             }
         }
 

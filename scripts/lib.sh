@@ -132,7 +132,7 @@ build_debug_bins() {
 # The binaries of the local HTTP API (scripts/serve, scripts/contract-test): the functions behind
 # the gateway, the gateway itself (local-api) and what sets up the stand-in (local-aws).
 build_local_api() {
-  local functions=(recruiter-api candidate-api completion-notifier deadline-reminders)
+  local functions=(recruiter-api candidate-api completion-notifier deadline-reminders invitation-sender)
   build_debug_bins "${functions[@]/#/--package=}" --package=integration-tests \
     "${functions[@]/#/--bin=}" --bin=local-api --bin=local-aws
 }

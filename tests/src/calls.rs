@@ -106,6 +106,11 @@ impl CallLog {
         client_with!(aws_sdk_eventbridge, sdk, |builder| builder
             .interceptor(self.clone()))
     }
+
+    pub fn sqs(&self, sdk: &SdkConfig) -> aws_sdk_sqs::Client {
+        client_with!(aws_sdk_sqs, sdk, |builder| builder
+            .interceptor(self.clone()))
+    }
 }
 
 /// The IAM prefix of an SDK service name.
@@ -115,6 +120,18 @@ fn iam_prefix(service: &str) -> &str {
         "SESv2" => "ses",
         "EventBridge" => "events",
         "Secrets Manager" => "secretsmanager",
+        "SQS" => "sqs",
+        other => other,
+    }
+}
+
+/// The IAM action of an operation: SQS authorizes its batch operations as the single ones
+/// (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html>).
+fn iam_action(operation: &str) -> &str {
+    match operation {
+        "SendMessageBatch" => "SendMessage",
+        "DeleteMessageBatch" => "DeleteMessage",
+        "ChangeMessageVisibilityBatch" => "ChangeMessageVisibility",
         other => other,
     }
 }
@@ -152,7 +169,7 @@ impl Intercept for CallLog {
                     format!("{prefix}:{action}")
                 })
                 .collect(),
-            None => vec![format!("{prefix}:{}", metadata.name())],
+            None => vec![format!("{prefix}:{}", iam_action(metadata.name()))],
         };
         let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         cfg.interceptor_state().store_put(CallIndex(log.len()));

@@ -23,6 +23,7 @@ pub mod faults;
 pub mod gateway;
 pub mod load;
 pub mod runtime_api;
+pub mod send_queue;
 pub mod world;
 
 use std::path::PathBuf;
@@ -460,6 +461,8 @@ pub fn policy_actions(function: &str) -> Result<std::collections::BTreeSet<Strin
 
 /// The template's function that the completion events' rule targets.
 pub const COMPLETION_NOTIFIER: &str = "CompletionNotifierFunction";
+/// The batch sender's logical id in the template.
+pub const INVITATION_SENDER: &str = "InvitationSenderFunction";
 
 /// The event pattern of the notifier's EventBridge rule in the template, as JSON.
 pub fn completion_rule_pattern() -> Result<String, Error> {

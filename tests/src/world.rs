@@ -10,10 +10,12 @@ use candidate_api::CandidateApi;
 use completion_notifier::CompletionNotifier;
 use deadline_reminders::DeadlineReminders;
 use email_events::EmailEvents;
+use invitation_sender::InvitationSenderFunction;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
+use invitations::adapters::sqs::SqsSendQueue;
 use invitations::config::MailConfig;
 use invitations::domain::{
     CandidateLookupKey, CandidateToken, Employer, HttpsUrl, IanaTimeZone, LinkKey, OrganizationName,
@@ -25,6 +27,7 @@ use serde_json::{Value, json};
 
 use crate::calls::CallLog;
 use crate::events::{ApiEvent, Claims};
+use crate::send_queue::SendQueueRoute;
 pub use crate::{ReadMailbox, read_mailbox};
 use crate::{SentEmail, create_table, sdk_config, sent_emails, verify_sender_identity};
 
@@ -120,7 +123,10 @@ pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
 pub const SENDER_HEADER: &str = "\"Acme Recruiting\" <invitations@example.com>";
 pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
 
-pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock, EventBridgeBus>;
+pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock, EventBridgeBus, SqsSendQueue>;
+
+/// The batch sender as the tests run it.
+pub type Sender = InvitationSenderFunction<DynamoStore, SesMailer, FixedClock>;
 
 /// The AWS requests each function made, through the clients it was built with.
 #[derive(Debug, Default)]
@@ -130,6 +136,7 @@ pub struct FunctionCalls {
     pub completion_notifier: CallLog,
     pub deadline_reminders: CallLog,
     pub email_events: CallLog,
+    pub invitation_sender: CallLog,
 }
 
 pub struct World {
@@ -143,6 +150,8 @@ pub struct World {
     pub tag: String,
     pub acme: Claims,
     pub globex: Claims,
+    /// The batch send queue (the template's, with its dead-letter queue).
+    pub send_queue: SendQueueRoute,
 }
 
 pub fn claims(organization: &str, tag: &str, name: Option<&str>) -> Claims {
@@ -174,11 +183,12 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
         create_table(&dynamodb, &table).await.unwrap();
     }
     verify_sender_identity(&ses, "example.com").await.unwrap();
+    let send_queue = SendQueueRoute::create(&sdk, &tag).await.unwrap();
     let calls = FunctionCalls::default();
     let api = recruiter_api(
         &sdk,
         &calls.recruiter_api,
-        &table,
+        (&table, &send_queue.queue_url),
         &options.sender,
         &tag,
         NOW,
@@ -192,15 +202,17 @@ pub async fn world_with(adjust: impl FnOnce(&mut WorldOptions)) -> World {
         acme: claims("acme", &tag, Some("Rita Recruiter")),
         globex: claims("globex", &tag, None),
         tag,
+        send_queue,
     }
 }
 
-/// The recruiter API on `table`, sending as `sender`, announcing erasures on the bus of
-/// [`crate::CompletionRoute`] `tag` (a test of erasures creates it), its clock standing at `now`.
+/// The recruiter API on `table`, queueing batches on `send_queue`, sending as `sender`,
+/// announcing erasures on the bus of [`crate::CompletionRoute`] `tag` (a test of erasures creates
+/// it), its clock standing at `now`.
 fn recruiter_api(
     sdk: &SdkConfig,
     calls: &CallLog,
-    table: &str,
+    (table, send_queue): (&str, &str),
     sender: &str,
     tag: &str,
     now: &str,
@@ -212,6 +224,7 @@ fn recruiter_api(
             calls.eventbridge(sdk),
             crate::CompletionRoute::bus_name(tag),
         ),
+        SqsSendQueue::new(calls.sqs(sdk), send_queue),
         at(now),
         settings(),
         keys(),
@@ -366,6 +379,14 @@ impl World {
         )
     }
 
+    /// The batch send queue as the recruiter API uses it (the test's own client, unrecorded).
+    pub fn queue(&self) -> SqsSendQueue {
+        SqsSendQueue::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            &self.send_queue.queue_url,
+        )
+    }
+
     /// The store as the test itself uses it (its requests are not recorded).
     pub fn store(&self) -> DynamoStore {
         DynamoStore::new(self.dynamodb.clone(), &self.table)
@@ -382,6 +403,7 @@ impl World {
             DynamoStore::new(dynamodb, &self.table),
             mailer(ses, SENDER),
             self.bus(),
+            self.queue(),
             at(now),
             settings(),
             keys(),
@@ -426,7 +448,7 @@ impl World {
         recruiter_api(
             &self.sdk,
             &self.calls.recruiter_api,
-            &self.table,
+            (&self.table, &self.send_queue.queue_url),
             SENDER,
             &self.tag,
             now,
@@ -475,6 +497,61 @@ impl World {
             reminders_settings(),
             link_key(),
         )
+    }
+
+    /// The batch sender, its clock standing at `now`, sending at `rate` emails per second (two
+    /// instances' worth, each its share).
+    pub fn invitation_sender(&self, now: &str, rate: f64) -> Sender {
+        let calls = &self.calls.invitation_sender;
+        self.invitation_sender_through(calls.dynamodb(&self.sdk), calls.sesv2(&self.sdk), now, rate)
+    }
+
+    /// The batch sender with these clients (a fault proxy's).
+    pub fn invitation_sender_through(
+        &self,
+        dynamodb: aws_sdk_dynamodb::Client,
+        ses: aws_sdk_sesv2::Client,
+        now: &str,
+        rate: f64,
+    ) -> Sender {
+        InvitationSenderFunction::new(
+            DynamoStore::new(dynamodb, &self.table),
+            mailer(ses, SENDER),
+            at(now),
+            invitation_sender::Settings {
+                candidate_app_url: CANDIDATE_APP.to_owned(),
+                reminder_policy: invitations::domain::ReminderPolicy::default(),
+                default_employer: default_employer(),
+                send_interval: std::time::Duration::from_secs_f64(2.0 / rate),
+            },
+        )
+    }
+
+    /// Plays Lambda's event source mapping until the send queue is empty: each batch of messages
+    /// to `sender`, then deleted or made visible again as its answer says. Gives up after
+    /// `rounds` batches (a message that keeps failing would never end it). The number of
+    /// messages handed back.
+    pub async fn drain_send_queue(&self, sender: &Sender, rounds: usize) -> usize {
+        let mut handed_back = 0;
+        for _ in 0..rounds {
+            match self.send_one_batch(sender).await {
+                None => return handed_back,
+                Some(failed) => handed_back += failed,
+            }
+        }
+        panic!("the send queue was not empty after {rounds} batches");
+    }
+
+    /// One batch of the send queue to `sender`, settled as its answer says: how many messages it
+    /// handed back, or `None` when the queue had none visible.
+    pub async fn send_one_batch(&self, sender: &Sender) -> Option<usize> {
+        let event = self.send_queue.receive().await.unwrap();
+        if event.records.is_empty() {
+            return None;
+        }
+        let response = sender.handle(event.clone()).await;
+        self.send_queue.settle(&event, &response).await.unwrap();
+        Some(response.batch_item_failures.len())
     }
 
     /// The email events function, its clock standing at `now`.

@@ -378,6 +378,7 @@ async fn the_link_key_is_read_when_first_needed_and_an_unreadable_one_fails_only
             world.store(),
             mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
             world.bus(),
+            world.queue(),
             at(NOW),
             settings(),
             recruiter_api::Keys {

@@ -76,6 +76,7 @@ async fn local() -> Local {
             log_dir: Some(logs),
             completion_route: route,
             issuer: LocalIssuer::generate().unwrap(),
+            send_queue: None,
             schedules: false,
         },
         listener,

@@ -945,6 +945,7 @@ async fn an_organization_past_its_daily_quota_gets_429_and_nothing_is_stored_or_
             world.store(),
             mailer(aws_sdk_sesv2::Client::new(&world.sdk), SENDER),
             world.bus(),
+            world.queue(),
             at(now),
             recruiter_api::Settings {
                 daily_email_quota: 2,

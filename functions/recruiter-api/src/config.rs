@@ -9,6 +9,8 @@ pub struct RecruiterApiConfig {
     pub table_name: String,
     /// `EVENT_BUS_NAME`: the service's bus, where erasures are announced.
     pub event_bus_name: String,
+    /// `SEND_QUEUE_URL`: the SQS queue a batch's invitations wait in for `invitation-sender`.
+    pub send_queue_url: String,
     pub mail: MailConfig,
     pub candidate_app_url: String,
     pub default_time_zone: IanaTimeZone,
@@ -32,6 +34,7 @@ impl Configuration for RecruiterApiConfig {
     fn read(variables: &mut Variables<'_>) -> Option<Self> {
         let table_name = variables.text("TABLE_NAME");
         let event_bus_name = variables.text("EVENT_BUS_NAME");
+        let send_queue_url = variables.text("SEND_QUEUE_URL");
         let mail = variables.mail();
         let candidate_app_url = variables.url("CANDIDATE_APP_URL");
         let default_time_zone = variables.required("DEFAULT_TIME_ZONE", IanaTimeZone::parse);
@@ -55,6 +58,7 @@ impl Configuration for RecruiterApiConfig {
             lookup_key_secret_arn: lookup_key_secret_arn?,
             table_name: table_name?,
             event_bus_name: event_bus_name?,
+            send_queue_url: send_queue_url?,
             mail: mail?,
             candidate_app_url: candidate_app_url?,
             default_time_zone: default_time_zone?,
@@ -74,6 +78,10 @@ mod tests {
         let config = RecruiterApiConfig::from_lookup(lookup(&[
             ("TABLE_NAME", "invitations"),
             ("EVENT_BUS_NAME", "video-interviews"),
+            (
+                "SEND_QUEUE_URL",
+                "https://sqs.eu-north-1.amazonaws.com/1/invitation-send",
+            ),
             ("SENDER_EMAIL", "Acme Recruiting <jobs@acme.example>"),
             ("CANDIDATE_APP_URL", "https://interview.acme.example/i/"),
             ("DEFAULT_TIME_ZONE", "Europe/Helsinki"),
@@ -109,6 +117,7 @@ mod tests {
             [
                 "TABLE_NAME",
                 "EVENT_BUS_NAME",
+                "SEND_QUEUE_URL",
                 "SENDER_EMAIL",
                 "CANDIDATE_APP_URL",
                 "DEFAULT_TIME_ZONE",

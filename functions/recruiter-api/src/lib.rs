@@ -18,9 +18,11 @@ use invitations::app::invitations::{
 };
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
+use std::collections::HashMap;
+
 use invitations::domain::{
     CandidateLookupKey, Employer, Invitation, InvitationId, InvitationStatus, OrganizationId,
-    OrganizationProfile, Recruiter, VideoInterview, VideoInterviewId,
+    OrganizationProfile, Recruiter, RowProblem, SendOutcome, VideoInterview, VideoInterviewId,
 };
 use invitations::http::idempotency::{
     answer_held, fingerprint, idempotency_key, idempotently, worth_keeping,
@@ -31,21 +33,23 @@ use invitations::http::{
     body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
-    Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, Invitations, Mailer,
-    OrganizationProfiles, ProfileCondition, VideoInterviews,
+    Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationBatches,
+    Invitations, Mailer, OrganizationProfiles, ProfileCondition, SendQueue, VideoInterviews,
 };
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
+use requests::batch::{NewInvitationBatch, parse_new_invitation_batch};
 use requests::{
     candidate_data_request, invitation_listing, parse_candidate_erasure, parse_deadline_extension,
     parse_new_invitation, parse_new_video_interview, parse_organization_profile, parse_resend,
     video_interview_listing,
 };
 use views::{
-    CandidateDataView, ErasureView, InvitationView, ListView, OrganizationProfileView,
-    VideoInterviewSummaryView, VideoInterviewView,
+    CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
+    InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
+    VideoInterviewView,
 };
 
 /// What the handler needs from the deployment's configuration.
@@ -90,11 +94,13 @@ fn key_unavailable(problem: String) -> ApiError {
     ApiError::Unavailable
 }
 
-pub struct RecruiterApi<S, M, C, B> {
+pub struct RecruiterApi<S, M, C, B, Q> {
     store: S,
     mailer: M,
     /// Where erasures are announced (`CandidateDataErased`).
     bus: B,
+    /// Where a batch's invitations wait for `invitation-sender`.
+    queue: Q,
     clock: C,
     settings: Settings,
     /// The deployment's keys (read from Secrets Manager when first needed).
@@ -116,6 +122,8 @@ enum Route {
     CandidateData,
     Resend(String),
     DeadlineExtension(String),
+    InvitationBatches,
+    InvitationBatch(String),
 }
 
 impl Route {
@@ -137,8 +145,8 @@ impl Route {
     fn allowed(&self) -> &'static str {
         match self {
             Self::Organization => "GET, PUT",
-            Self::VideoInterviews | Self::Invitations => "GET, POST",
-            Self::VideoInterview(_) | Self::CandidateData => "GET",
+            Self::VideoInterviews | Self::Invitations | Self::InvitationBatches => "GET, POST",
+            Self::VideoInterview(_) | Self::CandidateData | Self::InvitationBatch(_) => "GET",
             Self::Invitation(_) => "GET, DELETE",
             Self::Cancellation(_)
             | Self::Resend(_)
@@ -150,7 +158,7 @@ impl Route {
 
 /// Every route of this function, as API Gateway's route keys name them (`METHOD /path`): the
 /// template's routes, and the contract's paths, are these (tests/tests/contract.rs).
-pub const ROUTES: [(&str, &str); 14] = [
+pub const ROUTES: [(&str, &str); 17] = [
     ("GET", "/organization"),
     ("PUT", "/organization"),
     ("POST", "/video-interviews"),
@@ -165,6 +173,9 @@ pub const ROUTES: [(&str, &str); 14] = [
     ("POST", "/invitations/{id}/cancellation"),
     ("POST", "/invitations/{id}/resend"),
     ("POST", "/invitations/{id}/deadline-extension"),
+    ("POST", "/invitation-batches"),
+    ("GET", "/invitation-batches"),
+    ("GET", "/invitation-batches/{id}"),
 ];
 
 fn route(path: &str) -> Option<Route> {
@@ -178,6 +189,8 @@ fn route(path: &str) -> Option<Route> {
         ["invitations", id, "cancellation"] => Some(Route::Cancellation((*id).to_owned())),
         ["invitations", id, "resend"] => Some(Route::Resend((*id).to_owned())),
         ["candidate-erasures"] => Some(Route::CandidateErasures),
+        ["invitation-batches"] => Some(Route::InvitationBatches),
+        ["invitation-batches", id] => Some(Route::InvitationBatch((*id).to_owned())),
         ["candidate-data"] => Some(Route::CandidateData),
         ["invitations", id, "deadline-extension"] => {
             Some(Route::DeadlineExtension((*id).to_owned()))
@@ -271,18 +284,34 @@ fn sent_answer(
     json_response(status, &InvitationView::at(invitation, now), Some(location))
 }
 
-impl<S, M, C, B> RecruiterApi<S, M, C, B>
+impl<S, M, C, B, Q> RecruiterApi<S, M, C, B, Q>
 where
-    S: VideoInterviews + Invitations + IdempotencyRecords + EmailQuota + OrganizationProfiles,
+    S: VideoInterviews
+        + Invitations
+        + InvitationBatches
+        + IdempotencyRecords
+        + EmailQuota
+        + OrganizationProfiles,
     M: Mailer,
     C: Clock,
     B: EventBus,
+    Q: SendQueue,
 {
-    pub fn new(store: S, mailer: M, bus: B, clock: C, settings: Settings, keys: Keys) -> Self {
+    /// The API over its adapters: `bus` announces erasures, `queue` takes a batch's invitations.
+    pub fn new(
+        store: S,
+        mailer: M,
+        bus: B,
+        queue: Q,
+        clock: C,
+        settings: Settings,
+        keys: Keys,
+    ) -> Self {
         Self {
             store,
             mailer,
             bus,
+            queue,
             clock,
             keys,
             employers: Employers::new(settings.default_employer.clone()),
@@ -371,6 +400,15 @@ where
             }
             Route::DeadlineExtension(id) if method == Method::POST => {
                 self.extend_deadline(recruiter, request, &id).await
+            }
+            Route::InvitationBatches if method == Method::POST => {
+                Box::pin(self.send_invitation_batch(recruiter, request)).await
+            }
+            Route::InvitationBatches if method == Method::GET => {
+                self.list_invitation_batches(recruiter, request).await
+            }
+            Route::InvitationBatch(id) if method == Method::GET => {
+                Box::pin(self.get_invitation_batch(recruiter, &id)).await
             }
             route => Err(ApiError::MethodNotAllowed {
                 allowed: route.allowed(),
@@ -524,6 +562,103 @@ where
             }
             Keyed::Held(held) => answer_held(held),
         }
+    }
+
+    /// `POST /invitation-batches`: 202 with every row's verdict and `Location`; the accepted
+    /// rows' invitations are `queued`, and `invitation-sender` sends them at the deployment's
+    /// rate. A body that is no batch (not JSON, a shared field wrong, no candidates or too many)
+    /// is refused whole (422) and nothing is stored; an invalid row is only that row's verdict.
+    async fn send_invitation_batch(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let now = self.clock.now();
+        let NewInvitationBatch { choices, rows } = parse_new_invitation_batch(
+            json_object(request)?,
+            &self.settings.default_time_zone,
+            now,
+        )
+        .map_err(ApiError::Validation)?;
+        let (interview, lookup_key) = tokio::join!(
+            self.video_interview(&recruiter.organization_id, choices.video_interview_id),
+            self.keys.lookups.get(),
+        );
+        let interview = interview?;
+        let lookup_key = lookup_key.map_err(key_unavailable)?;
+        let rows = rows.map_invalid(|errors| {
+            errors
+                .into_iter()
+                .map(|error| RowProblem {
+                    pointer: error.pointer.unwrap_or_default(),
+                    detail: error.detail,
+                })
+                .collect()
+        });
+        // No email goes out here: the employer is read by the sender.
+        let employer = self.settings.default_employer.clone();
+        let batch = self
+            .sender(&employer, lookup_key)
+            .accept_batch(&self.queue, recruiter, &interview, &choices, rows, now)
+            .await?;
+        let queued: HashMap<InvitationId, SendOutcome> = batch
+            .invitation_ids()
+            .map(|id| (id, SendOutcome::Pending))
+            .collect();
+        Ok(json_response(
+            StatusCode::ACCEPTED,
+            &InvitationBatchView::new(&batch, &queued),
+            Some(location(
+                request,
+                &format!("/invitation-batches/{}", batch.id),
+            )),
+        ))
+    }
+
+    /// `GET /invitation-batches/{id}`: the batch with what became of each accepted row's email,
+    /// read from its invitation now.
+    async fn get_invitation_batch(&self, recruiter: &Recruiter, id: &str) -> Answer {
+        let organization = &recruiter.organization_id;
+        let now = self.clock.now();
+        let batch = self
+            .store
+            .get_batch(organization, id_in_path(id)?)
+            .await?
+            .filter(|batch| now < batch.retained_until)
+            .ok_or(ApiError::NotFound)?;
+        let ids: Vec<InvitationId> = batch.invitation_ids().collect();
+        let outcomes: HashMap<InvitationId, SendOutcome> = self
+            .store
+            .get_invitations(organization, &ids)
+            .await?
+            .into_iter()
+            .filter(|invitation| invitation.is_retained_at(now))
+            .map(|invitation| {
+                (
+                    invitation.id,
+                    SendOutcome::of(Some(invitation.status_at(now))),
+                )
+            })
+            .collect();
+        Ok(json_response(
+            StatusCode::OK,
+            &InvitationBatchView::new(&batch, &outcomes),
+            None,
+        ))
+    }
+
+    /// `GET /invitation-batches`: the organization's batches, newest first, with their counts.
+    async fn list_invitation_batches(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let mut errors = FieldErrors::default();
+        let parameters = query_parameters(request, &mut errors);
+        let page = video_interview_listing(parameters, errors).map_err(ApiError::Validation)?;
+        let now = self.clock.now();
+        let mut page = self
+            .store
+            .list_batches(&recruiter.organization_id, &page)
+            .await?;
+        page.items.retain(|batch| now < batch.retained_until);
+        Ok(json_response(
+            StatusCode::OK,
+            &ListView::new(&page, InvitationBatchSummaryView::from),
+            None,
+        ))
     }
 
     async fn resend_invitation(

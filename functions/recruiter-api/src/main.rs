@@ -7,6 +7,7 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
+use invitations::adapters::sqs::SqsSendQueue;
 use invitations::config::Configuration;
 use invitations::ports::SystemClock;
 use lambda_http::{Error, Request, service_fn};
@@ -31,6 +32,7 @@ async fn main() -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&sdk),
             &config.event_bus_name,
         ),
+        SqsSendQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.send_queue_url),
         SystemClock,
         Settings::from(&config),
         keys,

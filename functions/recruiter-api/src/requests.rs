@@ -14,7 +14,7 @@ use invitations::domain::{
 use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_type};
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
-mod batch;
+pub mod batch;
 pub use batch::{NewInvitationBatch, parse_new_invitation_batch};
 
 /// `POST /invitations/{id}/resend`, read.

@@ -1,10 +1,13 @@
 //! The JSON shapes of the recruiter API (camelCase), built from domain records.
 
+use std::collections::HashMap;
+
 use invitations::domain::{
-    Bounce, FollowUp, HttpsUrl, Invitation, InvitationId, Language, OrganizationProfile,
-    VideoInterview,
+    Bounce, FollowUp, HttpsUrl, Invitation, InvitationBatch, InvitationId, Language,
+    OrganizationProfile, RowCounts, RowOutcome, SendOutcome, VideoInterview,
 };
 use invitations::http::QuestionView;
+use invitations::http::validation::FieldError;
 use invitations::ports::Page;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -128,6 +131,9 @@ pub struct InvitationView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = DateTime)]
     recruiter_notice_unconfirmed_at: Option<String>,
+    /// The batch it was sent with (`POST /invitation-batches`), if any.
+    #[schema(schema_with = schemas::optional_ulid, required = true)]
+    batch_id: Option<String>,
 }
 
 impl<'a> InvitationView<'a> {
@@ -174,6 +180,202 @@ impl<'a> InvitationView<'a> {
             recruiter_notice_unconfirmed_at: invitation
                 .recruiter_notice_unconfirmed_at
                 .map(|at| at.to_string()),
+            batch_id: invitation.batch_id.map(|id| id.to_string()),
+        }
+    }
+}
+
+/// How many of a batch's rows had each verdict when it was accepted.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InvitationBatchCounts)]
+pub struct RowCountsView {
+    rows: usize,
+    accepted: usize,
+    invalid: usize,
+    duplicate: usize,
+    already_invited: usize,
+}
+
+impl From<&RowCounts> for RowCountsView {
+    fn from(counts: &RowCounts) -> Self {
+        Self {
+            rows: counts.accepted + counts.invalid + counts.duplicate + counts.already_invited,
+            accepted: counts.accepted,
+            invalid: counts.invalid,
+            duplicate: counts.duplicate,
+            already_invited: counts.already_invited,
+        }
+    }
+}
+
+/// What became of the accepted rows' emails, as their invitations read now.
+#[derive(Serialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InvitationBatchSending)]
+pub struct SendCountsView {
+    /// Waiting for their turn at the deployment's sending rate, or being sent.
+    pending: usize,
+    sent: usize,
+    /// Nothing went out; the recruiter may send them again (`POST /invitations/{id}/resend`).
+    failed: usize,
+    /// They may have gone out; SES's events will tell.
+    unconfirmed: usize,
+    cancelled: usize,
+    /// Erased on the candidate's request, or past their retention time.
+    erased: usize,
+}
+
+/// One row of a batch: where it was, its verdict, and for an accepted row its invitation and what
+/// became of its email.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InvitationBatchRow)]
+pub struct BatchRowView {
+    /// Its position among the candidates, from 0.
+    index: usize,
+    /// For CSV, the line its record starts on (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u64>,
+    /// `accepted` (invited), `invalid` (see `errors`), `duplicate` (of the row `duplicateOf`) or
+    /// `already_invited` (the candidate holds the active invitation `invitationId`).
+    #[schema(pattern = "^(accepted|invalid|duplicate|already_invited)$")]
+    verdict: &'static str,
+    /// The invitation the row made (accepted) or found (already invited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schemas::ulid)]
+    invitation_id: Option<String>,
+    /// An accepted row's email: `pending`, `sent`, `failed`, `unconfirmed`, `cancelled` or
+    /// `erased`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(pending|sent|failed|unconfirmed|cancelled|erased)$")]
+    outcome: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_of: Option<usize>,
+    /// What is wrong with an invalid row, as for a single invitation (pointers into the request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldError>>,
+}
+
+/// An invitation batch: its choices, its counts and every row.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InvitationBatch)]
+pub struct InvitationBatchView<'a> {
+    #[schema(schema_with = schemas::ulid)]
+    id: String,
+    #[schema(schema_with = schemas::ulid)]
+    video_interview_id: String,
+    #[schema(format = Date)]
+    answer_deadline: String,
+    time_zone: &'a str,
+    created_by: &'a str,
+    #[schema(format = DateTime)]
+    created_at: String,
+    counts: RowCountsView,
+    sending: SendCountsView,
+    rows: Vec<BatchRowView>,
+}
+
+impl<'a> InvitationBatchView<'a> {
+    /// The batch with each accepted row's outcome read from `outcomes` (by invitation; a missing
+    /// one is erased).
+    pub fn new(batch: &'a InvitationBatch, outcomes: &HashMap<InvitationId, SendOutcome>) -> Self {
+        let mut sending = SendCountsView::default();
+        let rows = batch
+            .rows
+            .iter()
+            .map(|row| {
+                let mut view = BatchRowView {
+                    index: row.index,
+                    line: row.line,
+                    verdict: "accepted",
+                    invitation_id: None,
+                    outcome: None,
+                    duplicate_of: None,
+                    errors: None,
+                };
+                match &row.outcome {
+                    RowOutcome::Accepted { invitation } => {
+                        let outcome = outcomes
+                            .get(invitation)
+                            .copied()
+                            .unwrap_or(SendOutcome::Erased);
+                        *match outcome {
+                            SendOutcome::Pending => &mut sending.pending,
+                            SendOutcome::Sent => &mut sending.sent,
+                            SendOutcome::Failed => &mut sending.failed,
+                            SendOutcome::Unconfirmed => &mut sending.unconfirmed,
+                            SendOutcome::Cancelled => &mut sending.cancelled,
+                            SendOutcome::Erased => &mut sending.erased,
+                        } += 1;
+                        view.invitation_id = Some(invitation.to_string());
+                        view.outcome = Some(outcome.code());
+                    }
+                    RowOutcome::Invalid { errors } => {
+                        view.verdict = "invalid";
+                        view.errors = Some(
+                            errors
+                                .iter()
+                                .map(|problem| FieldError::body(&problem.pointer, &problem.detail))
+                                .collect(),
+                        );
+                    }
+                    RowOutcome::Duplicate { of } => {
+                        view.verdict = "duplicate";
+                        view.duplicate_of = Some(*of);
+                    }
+                    RowOutcome::AlreadyInvited { invitation } => {
+                        view.verdict = "already_invited";
+                        view.invitation_id = Some(invitation.to_string());
+                    }
+                }
+                view
+            })
+            .collect();
+        Self {
+            id: batch.id.to_string(),
+            video_interview_id: batch.video_interview_id.to_string(),
+            answer_deadline: batch.deadline.date().to_string(),
+            time_zone: batch.deadline.time_zone().name(),
+            created_by: batch.created_by.as_str(),
+            created_at: batch.created_at.to_string(),
+            counts: RowCountsView::from(&batch.counts),
+            sending,
+            rows,
+        }
+    }
+}
+
+/// A batch in a list: its counts of verdicts, not its rows (`GET /invitation-batches/{id}` has
+/// them, and what became of each email).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InvitationBatchSummary)]
+pub struct InvitationBatchSummaryView<'a> {
+    #[schema(schema_with = schemas::ulid)]
+    id: String,
+    #[schema(schema_with = schemas::ulid)]
+    video_interview_id: String,
+    #[schema(format = Date)]
+    answer_deadline: String,
+    time_zone: &'a str,
+    created_by: &'a str,
+    #[schema(format = DateTime)]
+    created_at: String,
+    counts: RowCountsView,
+}
+
+impl<'a> From<&'a InvitationBatch> for InvitationBatchSummaryView<'a> {
+    fn from(batch: &'a InvitationBatch) -> Self {
+        Self {
+            id: batch.id.to_string(),
+            video_interview_id: batch.video_interview_id.to_string(),
+            answer_deadline: batch.deadline.date().to_string(),
+            time_zone: batch.deadline.time_zone().name(),
+            created_by: batch.created_by.as_str(),
+            created_at: batch.created_at.to_string(),
+            counts: RowCountsView::from(&batch.counts),
         }
     }
 }

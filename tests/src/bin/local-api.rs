@@ -19,6 +19,7 @@ use integration_tests::gateway::jwt::{
     LOCAL_AUDIENCE, LOCAL_ISSUER, LocalIssuer, recruiter_claims,
 };
 use integration_tests::gateway::stack::{Stack, StackOptions, in_two_weeks};
+use integration_tests::send_queue::SendQueueRoute;
 use integration_tests::{CompletionRoute, Error, repository_root, sdk_config};
 
 const DEFAULT_PORT: u16 = 3000;
@@ -96,6 +97,7 @@ async fn serve() -> Result<(), Error> {
             variables: std::env::vars().collect::<HashMap<_, _>>(),
             log_dir: Some(log_dir.clone()),
             completion_route: CompletionRoute::existing(&sdk_config().await, "local").await?,
+            send_queue: Some(SendQueueRoute::existing(&sdk_config().await, "local").await?),
             issuer: LocalIssuer::load_or_create(&key_path())?,
             schedules: true,
         },

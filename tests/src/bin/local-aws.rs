@@ -3,7 +3,8 @@
 //!
 //! - `setup`: creates the service's table (from infra/template.yaml), verifies the sender's domain,
 //!   and creates the bus `bus-local` with the notifier's rule (from the template), delivering to a
-//!   queue in place of the function, and the secrets `link-key-local` and `lookup-key-local` (the
+//!   queue in place of the function, the batch send queue `send-local` and its dead-letter queue
+//!   (from the template), and the secrets `link-key-local` and `lookup-key-local` (the
 //!   follow-up link key and the candidate lookup key, as the template generates them).
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
@@ -16,6 +17,7 @@
 
 use deadline_reminders::config::DeadlineRemindersConfig;
 use deadline_reminders::{DeadlineReminders, SCHEDULED_EVENT, Settings};
+use integration_tests::send_queue::SendQueueRoute;
 use integration_tests::world::candidate_token_in;
 use integration_tests::{
     CompletionRoute, Error, create_link_key, create_lookup_key, create_table, sdk_config,
@@ -144,13 +146,22 @@ async fn setup() -> Result<(), Error> {
         .ok_or("SENDER_EMAIL has no domain")?;
     verify_sender_identity(&aws_sdk_sesv2::Client::new(&sdk), &domain).await?;
     let route = CompletionRoute::create(&sdk, ROUTE).await?;
+    let send_queue = SendQueueRoute::create(&sdk, ROUTE).await?;
+    let configured = std::env::var("SEND_QUEUE_URL")?;
+    if configured != send_queue.queue_url {
+        return Err(format!(
+            "SEND_QUEUE_URL is {configured}, but the send queue is {} (scripts/local.env)",
+            send_queue.queue_url
+        )
+        .into());
+    }
     let link_key = create_link_key(&sdk, ROUTE).await?;
     let lookup_key = create_lookup_key(&sdk, ROUTE).await?;
     println!(
         "table {table} created from infra/template.yaml; sender domain {domain} verified; \
-         bus {} routes VideoInterviewCompleted to a local queue; link key {link_key}; \
-         lookup key {lookup_key}",
-        route.bus_name
+         bus {} routes VideoInterviewCompleted to a local queue; batch send queue {}; \
+         link key {link_key}; lookup key {lookup_key}",
+        route.bus_name, send_queue.queue_url
     );
     Ok(())
 }

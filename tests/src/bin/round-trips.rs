@@ -57,6 +57,7 @@ async fn main() -> Result<(), Error> {
         ),
         mailer(calls.recruiter_api.sesv2(&world.sdk), SENDER),
         world.bus(),
+        world.queue(),
         at(NOW),
         settings(),
         recruiter_api::Keys {
@@ -240,10 +241,82 @@ async fn main() -> Result<(), Error> {
         "POST /candidate-erasures, 1 invitation (with a saved answer)",
         &calls.recruiter_api,
     ));
+    // A batch's queued invitations, each its send queue message: the first on a fresh sender
+    // instance (the organization's profile read), the next, and a redelivery. Last: they are the
+    // newest invitations, which the rows above look up.
+    let sender_calls = CallLog::default();
+    let sender = invitation_sender::InvitationSenderFunction::new(
+        invitations::adapters::dynamodb::DynamoStore::new(
+            sender_calls.dynamodb(&world.sdk),
+            &world.table,
+        ),
+        mailer(sender_calls.sesv2(&world.sdk), SENDER),
+        at(NOW),
+        invitation_sender::Settings {
+            candidate_app_url: CANDIDATE_APP.to_owned(),
+            reminder_policy: invitations::domain::ReminderPolicy::default(),
+            default_employer: default_employer(),
+            send_interval: std::time::Duration::ZERO,
+        },
+    );
+    let first = queued_message(&world, &world.candidate_email("batch1")).await?;
+    let next = queued_message(&world, &world.candidate_email("batch2")).await?;
+    for (operation, event) in [
+        (
+            "queued invitation (SQS message), first on this instance",
+            first,
+        ),
+        ("queued invitation (SQS message)", next.clone()),
+        ("queued invitation (SQS message), redelivered", next),
+    ] {
+        let response = sender.handle(event).await;
+        if !response.batch_item_failures.is_empty() {
+            return Err(format!("{operation}: handed back").into());
+        }
+        rows.push(row(operation, &sender_calls));
+    }
     println!("{}", rows.join("\n"));
 
     let size: usize = std::env::var("REMINDER_SWEEP_SIZE").map_or(Ok(1000), |v| v.parse())?;
     sweep_of_many(&world, &video_interview, size).await
+}
+
+/// A batch's queued invitation of `acme` to `email`, stored as accepting the batch stores it (by
+/// the test's own client), and the send queue's event of its message.
+async fn queued_message(
+    world: &World,
+    email: &str,
+) -> Result<aws_lambda_events::event::sqs::SqsEvent, Error> {
+    use invitations::domain::{Invitation, InvitationBatchId, RetentionPeriod, fixtures};
+    use invitations::ports::InvitationBatches;
+
+    let now: jiff::Timestamp = NOW.parse()?;
+    let recruiter = fixtures::recruiter();
+    let interview = fixtures::video_interview(&recruiter);
+    let mut new = fixtures::new_invitation(&interview);
+    new.candidate.email = invitations::domain::EmailAddress::parse(email)?;
+    // No reminder: the sweep below has exactly one due.
+    new.reminders = false;
+    let batch = InvitationBatchId::generate(now);
+    let retention = RetentionPeriod::default();
+    let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
+    world
+        .store()
+        .insert_queued_invitations(std::slice::from_ref(&queued))
+        .await?;
+    let body = json!({"organizationId": "acme", "invitationId": queued.id.to_string()});
+    let sent = now.as_millisecond().to_string();
+    Ok(serde_json::from_value(json!({"Records": [{
+        "messageId": format!("message-{}", queued.id), "receiptHandle": "AQEBround-trips",
+        "body": body.to_string(),
+        "attributes": {
+            "ApproximateReceiveCount": "1", "SentTimestamp": sent,
+            "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
+            "ApproximateFirstReceiveTimestamp": sent
+        },
+        "messageAttributes": {}, "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue", "awsRegion": "eu-west-1"
+    }]}))?)
 }
 
 /// 48 hours before the end of the tests' deadline day (15 December 2026 in Helsinki).

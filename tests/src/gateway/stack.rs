@@ -1,6 +1,7 @@
 //! The whole local stack behind the gateway: every function that the HTTP API routes to, the
 //! completion notifier fed by the completion rule's deliveries (an SQS queue standing in for the
-//! Lambda target, see [`crate::CompletionRoute`]), and the template's schedules.
+//! Lambda target, see [`crate::CompletionRoute`]), the batch sender fed from the send queue as
+//! Lambda's event source mapping feeds it ([`crate::send_queue`]), and the template's schedules.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,7 +16,8 @@ use super::jwt::LocalIssuer;
 use super::template::{self, FunctionDefinition};
 use super::{Gateway, Serving};
 use crate::runtime_api::{Function, FunctionSpec};
-use crate::{COMPLETION_NOTIFIER, CompletionRoute, Error};
+use crate::send_queue::SendQueueRoute;
+use crate::{COMPLETION_NOTIFIER, CompletionRoute, Error, INVITATION_SENDER};
 
 /// The variables Lambda gives every function beside the template's: where AWS is (here the local
 /// stand-in), the credentials and the region.
@@ -39,6 +41,9 @@ pub struct StackOptions {
     pub log_dir: Option<PathBuf>,
     /// The completion route that `local-aws setup` (or the test) created.
     pub completion_route: CompletionRoute,
+    /// The batch send queue `local-aws setup` created, when batches are to be sent: the batch
+    /// sender then runs, fed from it.
+    pub send_queue: Option<SendQueueRoute>,
     pub issuer: LocalIssuer,
     /// Whether the template's schedules run (the reminders' sweep every 15 minutes).
     pub schedules: bool,
@@ -73,6 +78,7 @@ impl Stack {
                 .iter()
                 .any(|route| route.function == definition.binary)
                 || definition.logical_id == COMPLETION_NOTIFIER
+                || (definition.logical_id == INVITATION_SENDER && options.send_queue.is_some())
                 || (options.schedules && !definition.schedules.is_empty())
         };
         let mut functions = HashMap::new();
@@ -90,6 +96,14 @@ impl Stack {
             options.completion_route,
             Arc::clone(notifier),
         )));
+        if let Some(queue) = options.send_queue {
+            let sender = definitions
+                .iter()
+                .find(|definition| definition.logical_id == INVITATION_SENDER)
+                .and_then(|definition| functions.get(&definition.binary))
+                .ok_or("the template has no batch sender")?;
+            background.push(tokio::spawn(deliver_sends(queue, Arc::clone(sender))));
+        }
         if options.schedules {
             for definition in &definitions {
                 for period in &definition.schedules {
@@ -173,6 +187,40 @@ async fn deliver_completions(route: CompletionRoute, notifier: Arc<Function>) {
                 }
                 Err(failure) => eprintln!("{}: {failure}", notifier.spec.name),
             }
+        }
+    }
+}
+
+/// Hands the batch sender each batch of the send queue, as Lambda's event source mapping does, and
+/// settles it as its partial batch response says (a failed invocation hands them all back).
+async fn deliver_sends(queue: SendQueueRoute, sender: Arc<Function>) {
+    loop {
+        let event = match queue.receive().await {
+            Ok(event) if event.records.is_empty() => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+            Ok(event) => event,
+            Err(error) => {
+                eprintln!("send queue: {error}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let payload = serde_json::to_vec(&event).unwrap_or_default();
+        let response = match sender.invoke(&payload).await {
+            Ok(answer) => serde_json::from_slice(&answer).unwrap_or_default(),
+            Err(failure) => {
+                eprintln!("{}: {failure}", sender.spec.name);
+                let mut all = aws_lambda_events::event::sqs::SqsBatchResponse::default();
+                for record in &event.records {
+                    all.add_failure(record.message_id.clone().unwrap_or_default());
+                }
+                all
+            }
+        };
+        if let Err(error) = queue.settle(&event, &response).await {
+            eprintln!("send queue: {error}");
         }
     }
 }

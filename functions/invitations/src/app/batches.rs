@@ -68,14 +68,16 @@ pub async fn mark_already_invited<S: Invitations, E>(
     mut rows: BatchRows<E>,
     now: Timestamp,
 ) -> Result<BatchRows<E>, StoreError> {
-    let accepted: Vec<(usize, &EmailAddress)> = rows
+    // Owned: a stream of borrowed items makes a future that is not `Send` for every lifetime,
+    // which the Lambda runtime requires of the handler's.
+    let accepted: Vec<(usize, EmailAddress)> = rows
         .accepted()
-        .map(|(index, row)| (index, &row.candidate.email))
+        .map(|(index, row)| (index, row.candidate.email.clone()))
         .collect();
     let found: Vec<Result<Option<(usize, InvitationId)>, StoreError>> =
         futures_util::stream::iter(accepted)
             .map(|(index, email)| async move {
-                let digest = CandidateEmailDigest::of(key, organization, email);
+                let digest = CandidateEmailDigest::of(key, organization, &email);
                 Ok(
                     active_invitation(store, organization, interview, &digest, now)
                         .await?
@@ -147,6 +149,7 @@ where
         )
         .await?;
         let batch_id = InvitationBatchId::generate(now);
+        let counts = rows.counts();
         let bcc: Vec<bool> = rows
             .rows()
             .iter()
@@ -202,6 +205,7 @@ where
             deadline: choices.deadline.clone(),
             created_by: recruiter.id.clone(),
             created_at: now,
+            counts,
             rows: batch_rows,
             retained_until: self.retention.retained_until(&choices.deadline),
         };

@@ -260,6 +260,10 @@ pub struct InvitationBatch {
     pub deadline: AnswerDeadline,
     pub created_by: RecruiterId,
     pub created_at: Timestamp,
+    /// How many rows had each verdict (kept beside the rows, so that a listing of batches need
+    /// not read them).
+    pub counts: RowCounts,
+    /// Every row, in the order sent (empty when only the batch's summary was read).
     pub rows: Vec<BatchRow>,
     pub retained_until: Timestamp,
 }

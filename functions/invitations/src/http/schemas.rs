@@ -2,7 +2,7 @@
 //! the contract (docs/openapi.json) names exactly what the code accepts and answers. The answer
 //! types use them through `#[schema(schema_with = ...)]`.
 
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 use crate::domain::{InvitationStatus, Language};
 
@@ -35,6 +35,15 @@ fn one_of<const N: usize>(codes: [&str; N], description: &str) -> Object {
 pub fn ulid() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .pattern(Some(ULID_PATTERN))
+        .examples(["01KAWXK4D2T6Y9B3C5E7G8H1J2"])
+        .build()
+}
+
+/// A ULID, or `null` (an id the record may not have).
+pub fn optional_ulid() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
         .pattern(Some(ULID_PATTERN))
         .examples(["01KAWXK4D2T6Y9B3C5E7G8H1J2"])
         .build()

@@ -20,7 +20,7 @@ use super::listing::Listing;
 use super::{ConditionalWrite, DynamoStore, unavailable};
 use crate::domain::{
     AnswerDeadline, BatchRow, IanaTimeZone, Invitation, InvitationBatch, InvitationBatchId,
-    InvitationId, OrganizationId,
+    InvitationId, OrganizationId, RowCounts,
 };
 use crate::ports::{DailyEmailQuota, InvitationBatches, Page, PageRequest, StoreError};
 
@@ -61,7 +61,10 @@ fn batch_item(batch: &InvitationBatch) -> Item {
         ("timeZone".to_owned(), s(batch.deadline.time_zone().name())),
         ("createdBy".to_owned(), s(batch.created_by.as_str())),
         ("createdAt".to_owned(), s(batch.created_at.to_string())),
-        ("rowCount".to_owned(), n(batch.rows.len())),
+        ("accepted".to_owned(), n(batch.counts.accepted)),
+        ("invalid".to_owned(), n(batch.counts.invalid)),
+        ("duplicate".to_owned(), n(batch.counts.duplicate)),
+        ("alreadyInvited".to_owned(), n(batch.counts.already_invited)),
         ("ttl".to_owned(), n(batch.retained_until.as_second())),
     ]);
     item
@@ -89,6 +92,11 @@ fn rows_items(batch: &InvitationBatch) -> Result<Vec<Item>, StoreError> {
 /// The header of a batch, without its rows.
 fn read_batch_header(item: &Item) -> Result<InvitationBatch, StoreError> {
     let reader = ItemReader(item);
+    let count = |name: &str| -> Result<usize, StoreError> {
+        reader
+            .optional_number(name)?
+            .ok_or_else(|| StoreError::Corrupt(format!("a batch without {name}")))
+    };
     let time_zone = reader.parsed("timeZone", IanaTimeZone::parse)?;
     let date = reader.parsed("answerDeadline", AnswerDeadline::parse_date)?;
     let deadline = AnswerDeadline::new(date, time_zone)
@@ -108,6 +116,12 @@ fn read_batch_header(item: &Item) -> Result<InvitationBatch, StoreError> {
         deadline,
         created_by: reader.parsed("createdBy", crate::domain::RecruiterId::parse)?,
         created_at: reader.parsed("createdAt", str::parse::<Timestamp>)?,
+        counts: RowCounts {
+            accepted: count("accepted")?,
+            invalid: count("invalid")?,
+            duplicate: count("duplicate")?,
+            already_invited: count("alreadyInvited")?,
+        },
         rows: Vec::new(),
         retained_until,
     })

@@ -5,11 +5,13 @@
 
 use std::collections::HashMap;
 
+use invitations::domain::RowVerdict;
 use invitations::domain::{CandidateToken, EmailAddress, IanaTimeZone, PersonName};
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, FieldErrors, parse_json_object};
 use lambda_http::Body;
 use proptest::prelude::*;
+use recruiter_api::requests::batch::parse_new_invitation_batch;
 use recruiter_api::requests::{
     invitation_listing, parse_new_invitation, parse_new_video_interview,
     parse_organization_profile, video_interview_listing,
@@ -28,6 +30,17 @@ const INVITATION_FIELDS: [&str; 9] = [
     "notifyMe",
 ];
 const VIDEO_INTERVIEW_FIELDS: [&str; 2] = ["title", "questions"];
+const BATCH_FIELDS: [&str; 8] = [
+    "videoInterviewId",
+    "answerDeadline",
+    "timeZone",
+    "language",
+    "bccMyself",
+    "notifyMe",
+    "reminders",
+    "candidatesCsv",
+];
+const CANDIDATE_FIELDS: [&str; 4] = ["firstName", "lastName", "email", "language"];
 const ORGANIZATION_FIELDS: [&str; 5] = [
     "displayName",
     "logoUrl",
@@ -141,6 +154,55 @@ proptest! {
     fn any_json_text_with_duplicate_keys_is_refused(key in "[a-zA-Z]{1,8}", a in json_value(), b in json_value()) {
         let text = format!("{{\"{key}\":{a},\"{key}\":{b}}}");
         prop_assert!(parse_json_object(text.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn any_batch_is_read_row_by_row_or_refused_field_by_field(
+        mut form in body(&BATCH_FIELDS),
+        rows in prop::collection::vec(body(&CANDIDATE_FIELDS), 0..8),
+        as_array in any::<bool>(),
+    ) {
+        // Either the rows as an array, or whatever `body` put in `candidatesCsv` (any text or
+        // value), or both (refused whole).
+        if as_array {
+            form.insert("candidates".into(), Value::Array(rows.into_iter().map(Value::Object).collect()));
+        }
+        let now = "2026-12-01T10:00:00Z".parse().unwrap();
+        match parse_new_invitation_batch(form, &helsinki(), now) {
+            Ok(batch) => {
+                for (_, verdict) in batch.rows.rows() {
+                    match verdict {
+                        RowVerdict::Accepted(row) => {
+                            let candidate = &row.candidate;
+                            prop_assert!(clean(candidate.first_name.as_str()));
+                            prop_assert!(clean(candidate.last_name.as_str()));
+                            prop_assert!(clean(candidate.email.as_str()));
+                        }
+                        // Pointers relative to the row; "" is the row itself.
+                        RowVerdict::Invalid(errors) => {
+                            prop_assert!(!errors.is_empty());
+                            for error in errors {
+                                let pointer = error.pointer.as_deref().unwrap_or("?");
+                                prop_assert!(pointer.is_empty() || pointer.starts_with('/'), "{}", pointer);
+                                prop_assert!(!error.detail.trim().is_empty());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Err(errors) => {
+                // "" (RFC 6901: the whole body) names a fault of the body as a whole.
+                let named: Vec<FieldError> = errors
+                    .into_iter()
+                    .map(|error| match error.pointer.as_deref() {
+                        Some("") => FieldError::body("/", error.detail),
+                        _ => error,
+                    })
+                    .collect();
+                assert_well_formed(&named, &HashMap::new());
+            }
+        }
     }
 
     #[test]

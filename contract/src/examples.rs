@@ -10,20 +10,22 @@ use serde_json::{Map, Value, json};
 
 use candidate_api::CandidateInvitationView;
 use invitations::domain::{
-    FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationId,
-    InvitationStatus, OrganizationProfile, RecruiterId, VideoInterview, fixtures,
+    BatchRow, FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationBatch,
+    InvitationId, InvitationStatus, OrganizationProfile, RecruiterId, RetentionPeriod, RowOutcome,
+    RowProblem, RowVerdict, SendOutcome, VideoInterview, fixtures,
 };
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, FieldErrors};
 use invitations::ports::{Page, PageCursor};
 use recruiter_api::requests::{
-    candidate_data_request, invitation_listing, parse_candidate_erasure, parse_deadline_extension,
-    parse_new_invitation, parse_new_video_interview, parse_organization_profile, parse_resend,
-    video_interview_listing,
+    NewInvitationBatch, candidate_data_request, invitation_listing, parse_candidate_erasure,
+    parse_deadline_extension, parse_new_invitation, parse_new_invitation_batch,
+    parse_new_video_interview, parse_organization_profile, parse_resend, video_interview_listing,
 };
 use recruiter_api::views::{
-    CandidateDataView, ErasureView, InvitationView, ListView, OrganizationProfileView,
-    VideoInterviewSummaryView, VideoInterviewView,
+    CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
+    InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
+    VideoInterviewView,
 };
 
 /// The example invitation's id.
@@ -32,6 +34,11 @@ pub const INVITATION_ID: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
 pub const VIDEO_INTERVIEW_ID: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 /// The example candidate's address, as an access request may give it.
 pub const CANDIDATE_EMAIL: &str = "Anna.Virtanen@example.fi";
+/// The example invitation batch's id.
+pub const BATCH_ID: &str = "01KAWY3H8R2C6V9N4D7F1G5J0K";
+/// The invitations of the example batch's accepted rows, in row order.
+const BATCH_INVITATION_IDS: [&str; 2] =
+    ["01KAWY3H8S0A1B2C3D4E5F6G7H", "01KAWY3H8S0A1B2C3D4E5F6G7J"];
 /// A candidate token of the right shape (70 base64url characters) that no invitation has.
 pub const CANDIDATE_TOKEN: &str =
     "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYar0PUaP2SJrtP4HUJnjLHW-yBFag";
@@ -59,6 +66,13 @@ pub struct Examples {
     pub candidate_data: Value,
     pub candidate_invitation: Value,
     pub completed_candidate_invitation: Value,
+    /// `POST /invitation-batches`' bodies: the candidates as JSON, and as a spreadsheet's CSV.
+    pub new_batch: Value,
+    pub new_batch_csv: Value,
+    /// The CSV batch as accepted (every accepted row `pending`), and as read later.
+    pub accepted_batch: Value,
+    pub batch: Value,
+    pub batch_page: Value,
 }
 
 /// When the example records were made (the fixtures' instant).
@@ -191,6 +205,60 @@ impl Examples {
         let interview_page = view(ListView::new(&interviews, VideoInterviewSummaryView::from));
         let ids: Vec<InvitationId> = vec![sent.id];
 
+        // A batch to the same video interview, a few minutes later, that names Anna again.
+        let new_batch = json!({
+            "videoInterviewId": VIDEO_INTERVIEW_ID,
+            "answerDeadline": ANSWER_DEADLINE,
+            "timeZone": "Europe/Helsinki",
+            "language": "fi",
+            "bccMyself": true,
+            "notifyMe": true,
+            "candidates": [
+                {"firstName": "Aino", "lastName": "Lahti", "email": "aino.lahti@example.fi"},
+                {"firstName": "Åsa", "lastName": "Öberg", "email": "asa.oberg@example.se", "language": "sv"}
+            ]
+        });
+        parse_new_invitation_batch(object(&new_batch), &helsinki(), later(600))
+            .expect("the example parses");
+        let new_batch_csv = json!({
+            "videoInterviewId": VIDEO_INTERVIEW_ID,
+            "answerDeadline": ANSWER_DEADLINE,
+            "language": "fi",
+            "bccMyself": true,
+            "notifyMe": true,
+            "candidatesCsv": "First name;Last name;E-mail;Language\r\n\
+                              Aino;Lahti;aino.lahti@example.fi;\r\n\
+                              Eino;Leino;eino.leino(at)example.fi;de\r\n\
+                              AINO;LAHTI;Aino.Lahti@example.fi;\r\n\
+                              Anna;Virtanen;anna.virtanen@example.fi;\r\n\
+                              Åsa;Öberg;asa.oberg@example.se;sv\r\n"
+        });
+        let batch = accepted_batch(
+            &new_batch_csv,
+            &interview,
+            &recruiter.id,
+            sent.id,
+            later(600),
+        );
+        let pending: HashMap<InvitationId, SendOutcome> = batch
+            .invitation_ids()
+            .map(|id| (id, SendOutcome::Pending))
+            .collect();
+        // Read later: the first accepted row's email went out, the other's was refused.
+        let read_later: HashMap<InvitationId, SendOutcome> = batch
+            .invitation_ids()
+            .zip([InvitationStatus::Sent, InvitationStatus::SendFailed])
+            .map(|(id, status)| (id, SendOutcome::of(Some(status))))
+            .collect();
+        // A listing reads each batch's summary, not its rows.
+        let batches = Page {
+            items: vec![InvitationBatch {
+                rows: Vec::new(),
+                ..batch.clone()
+            }],
+            next: None,
+        };
+
         Self {
             invitation_id: INVITATION_ID.to_owned(),
             profile: view(OrganizationProfileView::from(&profile)),
@@ -214,6 +282,11 @@ impl Examples {
             )),
             candidate_invitation: view(CandidateInvitationView::from(&delivered)),
             completed_candidate_invitation: view(CandidateInvitationView::from(&completed)),
+            accepted_batch: view(InvitationBatchView::new(&batch, &pending)),
+            batch: view(InvitationBatchView::new(&batch, &read_later)),
+            batch_page: view(ListView::new(&batches, InvitationBatchSummaryView::from)),
+            new_batch,
+            new_batch_csv,
         }
     }
 
@@ -243,6 +316,21 @@ impl Examples {
                 "videoInterviewId": VIDEO_INTERVIEW_ID,
                 "answerDeadline": "2027-02-30",
                 "notifyme": true
+            })),
+            &helsinki(),
+            now(),
+        ))
+    }
+
+    /// What the parser says of a batch in an unsupported language whose CSV's header row names
+    /// no candidates' columns: refused whole.
+    pub fn invalid_batch(&self) -> ApiError {
+        invalid(parse_new_invitation_batch(
+            object(&json!({
+                "videoInterviewId": VIDEO_INTERVIEW_ID,
+                "answerDeadline": ANSWER_DEADLINE,
+                "language": "de",
+                "candidatesCsv": "Name,Email\nAnna Virtanen,anna.virtanen@example.fi\n"
             })),
             &helsinki(),
             now(),
@@ -285,6 +373,69 @@ impl Examples {
             FieldErrors::default(),
             now(),
         ))
+    }
+}
+
+/// The batch `body` makes at `at`, as `POST /invitation-batches` stores it: the rows as the
+/// parser judged them, the one whose candidate holds `held` (an active invitation to `interview`)
+/// already invited, each accepted row's invitation one of [`BATCH_INVITATION_IDS`].
+fn accepted_batch(
+    body: &Value,
+    interview: &VideoInterview,
+    created_by: &RecruiterId,
+    held: InvitationId,
+    at: Timestamp,
+) -> InvitationBatch {
+    let NewInvitationBatch { choices, rows } =
+        parse_new_invitation_batch(object(body), &helsinki(), at).expect("the example parses");
+    let mut rows = rows.map_invalid(|errors| {
+        errors
+            .into_iter()
+            .map(|error| RowProblem {
+                pointer: error.pointer.unwrap_or_default(),
+                detail: error.detail,
+            })
+            .collect::<Vec<_>>()
+    });
+    let anna = rows
+        .accepted()
+        .find(|(_, row)| row.candidate.first_name.as_str() == "Anna")
+        .map(|(index, _)| index)
+        .expect("Anna's row is accepted");
+    rows.already_invited(anna, held);
+    let counts = rows.counts();
+    let mut invitation_ids = BATCH_INVITATION_IDS
+        .iter()
+        .map(|id| id.parse::<InvitationId>().expect("an id"));
+    let rows = rows
+        .into_rows()
+        .into_iter()
+        .map(|(position, verdict)| BatchRow {
+            index: position.index,
+            line: position.line,
+            outcome: match verdict {
+                RowVerdict::Accepted(_) => RowOutcome::Accepted {
+                    invitation: invitation_ids.next().expect("an id per accepted row"),
+                },
+                RowVerdict::Invalid(errors) => RowOutcome::Invalid { errors },
+                RowVerdict::Duplicate { of } => RowOutcome::Duplicate { of },
+                RowVerdict::AlreadyInvited { invitation } => {
+                    RowOutcome::AlreadyInvited { invitation }
+                }
+            },
+        })
+        .collect();
+    assert!(invitation_ids.next().is_none(), "an accepted row per id");
+    InvitationBatch {
+        id: BATCH_ID.parse().expect("an id"),
+        organization_id: interview.organization_id.clone(),
+        video_interview_id: interview.id,
+        retained_until: RetentionPeriod::default().retained_until(&choices.deadline),
+        deadline: choices.deadline,
+        created_by: created_by.clone(),
+        created_at: at,
+        counts,
+        rows,
     }
 }
 

@@ -53,6 +53,10 @@ pub fn document() -> OpenApi {
             tag("video-interviews", "What candidates answer"),
             tag("invitations", "Inviting candidates and following their invitations"),
             tag(
+                "invitation-batches",
+                "Inviting many candidates at once, from a list or a spreadsheet's CSV",
+            ),
+            tag(
                 "candidate-data",
                 "A candidate's data: access and erasure (GDPR articles 15 and 17)",
             ),
@@ -100,8 +104,8 @@ pub fn document_json() -> String {
 fn schemas() -> Vec<(String, RefOr<Schema>)> {
     use candidate_api::CandidateInvitationView;
     use recruiter_api::views::{
-        CandidateDataView, ErasureView, InvitationView, OrganizationProfileView,
-        VideoInterviewSummaryView, VideoInterviewView,
+        CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
+        InvitationView, OrganizationProfileView, VideoInterviewSummaryView, VideoInterviewView,
     };
     let mut schemas = Vec::new();
     named::<OrganizationProfileView>(&mut schemas);
@@ -113,6 +117,12 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     ));
     named::<InvitationView>(&mut schemas);
     schemas.push(("InvitationPage".to_owned(), page::<InvitationView>()));
+    named::<InvitationBatchView>(&mut schemas);
+    named::<InvitationBatchSummaryView>(&mut schemas);
+    schemas.push((
+        "InvitationBatchPage".to_owned(),
+        page::<InvitationBatchSummaryView>(),
+    ));
     named::<CandidateDataView>(&mut schemas);
     named::<ErasureView>(&mut schemas);
     named::<CandidateInvitationView>(&mut schemas);
@@ -120,6 +130,13 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     named::<requests::OrganizationProfileForm>(&mut schemas);
     named::<requests::NewVideoInterview>(&mut schemas);
     named::<requests::NewInvitation>(&mut schemas);
+    // Its fields, and which one of its two lists it gives.
+    schemas.push((
+        requests::NewInvitationBatch::name().into_owned(),
+        requests::NewInvitationBatch::exactly_one_list(),
+    ));
+    // Named on its own: the rows are taken as any value (an invalid one is a row's verdict).
+    named::<requests::BatchCandidate>(&mut schemas);
     named::<requests::Resend>(&mut schemas);
     named::<requests::DeadlineExtension>(&mut schemas);
     named::<requests::CandidateErasure>(&mut schemas);

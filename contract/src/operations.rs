@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
@@ -19,7 +20,7 @@ use utoipa::openapi::{
 use invitations::app::GoneReason;
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, parse_json_object};
-use invitations::http::{MAX_BODY_BYTES, schemas};
+use invitations::http::{MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES, schemas};
 use recruiter_api::requests::MAX_PAGE_SIZE;
 
 use crate::RECRUITER_JWT;
@@ -39,6 +40,8 @@ pub struct Operation {
     description: &'static str,
     parameters: Vec<Parameter>,
     body: Option<RequestBody>,
+    /// What a body may weigh (the 413's limit).
+    body_limit: usize,
     answers: Vec<(u16, Response)>,
     problems: Vec<ApiError>,
 }
@@ -55,6 +58,7 @@ impl Operation {
             description: "",
             parameters: Vec::new(),
             body: None,
+            body_limit: MAX_BODY_BYTES,
             answers: Vec::new(),
             problems: vec![
                 ApiError::Unauthorized,
@@ -62,6 +66,12 @@ impl Operation {
                 ApiError::Unavailable,
             ],
         }
+    }
+
+    /// A body limit other than [`MAX_BODY_BYTES`]; before the body.
+    fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
     }
 
     /// A candidate's route (or this document's): no token, and no 401.
@@ -97,16 +107,30 @@ impl Operation {
     }
 
     /// A JSON body of the `schema` component, with its example, and the problems of reading it.
-    fn body(mut self, schema: &str, example: Value, required: bool) -> Self {
+    fn body(self, schema: &str, example: Value, required: bool) -> Self {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .example(Some(example));
+        self.body_content(content, required)
+    }
+
+    /// A JSON body of the `schema` component with named examples (its alternative forms).
+    fn body_examples(self, schema: &str, examples: &[(&str, &Value)], required: bool) -> Self {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .examples_from_iter(examples.iter().map(|(name, value)| {
+                (
+                    *name,
+                    ExampleBuilder::new().value(Some((*value).clone())).build(),
+                )
+            }));
+        self.body_content(content, required)
+    }
+
+    fn body_content(mut self, content: ContentBuilder, required: bool) -> Self {
         self.body = Some(
             RequestBodyBuilder::new()
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name(schema)))
-                        .example(Some(example))
-                        .build(),
-                )
+                .content("application/json", content.build())
                 .required(Some(if required {
                     Required::True
                 } else {
@@ -116,10 +140,9 @@ impl Operation {
         );
         let malformed = parse_json_object(b"{\"firstName\": \"Anna\",}")
             .expect_err("a trailing comma is not JSON");
+        let limit = self.body_limit;
         self.problem(ApiError::UnsupportedMediaType)
-            .problem(ApiError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            })
+            .problem(ApiError::PayloadTooLarge { limit })
             .problem(ApiError::MalformedJson(malformed))
     }
 
@@ -236,9 +259,7 @@ fn problem_responses(problems: &[ApiError], behind_authorizer: bool) -> BTreeMap
                 .examples_from_iter(answers.iter().map(|(kind, body, _)| {
                     (
                         kind.trim_start_matches("/problems/").to_owned(),
-                        utoipa::openapi::example::ExampleBuilder::new()
-                            .value(Some(body.clone()))
-                            .build(),
+                        ExampleBuilder::new().value(Some(body.clone())).build(),
                     )
                 }))
                 .build();
@@ -693,6 +714,90 @@ pub fn operations() -> Vec<Operation> {
             "The invitation is completed or cancelled; its deadline is not moved",
         ))
         ,
+        Operation::new(
+            "POST",
+            "/invitation-batches",
+            "sendInvitationBatch",
+            "invitation-batches",
+        )
+        .summary(
+            "Send invitations in a batch",
+            "Invites up to 1,000 candidates to one video interview with one deadline, given as \
+             `candidates` or as a spreadsheet's CSV (`candidatesCsv`). Each row gets a verdict: \
+             `accepted` (its invitation is `queued`, then sent at the deployment's sending rate), \
+             `invalid` (its `errors`), `duplicate` (of an earlier row with the same address) or \
+             `already_invited` (the candidate holds an active invitation to the interview). \
+             Nothing is stored on a 422 (a body that is no batch, every bad field named) or a 429 \
+             (fewer emails left today than rows accepted). `Location` names the batch, whose \
+             `GET` tells what became of each email.",
+        )
+        .keyed()
+        .body_limit(MAX_BATCH_BODY_BYTES)
+        .body_examples(
+            "NewInvitationBatch",
+            &[
+                ("candidates", &examples.new_batch),
+                ("candidatesCsv", &examples.new_batch_csv),
+            ],
+            true,
+        )
+        .answer(
+            202,
+            json(
+                "Accepted: every row's verdict; the accepted rows' emails are `pending`.",
+                "InvitationBatch",
+                examples.accepted_batch.clone(),
+                &[("Location", true), ("Idempotent-Replayed", false)],
+            ),
+        )
+        .problem(examples.invalid_batch())
+        .problem(ApiError::NotFound)
+        .problem(ApiError::EmailNotVerified)
+        .problem(ApiError::QuotaExhausted {
+            retry_after_seconds: 50_400,
+        })
+        .problem(ApiError::BatchIncomplete {
+            location: format!("invitation-batches/{}", examples::BATCH_ID),
+        }),
+        paging(
+            Operation::new(
+                "GET",
+                "/invitation-batches",
+                "listInvitationBatches",
+                "invitation-batches",
+            )
+            .summary(
+                "List invitation batches",
+                "The organization's batches, newest first, with their counts of verdicts but not \
+                 their rows.",
+            ),
+        )
+        .answer(
+            200,
+            json(
+                "A page.",
+                "InvitationBatchPage",
+                examples.batch_page.clone(),
+                &[],
+            ),
+        )
+        .problem(examples.invalid_paging()),
+        Operation::new(
+            "GET",
+            "/invitation-batches/{id}",
+            "getInvitationBatch",
+            "invitation-batches",
+        )
+        .summary(
+            "An invitation batch",
+            "Every row with its verdict, and what became of each accepted row's email, read from \
+             its invitation now (`sending` counts them).",
+        )
+        .id("invitation batch", examples::BATCH_ID)
+        .answer(
+            200,
+            json("The batch.", "InvitationBatch", examples.batch.clone(), &[]),
+        ),
         Operation::new("POST", "/candidate-erasures", "eraseCandidate", "candidate-data")
             .summary(
                 "Erase a candidate's data",

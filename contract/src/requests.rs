@@ -9,7 +9,11 @@
 #![allow(dead_code)]
 
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AllOfBuilder, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
+use utoipa::{PartialSchema, ToSchema};
 
 use invitations::http::schemas;
 
@@ -122,4 +126,127 @@ pub struct CandidateErasure {
     /// Compared without regard to letter case.
     #[schema(min_length = 1)]
     email: String,
+}
+
+/// `POST /invitation-batches`: one video interview, one deadline and the same choices for many
+/// candidates, given either as `candidates` or as `candidatesCsv` (exactly one of them). A fault
+/// of the batch itself (a shared field, CSV text that cannot be read or whose header row is not
+/// the candidates', no rows or more than 1,000) refuses it whole; a row that makes no invitation
+/// is that row's verdict (`invalid`, with its errors), not a refusal.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewInvitationBatch {
+    /// The id of one of the organization's video interviews.
+    #[schema(min_length = 1)]
+    video_interview_id: String,
+    /// Every candidate's last day to answer, inclusive (`YYYY-MM-DD` in `timeZone`): today at the
+    /// earliest, a year ahead at most.
+    #[schema(format = Date)]
+    answer_deadline: String,
+    /// The IANA time zone of the deadline's day; absent: the deployment's.
+    time_zone: Option<String>,
+    #[schema(schema_with = rows_language)]
+    language: String,
+    /// One copy to the recruiter's verified address: of the first accepted row's invitation, not
+    /// one per candidate. Default `false`.
+    bcc_myself: Option<bool>,
+    /// An email to the recruiter when each candidate completes. Default `false`.
+    notify_me: Option<bool>,
+    /// Deadline reminders to each candidate while unanswered. Default `true`.
+    reminders: Option<bool>,
+    /// The candidates, in order (a row's `index` is its position), each read as a
+    /// `BatchCandidate`. Any item is taken: one that is no valid `BatchCandidate` (not an object,
+    /// a field wrong) is not refused, its row's verdict is `invalid`.
+    #[schema(min_items = 1, max_items = 1000)]
+    candidates: Option<Vec<serde_json::Value>>,
+    /// The candidates as a spreadsheet's CSV export (RFC 4180): a header row naming the columns
+    /// `firstName`, `lastName`, `email` and optionally `language` (matched ignoring letter case,
+    /// spaces, `_` and `-`: `First name`, `E-mail`), then a record per candidate. UTF-8 with or
+    /// without a byte order mark, separated by commas or semicolons (whichever the header row has
+    /// more of); an empty cell is an absent field, and empty records are skipped. A row's `line`
+    /// is where its record starts (the header is line 1).
+    #[schema(min_length = 1)]
+    candidates_csv: Option<String>,
+}
+
+impl NewInvitationBatch {
+    /// The schema as the document names it: the fields, and exactly one of `candidates` and
+    /// `candidatesCsv` given (`null` being absent), which the parser requires.
+    pub fn exactly_one_list() -> RefOr<Schema> {
+        let given = |field: &str, kind: Type| {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(field, Object::with_type(kind))
+                .required(field)
+        };
+        // The description once, on the whole.
+        let mut fields = Self::schema();
+        let description = match &mut fields {
+            RefOr::T(Schema::Object(object)) => object.description.take(),
+            _ => None,
+        };
+        AllOfBuilder::new()
+            .description(description)
+            .item(fields)
+            .item(
+                OneOfBuilder::new()
+                    .item(given("candidates", Type::Array))
+                    .item(given("candidatesCsv", Type::String)),
+            )
+            .into()
+    }
+}
+
+/// One candidate of a batch: a row that makes an invitation.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchCandidate {
+    /// As for a single invitation (at most 100 characters).
+    #[schema(min_length = 1)]
+    first_name: String,
+    #[schema(min_length = 1)]
+    last_name: String,
+    /// A bare address, its domain able to receive mail. Rows with the same address (in any letter
+    /// case) after the first are `duplicate`s of it.
+    #[schema(min_length = 1)]
+    email: String,
+    #[schema(schema_with = optional_language)]
+    language: Option<String>,
+}
+
+/// The batch's `language`: a UI language, for the rows that name none.
+fn rows_language() -> Object {
+    let mut language = schemas::language();
+    language.description =
+        Some("The UI language (interface and emails) of the rows that name none.".to_owned());
+    language
+}
+
+/// A row's own UI language, or `null` (absent).
+fn optional_language() -> Object {
+    let mut language = schemas::language();
+    language.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    language
+        .enum_values
+        .get_or_insert_with(Vec::new)
+        .push(serde_json::Value::Null);
+    language.description =
+        Some("The candidate's UI language; absent or `null`: the batch's `language`.".to_owned());
+    language
+}
+
+#[cfg(test)]
+mod tests {
+    use invitations::domain::MAX_BATCH_ROWS;
+
+    use super::*;
+
+    /// The batch's bounds are the domain's (a derive's attribute takes only a literal).
+    #[test]
+    fn a_batch_takes_1_to_max_batch_rows_candidates() {
+        let schema = serde_json::to_value(NewInvitationBatch::exactly_one_list()).unwrap();
+        let candidates = &schema["allOf"][0]["properties"]["candidates"];
+        assert_eq!(candidates["minItems"], 1);
+        assert_eq!(candidates["maxItems"], MAX_BATCH_ROWS);
+    }
 }

@@ -11,6 +11,7 @@ pub mod requests;
 pub mod views;
 
 use invitations::adapters::secrets::{LinkKeys, LookupKeys};
+use invitations::app::AppError;
 use invitations::app::erasure::Eraser;
 use invitations::app::follow_ups::FollowUpSender;
 use invitations::app::invitations::{
@@ -30,7 +31,8 @@ use invitations::http::idempotency::{
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, FieldErrors};
 use invitations::http::{
-    body_bytes, json_object, json_response, location, query_parameters, recruiter, route_path,
+    MAX_BATCH_BODY_BYTES, body_bytes, json_object, json_object_within, json_response, location,
+    query_parameters, recruiter, route_path,
 };
 use invitations::ports::{
     Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationBatches,
@@ -571,7 +573,7 @@ where
     async fn send_invitation_batch(&self, recruiter: &Recruiter, request: &Request) -> Answer {
         let now = self.clock.now();
         let NewInvitationBatch { choices, rows } = parse_new_invitation_batch(
-            json_object(request)?,
+            json_object_within(request, MAX_BATCH_BODY_BYTES)?,
             &self.settings.default_time_zone,
             now,
         )
@@ -596,7 +598,13 @@ where
         let batch = self
             .sender(&employer, lookup_key)
             .accept_batch(&self.queue, recruiter, &interview, &choices, rows, now)
-            .await?;
+            .await
+            .map_err(|error| match error {
+                AppError::BatchIncomplete(id) => ApiError::BatchIncomplete {
+                    location: location(request, &format!("/invitation-batches/{id}")),
+                },
+                error => error.into(),
+            })?;
         let queued: HashMap<InvitationId, SendOutcome> = batch
             .invitation_ids()
             .map(|id| (id, SendOutcome::Pending))

@@ -222,8 +222,9 @@ pub struct SendCountsView {
     /// They may have gone out; SES's events will tell.
     unconfirmed: usize,
     cancelled: usize,
-    /// Erased on the candidate's request, or past their retention time.
-    erased: usize,
+    /// Not there: erased on the candidate's request, past their retention time, or never stored
+    /// (the batch's request failed half-way).
+    missing: usize,
 }
 
 /// One row of a batch: where it was, its verdict, and for an accepted row its invitation and what
@@ -246,13 +247,14 @@ pub struct BatchRowView {
     #[schema(schema_with = schemas::ulid)]
     invitation_id: Option<String>,
     /// An accepted row's email: `pending`, `sent`, `failed`, `unconfirmed`, `cancelled` or
-    /// `erased`.
+    /// `missing`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = "^(pending|sent|failed|unconfirmed|cancelled|erased)$")]
+    #[schema(pattern = "^(pending|sent|failed|unconfirmed|cancelled|missing)$")]
     outcome: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     duplicate_of: Option<usize>,
-    /// What is wrong with an invalid row, as for a single invitation (pointers into the request).
+    /// What is wrong with an invalid row, as for a single invitation, the JSON Pointers relative
+    /// to the row (`/email`; `""` for the row itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<FieldError>>,
 }
@@ -278,8 +280,8 @@ pub struct InvitationBatchView<'a> {
 }
 
 impl<'a> InvitationBatchView<'a> {
-    /// The batch with each accepted row's outcome read from `outcomes` (by invitation; a missing
-    /// one is erased).
+    /// The batch with each accepted row's outcome read from `outcomes` (by invitation; one not
+    /// there is `missing`).
     pub fn new(batch: &'a InvitationBatch, outcomes: &HashMap<InvitationId, SendOutcome>) -> Self {
         let mut sending = SendCountsView::default();
         let rows = batch
@@ -300,14 +302,14 @@ impl<'a> InvitationBatchView<'a> {
                         let outcome = outcomes
                             .get(invitation)
                             .copied()
-                            .unwrap_or(SendOutcome::Erased);
+                            .unwrap_or(SendOutcome::Missing);
                         *match outcome {
                             SendOutcome::Pending => &mut sending.pending,
                             SendOutcome::Sent => &mut sending.sent,
                             SendOutcome::Failed => &mut sending.failed,
                             SendOutcome::Unconfirmed => &mut sending.unconfirmed,
                             SendOutcome::Cancelled => &mut sending.cancelled,
-                            SendOutcome::Erased => &mut sending.erased,
+                            SendOutcome::Missing => &mut sending.missing,
                         } += 1;
                         view.invitation_id = Some(invitation.to_string());
                         view.outcome = Some(outcome.code());

@@ -222,9 +222,14 @@ where
             .insert_batch(&batch, self.quota(now), emails)
             .await
             .map_err(|error| self.quota_error(error, now))?;
-        self.invitations
+        if let Err(error) = self
+            .invitations
             .insert_queued_invitations(&invitations)
-            .await?;
+            .await
+        {
+            tracing::error!(%error, organization = organization.as_str(), batch = %batch.id, "a batch's invitations were stored in part");
+            return Err(AppError::BatchIncomplete(batch.id));
+        }
         tracing::info!(
             organization = organization.as_str(),
             batch = %batch.id,

@@ -73,6 +73,10 @@ pub enum AppError {
     /// The bus refused the erasure's event: nothing was erased, and repeating does it all.
     #[error("the erasure could not be announced")]
     ErasureNotAnnounced,
+    /// The batch is stored, but not all of its invitations: the database failed half-way. Those
+    /// not stored read `missing` on the batch and are never sent.
+    #[error("the batch is stored, but not all of its invitations")]
+    BatchIncomplete(crate::domain::InvitationBatchId),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An email could not be rendered: a bug in a template; nothing was stored or sent.

@@ -221,8 +221,9 @@ impl BatchChoices {
     }
 }
 
-/// One thing wrong with an invalid row, as the parser said it: where (a JSON Pointer into the
-/// request, RFC 6901) and what, for a person. Never the value itself.
+/// One thing wrong with an invalid row, as the parser said it: where (a JSON Pointer relative to
+/// the row, RFC 6901: `/email`, `""` for the row itself) and what, for a person. Never the value
+/// itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {
     pub pointer: String,
@@ -292,8 +293,9 @@ pub enum SendOutcome {
     Unconfirmed,
     /// The recruiter withdrew it.
     Cancelled,
-    /// The invitation is gone: erased on the candidate's request, or past its retention time.
-    Erased,
+    /// The invitation is not there: erased on the candidate's request, past its retention time,
+    /// or never stored (the batch's request failed half-way, `BatchIncomplete`).
+    Missing,
 }
 
 impl SendOutcome {
@@ -301,7 +303,7 @@ impl SendOutcome {
     pub fn of(status: Option<InvitationStatus>) -> Self {
         use InvitationStatus as S;
         match status {
-            None => Self::Erased,
+            None => Self::Missing,
             Some(S::Queued | S::Sending) => Self::Pending,
             Some(S::SendFailed) => Self::Failed,
             Some(S::SendUnconfirmed) => Self::Unconfirmed,
@@ -317,7 +319,7 @@ impl SendOutcome {
             Self::Failed => "failed",
             Self::Unconfirmed => "unconfirmed",
             Self::Cancelled => "cancelled",
-            Self::Erased => "erased",
+            Self::Missing => "missing",
         }
     }
 }

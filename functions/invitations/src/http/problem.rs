@@ -29,6 +29,10 @@ pub enum ApiError {
     /// A dependency (the database) failed or timed out; nothing was changed.
     #[error("a dependency is unavailable")]
     Unavailable,
+    /// A batch is stored, but some of its invitations could not be (the database failed
+    /// half-way): its rows read `missing` at `location`; those are never sent.
+    #[error("the batch is stored, but not all of its invitations")]
+    BatchIncomplete { location: String },
     /// The invitation is stored with status `send_failed`: the email did not go out.
     #[error("the invitation email could not be sent")]
     SendFailed {
@@ -133,6 +137,8 @@ impl From<AppError> for ApiError {
             AppError::EmailNotVerified => Self::EmailNotVerified,
             AppError::CompletionNotAnnounced => Self::CompletionNotAnnounced,
             AppError::ErasureNotAnnounced => Self::Unavailable,
+            // The batch route answers it with the batch's Location (`BatchIncomplete`).
+            AppError::BatchIncomplete(_) => Self::Unavailable,
             AppError::Store(error) => error.into(),
             AppError::Render(error) => {
                 tracing::error!(%error, "rendering an email failed");
@@ -207,6 +213,7 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::SendFailed { .. } => StatusCode::BAD_GATEWAY,
+            Self::BatchIncomplete { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Gone(_) => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Conflict(_)
@@ -239,6 +246,9 @@ impl ApiError {
             Self::Validation(_) => ("/problems/validation", "Invalid request"),
             Self::Unavailable => ("/problems/unavailable", "Service temporarily unavailable"),
             Self::SendFailed { .. } => ("/problems/send-failed", "Invitation email not sent"),
+            Self::BatchIncomplete { .. } => {
+                ("/problems/batch-incomplete", "Batch stored incompletely")
+            }
             Self::Gone(GoneReason::Expired) => {
                 ("/problems/invitation-expired", "Invitation expired")
             }
@@ -299,11 +309,12 @@ impl ApiError {
             ),
             Self::Unavailable => "A service we depend on is unavailable. Nothing was changed; try again shortly.".to_owned(),
             Self::SendFailed { .. } => "The invitation is stored, but its email could not be sent. It is listed with status send_failed.".to_owned(),
+            Self::BatchIncomplete { .. } => "The batch is stored, but a service we depend on failed while storing its invitations. Its rows (Location) tell which are missing; those are not sent. Send them again in a new batch: the others are skipped as already invited.".to_owned(),
             Self::Gone(GoneReason::Expired) => "The answer deadline of this video interview has passed.".to_owned(),
             Self::Gone(GoneReason::Cancelled) => "This video interview invitation was cancelled.".to_owned(),
             Self::Conflict(why) => format!("{why}."),
             Self::PreconditionFailed => "It changed since you read it (or is not as If-Match or If-None-Match expected); nothing was changed. Read it again, with its ETag, and retry.".to_owned(),
-            Self::QuotaExhausted { retry_after_seconds } => format!("Your organization has sent as many invitation emails today (UTC) as this service allows; nothing was stored or sent. Sending works again when the next day begins, in {retry_after_seconds} seconds."),
+            Self::QuotaExhausted { retry_after_seconds } => format!("Your organization has fewer invitation emails left today (UTC) than this request needs; nothing was stored or sent. Sending works again when the next day begins, in {retry_after_seconds} seconds."),
             Self::DeadlinePassed => "The answer deadline of this invitation has passed, so the candidate could no longer answer; it is not sent again.".to_owned(),
             Self::ResendLimitReached => format!("This invitation was sent again {MAX_RESENDS} times already; it is not sent again. If the candidate still has no email, check the address and invite them anew."),
             Self::ResendTooSoon { retry_after_seconds } => format!("The last email of this invitation went out less than {} minutes ago. Give it time to arrive; you can send it again in {retry_after_seconds} seconds.", RESEND_COOL_DOWN.as_mins()),
@@ -325,6 +336,7 @@ impl ApiError {
                 invitation_id,
                 location,
             } => (Some(invitation_id.as_str()), Some(location.as_str())),
+            Self::BatchIncomplete { location } => (None, Some(location.as_str())),
             _ => (None, None),
         };
         let problem = Problem {

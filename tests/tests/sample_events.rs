@@ -1,18 +1,26 @@
 //! Every sample event in events/ drives its function through the real journey: the recruiter's
-//! routes, the candidate's routes with the token from the email, and the completion event. A sample
-//! that drifts from what the code accepts fails here.
+//! routes, the candidate's routes with the token from the email, the completion event, and a
+//! batch's queued invitation taken from the send queue. A sample that drifts from what the code
+//! accepts fails here.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use aws_lambda_events::event::sqs::SqsEvent;
 use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::into_request;
 use integration_tests::world::*;
 use invitations::adapters::secrets::{LinkKeys, read_link_key};
+use invitations::domain::{
+    EmailAddress, Invitation, InvitationBatchId, InvitationStatus, RetentionPeriod, fixtures,
+};
+use invitations::ports::{InvitationBatches, Invitations};
 use serde_json::Value;
 
 const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
+const BATCH_PLACEHOLDER: &str = "01KAWY3H8R2C6V9N4D7F1G5J0K";
 const MESSAGE_ID_PLACEHOLDER: &str = "0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000000";
 const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
 const TOKEN_PLACEHOLDER: &str =
@@ -38,8 +46,9 @@ fn json_files(folder: &Path) -> usize {
 
 /// Runs every sample through the journey, each answered with success.
 async fn journey(world: &World) {
-    let recruiter =
-        |event: Value| async move { Answer::from(world.api.handle(into_request(&event)).await) };
+    let recruiter = |event: Value| async move {
+        Answer::from(Box::pin(world.api.handle(into_request(&event))).await)
+    };
     // The profile first: the sample invitation's email then names the organization.
     let profile = recruiter(sample("recruiter-api/put-organization-profile.json", &[])).await;
     assert_eq!(profile.status, 201, "{}", profile.body);
@@ -70,6 +79,31 @@ async fn journey(world: &World) {
         "get-invitation",
     ] {
         let answer = recruiter(sample(&format!("recruiter-api/{name}.json"), &ids)).await;
+        assert_eq!(answer.status, 200, "{name}: {}", answer.body);
+    }
+
+    // A batch (CSV with a BOM, semicolons, a quoted comma, an invalid and a repeated row), then
+    // the batch read back and the list of batches.
+    let batch = recruiter(sample(
+        "recruiter-api/send-invitation-batch.json",
+        &[(VIDEO_INTERVIEW_PLACEHOLDER, &video_interview)],
+    ))
+    .await;
+    assert_eq!(batch.status, 202, "{}", batch.body);
+    let verdicts: Vec<&str> = batch.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["accepted", "accepted", "invalid", "duplicate"]);
+    let batch_id = batch.body["id"].as_str().unwrap().to_owned();
+    for name in ["get-invitation-batch", "list-invitation-batches"] {
+        let event = sample(
+            &format!("recruiter-api/{name}.json"),
+            &[(BATCH_PLACEHOLDER, &batch_id)],
+        );
+        let answer = recruiter(event).await;
         assert_eq!(answer.status, 200, "{name}: {}", answer.body);
     }
 
@@ -183,16 +217,67 @@ async fn journey(world: &World) {
     assert_eq!(erased.body["erased"], 2, "{}", erased.body);
 }
 
+/// The batch sender's samples: a queued invitation of `acme` (stored as accepting a batch stores
+/// it, by the test's own client) is sent on the first delivery, and nothing on the second.
+async fn batch_sender(world: &World) {
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let recruiter = fixtures::recruiter();
+    let interview = fixtures::video_interview(&recruiter);
+    let mut new = fixtures::new_invitation(&interview);
+    let candidate = world.candidate_email("batch");
+    new.candidate.email = EmailAddress::parse(&candidate).unwrap();
+    let retention = RetentionPeriod::default();
+    let batch = InvitationBatchId::generate(now);
+    let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
+    let store = world.store();
+    store
+        .insert_queued_invitations(std::slice::from_ref(&queued))
+        .await
+        .unwrap();
+    // A few seconds after the samples' SentTimestamp; the template's highest rate.
+    let sender = world.invitation_sender("2026-12-01T10:00:05Z", 1000.0);
+    let id = queued.id.to_string();
+    for name in ["queued-invitation", "redelivered-invitation"] {
+        let event: SqsEvent = serde_json::from_value(sample(
+            &format!("invitation-sender/{name}.json"),
+            &[(INVITATION_PLACEHOLDER, &id)],
+        ))
+        .unwrap();
+        let response = sender.handle(event).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "{name}: {:?}",
+            response.batch_item_failures
+        );
+        let sent = world.emails().await;
+        let to_candidate = sent
+            .iter()
+            .filter(|email| email.to_addresses().contains(&candidate))
+            .count();
+        assert_eq!(to_candidate, 1, "{name}: one email, however often it comes");
+    }
+    let stored = store
+        .get_invitation(&queued.organization_id, queued.id)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.status, InvitationStatus::Sent);
+}
+
 #[tokio::test]
 async fn every_sample_event_is_answered_with_success() {
-    journey(&world().await).await;
+    let world = world().await;
+    // Boxed: in a debug build the journey's future alone overflows a test thread's stack.
+    Box::pin(journey(&world)).await;
+    Box::pin(batch_sender(&world)).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 14),
+        ("recruiter-api", 17),
         ("candidate-api", 3),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),
         ("email-events", 4),
+        ("invitation-sender", 2),
     ] {
         assert_eq!(
             json_files(&events.join(folder)),
@@ -202,11 +287,42 @@ async fn every_sample_event_is_answered_with_success() {
     }
 }
 
+/// Every action the statements of `function`'s inline policies allow, but the statement `except`.
+fn policy_actions_but(function: &str, except: &str) -> BTreeSet<String> {
+    let template = integration_tests::template().unwrap();
+    let policies = template["Resources"][function]["Properties"]["Policies"]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("{function} has no Policies"));
+    let statements: Vec<&serde_yaml::Value> = policies
+        .iter()
+        .filter_map(|policy| policy["Statement"].as_sequence())
+        .flatten()
+        .collect();
+    assert!(
+        statements
+            .iter()
+            .any(|statement| statement["Sid"].as_str() == Some(except)),
+        "{function} has a statement {except}"
+    );
+    statements
+        .into_iter()
+        .filter(|statement| statement["Sid"].as_str() != Some(except))
+        .flat_map(|statement| match &statement["Action"] {
+            serde_yaml::Value::String(action) => vec![action.clone()],
+            serde_yaml::Value::Sequence(list) => list
+                .iter()
+                .map(|action| action.as_str().unwrap().to_owned())
+                .collect(),
+            other => panic!("{function}: unexpected Action {other:?}"),
+        })
+        .collect()
+}
+
 /// The policies are read from the template; the calls are what the code did in the journey, which
-/// takes every route, the notifier's send, a reminders sweep and SES's events (a bounce notice
-/// sent), with the link key read as each function reads it (the recruiter API when a deadline
-/// notice first needs it, the reminders at cold start). A call the policy lacks would fail in AWS; an action the code
-/// never calls is a permission too many.
+/// takes every route, the notifier's send, a reminders sweep, SES's events (a bounce notice
+/// sent) and the batch sender's send, with the link key read as each function reads it (the
+/// recruiter API when a deadline notice first needs it, the reminders at cold start). A call the
+/// policy lacks would fail in AWS; an action the code never calls is a permission too many.
 #[tokio::test]
 async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     let world = world().await;
@@ -226,7 +342,7 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     )
     .await
     .unwrap();
-    journey(&world).await;
+    Box::pin(journey(&world)).await;
     for (function, calls) in [
         ("RecruiterApiFunction", &world.calls.recruiter_api),
         ("CandidateApiFunction", &world.calls.candidate_api),
@@ -243,4 +359,12 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
             "{function}: allowed (left) vs called (right)"
         );
     }
+    Box::pin(batch_sender(&world)).await;
+    // PollTheSendQueue is the event source mapping's, which polls and deletes with the function's
+    // role; the code itself never calls SQS (its calls here would show it).
+    assert_eq!(
+        policy_actions_but("InvitationSenderFunction", "PollTheSendQueue"),
+        world.calls.invitation_sender.iam_actions(),
+        "InvitationSenderFunction: allowed (left) vs called (right)"
+    );
 }

@@ -9,16 +9,18 @@ use completion_notifier::config::CompletionNotifierConfig;
 use deadline_reminders::config::DeadlineRemindersConfig;
 use email_events::config::EmailEventsConfig;
 use integration_tests::template;
+use invitation_sender::config::InvitationSenderConfig;
 use invitations::config::Configuration;
 use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
 
-const FUNCTIONS: [(&str, &str); 5] = [
+const FUNCTIONS: [(&str, &str); 6] = [
     ("RecruiterApiFunction", "recruiter-api"),
     ("CandidateApiFunction", "candidate-api"),
     ("CompletionNotifierFunction", "completion-notifier"),
     ("DeadlineRemindersFunction", "deadline-reminders"),
     ("EmailEventsFunction", "email-events"),
+    ("InvitationSenderFunction", "invitation-sender"),
 ];
 
 fn resources() -> serde_yaml::Mapping {
@@ -51,6 +53,8 @@ fn sample_value(name: &str) -> &'static str {
         "REMINDER_MIN_LEAD_HOURS" => "96",
         "LAST_DAY_REMINDER_TIME" => "09:00",
         "RETENTION_DAYS" => "730",
+        "SEND_RATE" => "10",
+        "SENDER_CONCURRENCY" => "2",
         _ => "value",
     }
 }
@@ -106,6 +110,7 @@ fn every_function_gets_exactly_the_environment_its_configuration_reads() {
             "CandidateApiFunction" => asked_for::<CandidateApiConfig>(&variables),
             "DeadlineRemindersFunction" => asked_for::<DeadlineRemindersConfig>(&variables),
             "EmailEventsFunction" => asked_for::<EmailEventsConfig>(&variables),
+            "InvitationSenderFunction" => asked_for::<InvitationSenderConfig>(&variables),
             _ => asked_for::<CompletionNotifierConfig>(&variables),
         }
         .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
@@ -161,6 +166,97 @@ fn the_notifier_times_out_well_before_its_claim_expires() {
         timeout * 2 <= lease,
         "timeout {timeout} s against a {lease} s claim: a live sender could lose its claim"
     );
+}
+
+/// The sender's limits fit together: a live send is never settled as abandoned, a message is not
+/// delivered again while an invocation may still be taking it, SQS runs no more instances than
+/// the rate is shared among, and only the messages handed back come again.
+#[test]
+fn the_sender_finishes_before_its_claim_or_its_message_comes_back_and_polls_only_its_queue() {
+    let resources = resources();
+    let sender = &resource(&resources, "InvitationSenderFunction")["Properties"];
+    let timeout = sender["Timeout"].as_u64().unwrap();
+    let in_flight = invitation_sender::IN_FLIGHT.as_secs().unsigned_abs();
+    assert!(
+        timeout * 2 <= in_flight,
+        "timeout {timeout} s against {in_flight} s in flight: a live send could be settled as unconfirmed"
+    );
+    let queue = &resource(&resources, "InvitationSendQueue")["Properties"];
+    let visibility = queue["VisibilityTimeout"].as_u64().unwrap();
+    // Lambda's advice for SQS event sources: at least six times the function's timeout.
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility timeout {visibility} s against a {timeout} s function timeout"
+    );
+    assert!(text(&queue["RedrivePolicy"]).contains("InvitationSendDeadLetterQueue"));
+    let mapping = &resource(&resources, "InvitationSenderQueueMapping")["Properties"];
+    assert_eq!(
+        text(&mapping["FunctionName"]).trim(),
+        "!Ref InvitationSenderFunction"
+    );
+    assert_eq!(
+        text(&mapping["EventSourceArn"]).trim(),
+        "!GetAtt InvitationSendQueue.Arn"
+    );
+    // Without it, one message handed back would have SQS deliver the whole batch again.
+    assert_eq!(
+        text(&mapping["FunctionResponseTypes"]),
+        "- ReportBatchItemFailures\n"
+    );
+    // Each instance sends at SEND_RATE / SENDER_CONCURRENCY: the rate holds only if SQS runs no
+    // more instances than that.
+    assert_eq!(
+        text(&mapping["ScalingConfig"]["MaximumConcurrency"]).trim(),
+        "!Ref InvitationSenderConcurrency"
+    );
+    assert_eq!(
+        text(&sender["Environment"]["Variables"]["SENDER_CONCURRENCY"]).trim(),
+        "!Ref InvitationSenderConcurrency"
+    );
+    let statements: Vec<&Value> = sender["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|policy| policy["Statement"].as_sequence())
+        .flatten()
+        .collect();
+    let poll = statements
+        .iter()
+        .find(|statement| statement["Sid"].as_str() == Some("PollTheSendQueue"))
+        .expect("a statement for the event source mapping");
+    assert_eq!(
+        targets_of(&poll["Resource"])
+            .iter()
+            .map(|target| text(target).trim().to_owned())
+            .collect::<Vec<_>>(),
+        ["!GetAtt InvitationSendQueue.Arn"]
+    );
+    let sqs_statements = statements
+        .iter()
+        .filter(|statement| text(&statement["Action"]).contains("sqs:"))
+        .count();
+    assert_eq!(sqs_statements, 1, "the code itself never calls SQS");
+    // No function's role reaches another queue (the dead-letter queues are written by their
+    // services, under the queues' own policies).
+    for (function, _) in FUNCTIONS {
+        for policy in resource(&resources, function)["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                if text(&statement["Action"]).contains("sqs:") {
+                    for target in targets_of(&statement["Resource"]) {
+                        assert_eq!(
+                            text(&target).trim(),
+                            "!GetAtt InvitationSendQueue.Arn",
+                            "{function}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Each resource a statement may name: the items of a list, both branches of an `!If`.
@@ -286,6 +382,7 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
         "CompletionNotifierFailureQueue",
         "EmailEventsRuleDeadLetterQueue",
         "EmailEventsFailureQueue",
+        "InvitationSendDeadLetterQueue",
     ] {
         assert!(
             watching("ApproximateNumberOfMessagesVisible", queue),
@@ -338,7 +435,11 @@ fn every_email_goes_through_the_configuration_set() {
         text(&set["SuppressionOptions"]["SuppressedReasons"]),
         "- BOUNCE\n- COMPLAINT\n"
     );
-    for function in ["RecruiterApiFunction", "CompletionNotifierFunction"] {
+    for function in [
+        "RecruiterApiFunction",
+        "CompletionNotifierFunction",
+        "InvitationSenderFunction",
+    ] {
         let variables = &resource(&resources, function)["Properties"]["Environment"]["Variables"];
         assert_eq!(
             text(&variables["SES_CONFIGURATION_SET"]).trim(),

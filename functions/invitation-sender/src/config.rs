@@ -76,7 +76,10 @@ mod tests {
     fn each_instance_sends_at_its_share_of_the_rate() {
         let config = InvitationSenderConfig::from_lookup(lookup(&VALID)).unwrap();
         assert_eq!(config.candidate_app_url, "https://interview.acme.example");
-        assert_eq!(config.send_interval(), std::time::Duration::from_millis(200));
+        assert_eq!(
+            config.send_interval(),
+            std::time::Duration::from_millis(200)
+        );
     }
 
     #[test]

@@ -181,3 +181,188 @@ where
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use invitations::adapters::memory::{MemoryStore, Outbox};
+    use invitations::domain::{
+        EmailAddress, Invitation, InvitationBatchId, InvitationId, InvitationStatus,
+        RetentionPeriod, fixture_employer, fixtures,
+    };
+    use invitations::ports::{FixedClock, InvitationBatches};
+    use serde_json::json;
+
+    use super::*;
+
+    type Sender = InvitationSenderFunction<MemoryStore, Outbox, FixedClock>;
+
+    /// A sender at the fixtures' now, one send per `send_interval`, with `queued` invitations
+    /// stored (the batch's request stored them).
+    async fn sender(send_interval: Duration, queued: &[Invitation]) -> Sender {
+        let store = MemoryStore::default();
+        store.insert_queued_invitations(queued).await.unwrap();
+        let settings = Settings {
+            candidate_app_url: "https://interview.example/i".to_owned(),
+            reminder_policy: ReminderPolicy::default(),
+            default_employer: fixture_employer(),
+            send_interval,
+        };
+        let clock = FixedClock(fixtures::now());
+        InvitationSenderFunction::new(store, Outbox::default(), clock, settings)
+    }
+
+    /// A batch's queued invitations to `emails`, as accepting it stores them.
+    fn queued(emails: &[&str]) -> Vec<Invitation> {
+        let recruiter = fixtures::recruiter();
+        let interview = fixtures::video_interview(&recruiter);
+        let batch = InvitationBatchId::generate(fixtures::now());
+        emails
+            .iter()
+            .map(|email| {
+                let mut new = fixtures::new_invitation(&interview);
+                new.candidate.email = EmailAddress::parse(email).unwrap();
+                let retention = RetentionPeriod::default();
+                Invitation::queued(
+                    new,
+                    &interview,
+                    &recruiter,
+                    &retention,
+                    fixtures::now(),
+                    batch,
+                )
+            })
+            .collect()
+    }
+
+    /// One SQS record (message id `id`) with `body`, sent to the queue `age` before the
+    /// fixtures' now.
+    fn record(id: &str, body: &str, age: SignedDuration) -> serde_json::Value {
+        let sent = (fixtures::now() - age).as_millisecond();
+        json!({
+            "messageId": id,
+            "receiptHandle": format!("AQEB{id}"),
+            "body": body,
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": sent.to_string(),
+                "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
+                "ApproximateFirstReceiveTimestamp": sent.to_string()
+            },
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue",
+            "awsRegion": "eu-west-1"
+        })
+    }
+
+    /// The message that names `invitation`, as a batch queues it, sent a second ago.
+    fn message_of(id: &str, invitation: &Invitation) -> serde_json::Value {
+        let body = json!({
+            "organizationId": invitation.organization_id.as_str(),
+            "invitationId": invitation.id.to_string(),
+        });
+        record(id, &body.to_string(), SignedDuration::from_secs(1))
+    }
+
+    fn event(records: Vec<serde_json::Value>) -> SqsEvent {
+        serde_json::from_value(json!({ "Records": records })).unwrap()
+    }
+
+    /// The message ids the answer hands back for redelivery, in order.
+    fn handed_back(response: &SqsBatchResponse) -> Vec<&str> {
+        response
+            .batch_item_failures
+            .iter()
+            .map(|failure| failure.item_identifier.as_str())
+            .collect()
+    }
+
+    fn status(sender: &Sender, invitation: &Invitation) -> InvitationStatus {
+        let stored = sender
+            .store
+            .invitation(&invitation.organization_id, invitation.id);
+        stored.expect("stored").status
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_message_is_dropped_not_delivered_again() {
+        let sender = sender(Duration::ZERO, &[]).await;
+        let response = sender
+            .handle(event(vec![
+                record("m1", "not json", SignedDuration::ZERO),
+                record("m2", r#"{"invitationId":"x"}"#, SignedDuration::ZERO),
+            ]))
+            .await;
+        assert_eq!(handed_back(&response), Vec::<&str>::new());
+        assert!(sender.mailer.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_throttled_send_hands_back_its_message_and_every_later_one() {
+        let invitations = queued(&["aino@example.fi", "eino@example.fi", "veli@example.fi"]);
+        let [done, throttled, later] = &invitations[..] else {
+            unreachable!()
+        };
+        let sender = sender(Duration::ZERO, &invitations).await;
+        let first = sender.handle(event(vec![message_of("m1", done)])).await;
+        assert_eq!(handed_back(&first), Vec::<&str>::new());
+        sender.mailer.refuse_with(Some("TooManyRequestsException"));
+        let response = sender
+            .handle(event(vec![
+                // Sent before: done with it, throttled or not.
+                message_of("m1", done),
+                message_of("m2", throttled),
+                message_of("m3", later),
+            ]))
+            .await;
+        assert_eq!(handed_back(&response), ["m2", "m3"]);
+        assert_eq!(sender.mailer.sent().len(), 1, "the first one's email only");
+        assert_eq!(status(&sender, done), InvitationStatus::Sent);
+        // Queued again, to go out when the message comes back.
+        assert_eq!(status(&sender, throttled), InvitationStatus::Queued);
+        assert_eq!(status(&sender, later), InvitationStatus::Queued);
+    }
+
+    #[tokio::test]
+    async fn a_young_message_whose_invitation_is_not_stored_yet_comes_back_an_old_one_is_dropped() {
+        let sender = sender(Duration::ZERO, &[]).await;
+        let body = json!({
+            "organizationId": "acme",
+            "invitationId": InvitationId::generate(fixtures::now()).to_string(),
+        })
+        .to_string();
+        // Looked at NOT_STORED_LOOKS times, a second apart, before it is handed back.
+        let young = record("m1", &body, SignedDuration::from_secs(2));
+        let response = sender.handle(event(vec![young])).await;
+        assert_eq!(handed_back(&response), ["m1"]);
+        let old = record("m2", &body, invitations::app::batches::STORE_GRACE);
+        let response = sender.handle(event(vec![old])).await;
+        assert_eq!(handed_back(&response), Vec::<&str>::new());
+        assert!(sender.mailer.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_instance_sends_once_per_interval_across_invocations() {
+        let invitations = queued(&["aino@example.fi", "eino@example.fi", "veli@example.fi"]);
+        let sender = sender(Duration::from_millis(200), &invitations).await;
+        let started = std::time::Instant::now();
+        let first = sender
+            .handle(event(vec![
+                message_of("m1", &invitations[0]),
+                message_of("m2", &invitations[1]),
+            ]))
+            .await;
+        // A warm instance's next invocation waits out the pause after its last send.
+        let second = sender
+            .handle(event(vec![message_of("m3", &invitations[2])]))
+            .await;
+        let elapsed = started.elapsed();
+        assert_eq!(handed_back(&first), Vec::<&str>::new());
+        assert_eq!(handed_back(&second), Vec::<&str>::new());
+        assert_eq!(sender.mailer.sent().len(), 3);
+        assert!(
+            elapsed >= Duration::from_millis(400),
+            "three sends in {elapsed:?}"
+        );
+    }
+}

@@ -10,6 +10,8 @@ use integration_tests::Error;
 use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::runtime_api::RuntimeApi;
 use integration_tests::world::*;
+use invitations::domain::{EmailAddress, Invitation, InvitationBatchId, RetentionPeriod, fixtures};
+use invitations::ports::InvitationBatches;
 use serde_json::{Value, json};
 
 struct Subject {
@@ -60,10 +62,49 @@ fn peak_rss_mb(pid: u32) -> Result<f64, Error> {
 
 fn succeeded(name: &str, body: &[u8]) -> Result<(), Error> {
     let answer: Value = serde_json::from_slice(body)?;
+    // The sender's partial batch response: a message handed back was not taken.
+    if answer["batchItemFailures"]
+        .as_array()
+        .is_some_and(|failures| !failures.is_empty())
+    {
+        return Err(format!("{name} handed messages back: {answer}").into());
+    }
     match answer.get("statusCode").and_then(Value::as_u64) {
         Some(200) | None => Ok(()),
         Some(status) => Err(format!("{name} answered {status}: {answer}").into()),
     }
+}
+
+/// A batch's queued invitation of `acme` to `email`, stored as accepting the batch stores it, and
+/// the send queue's event of its message (sent to the queue a moment ago).
+async fn queued_invitation(world: &World, email: &str) -> Result<Value, Error> {
+    let now = jiff::Timestamp::now();
+    let recruiter = fixtures::recruiter();
+    let interview = fixtures::video_interview(&recruiter);
+    let mut new = fixtures::new_invitation(&interview);
+    new.candidate.email = EmailAddress::parse(email)?;
+    // No reminder: the reminders' sweep has nothing due.
+    new.reminders = false;
+    let batch = InvitationBatchId::generate(now);
+    let retention = RetentionPeriod::default();
+    let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
+    world
+        .store()
+        .insert_queued_invitations(std::slice::from_ref(&queued))
+        .await?;
+    let body = json!({"organizationId": "acme", "invitationId": queued.id.to_string()});
+    let sent = now.as_millisecond().to_string();
+    Ok(json!({"Records": [{
+        "messageId": "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5", "receiptHandle": "AQEBbench",
+        "body": body.to_string(),
+        "attributes": {
+            "ApproximateReceiveCount": "1", "SentTimestamp": sent,
+            "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
+            "ApproximateFirstReceiveTimestamp": sent
+        },
+        "messageAttributes": {}, "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue", "awsRegion": "eu-west-1"
+    }]}))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -100,6 +141,7 @@ async fn main() -> Result<(), Error> {
     let message_id = world.message_id(&id).await;
     let candidate = sent.body["email"].as_str().ok_or("no email")?;
     let delivered = ses_event("Email Delivered", &id, &message_id, candidate);
+    let queued = queued_invitation(&world, &world.candidate_email("batch")).await?;
     let subjects = [
         Subject {
             name: "hello-lambda",
@@ -133,6 +175,11 @@ async fn main() -> Result<(), Error> {
                 "time": "2026-12-13T22:00:00Z", "region": "eu-west-1", "resources": [], "detail": {}
             }),
         },
+        // A batch's queued invitation: sent by the first invocation, a redelivery after.
+        Subject {
+            name: "invitation-sender",
+            event: queued,
+        },
     ];
     let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;
     let lookup_key_secret = integration_tests::create_lookup_key(&world.sdk, "bench").await?;
@@ -161,6 +208,11 @@ async fn main() -> Result<(), Error> {
             ("EVENT_BUS_NAME", "bench"),
             ("LINK_KEY_SECRET_ARN", link_key_secret.as_str()),
             ("LOOKUP_KEY_SECRET_ARN", lookup_key_secret.as_str()),
+            ("SEND_QUEUE_URL", world.send_queue.queue_url.as_str()),
+            // The template's highest rate over its fewest instances: a send every 2 ms, which
+            // no invocation here waits for (each takes longer).
+            ("SEND_RATE", "1000"),
+            ("SENDER_CONCURRENCY", "2"),
         ]
         .map(|(name, value)| (name.to_owned(), value.to_owned())),
     );

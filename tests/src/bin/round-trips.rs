@@ -244,21 +244,8 @@ async fn main() -> Result<(), Error> {
     // A batch's queued invitations, each its send queue message: the first on a fresh sender
     // instance (the organization's profile read), the next, and a redelivery. Last: they are the
     // newest invitations, which the rows above look up.
-    let sender_calls = CallLog::default();
-    let sender = invitation_sender::InvitationSenderFunction::new(
-        invitations::adapters::dynamodb::DynamoStore::new(
-            sender_calls.dynamodb(&world.sdk),
-            &world.table,
-        ),
-        mailer(sender_calls.sesv2(&world.sdk), SENDER),
-        at(NOW),
-        invitation_sender::Settings {
-            candidate_app_url: CANDIDATE_APP.to_owned(),
-            reminder_policy: invitations::domain::ReminderPolicy::default(),
-            default_employer: default_employer(),
-            send_interval: std::time::Duration::ZERO,
-        },
-    );
+    // The template's highest rate: no send here waits for its turn.
+    let sender = world.invitation_sender(NOW, 1000.0);
     let first = queued_message(&world, &world.candidate_email("batch1")).await?;
     let next = queued_message(&world, &world.candidate_email("batch2")).await?;
     for (operation, event) in [
@@ -273,7 +260,7 @@ async fn main() -> Result<(), Error> {
         if !response.batch_item_failures.is_empty() {
             return Err(format!("{operation}: handed back").into());
         }
-        rows.push(row(operation, &sender_calls));
+        rows.push(row(operation, &calls.invitation_sender));
     }
     println!("{}", rows.join("\n"));
 

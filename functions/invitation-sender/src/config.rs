@@ -3,6 +3,10 @@
 use invitations::config::{Configuration, MailConfig, Variables};
 use invitations::domain::ReminderPolicy;
 
+/// The longest pause between two sends of one instance: ten messages an invocation (the event
+/// source's batch size) within its 60 s timeout, less the last send's reserve.
+pub const MAX_SEND_INTERVAL_SECONDS: f64 = 5.0;
+
 /// The batch sender (`invitation-sender`).
 #[derive(Debug, Clone)]
 pub struct InvitationSenderConfig {
@@ -26,19 +30,34 @@ impl Configuration for InvitationSenderConfig {
         let mail = variables.mail();
         let candidate_app_url = variables.url("CANDIDATE_APP_URL");
         let reminder_policy = variables.reminder_policy();
-        let send_rate = variables.required("SEND_RATE", |value| {
-            value
-                .parse::<f64>()
-                .ok()
-                .filter(|rate| (0.1..=1000.0).contains(rate))
-                .ok_or_else(|| "must be a number of emails per second from 0.1 to 1000".to_owned())
-        });
         let sender_concurrency = variables.required("SENDER_CONCURRENCY", |value| {
             value
                 .parse::<u32>()
                 .ok()
                 .filter(|concurrency| (2..=1000).contains(concurrency))
                 .ok_or_else(|| "must be a whole number from 2 to 1000".to_owned())
+        });
+        let send_rate = variables.required("SEND_RATE", |value| {
+            let rate = value
+                .parse::<f64>()
+                .ok()
+                .filter(|rate| (0.1..=1000.0).contains(rate))
+                .ok_or_else(|| {
+                    "must be a number of emails per second from 0.1 to 1000".to_owned()
+                })?;
+            // Slower, an instance could not send its ten messages within its timeout: it would
+            // hand them back again and again, into the dead-letter queue.
+            match sender_concurrency {
+                Some(concurrency) if f64::from(concurrency) / rate > MAX_SEND_INTERVAL_SECONDS => {
+                    Err(format!(
+                        "must be at least SENDER_CONCURRENCY / {MAX_SEND_INTERVAL_SECONDS} \
+                         ({}): each instance sends at least once every \
+                         {MAX_SEND_INTERVAL_SECONDS} s",
+                        f64::from(concurrency) / MAX_SEND_INTERVAL_SECONDS
+                    ))
+                }
+                _ => Ok(rate),
+            }
         });
         Some(Self {
             table_name: table_name?,
@@ -94,7 +113,25 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             error.variables(),
-            ["CANDIDATE_APP_URL", "SEND_RATE", "SENDER_CONCURRENCY"]
+            ["CANDIDATE_APP_URL", "SENDER_CONCURRENCY", "SEND_RATE"]
+        );
+    }
+
+    #[test]
+    fn a_rate_too_slow_for_an_instance_to_finish_its_messages_in_time_is_refused() {
+        let slow = |rate: &'static str| {
+            let mut variables = VALID.to_vec();
+            variables.retain(|(name, _)| *name != "SEND_RATE");
+            variables.push(("SEND_RATE", rate));
+            InvitationSenderConfig::from_lookup(lookup(&variables))
+        };
+        // Two instances: at least 0.4 emails per second, one send per 5 s each.
+        assert!(slow("0.4").is_ok());
+        let error = slow("0.3").unwrap_err();
+        assert_eq!(error.variables(), ["SEND_RATE"]);
+        assert!(
+            error.to_string().contains("SENDER_CONCURRENCY / 5"),
+            "{error}"
         );
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use invitations::app::AppError;
-use invitations::app::batches::{QueuedSend, QueuedSender};
+use invitations::app::batches::{QueuedSend, QueuedSender, Turn};
 use invitations::app::organizations::Employers;
 use invitations::domain::{Employer, ReminderPolicy};
 use invitations::ports::{Clock, Invitations, Mailer, OrganizationProfiles, QueuedInvitation};
@@ -72,9 +72,15 @@ enum Taken {
     Done,
     /// Deliver it again later.
     Again,
-    /// SES throttled: deliver it and every message after it again later.
-    Throttled,
+    /// SES throttled, or its send would end too close to the invocation's deadline: deliver it
+    /// and every message after it again later.
+    HandBackTheRest,
 }
+
+/// How long before the invocation's deadline the last send must start: an SES call and the
+/// writes around it take well under this, so that a send is never cut off half-way (which would
+/// leave it unconfirmed).
+const SEND_RESERVE: Duration = Duration::from_secs(10);
 
 impl<S, M, C> InvitationSenderFunction<S, M, C>
 where
@@ -93,10 +99,20 @@ where
         }
     }
 
-    /// One invocation: each message in turn, paced; the answer names the messages to deliver
-    /// again. Never fails as a whole, so that one bad message cannot make SQS deliver the others
-    /// again.
+    /// One invocation without a deadline (the tests'): see [`Self::handle_until`].
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        self.handle_until(event, None).await
+    }
+
+    /// One invocation that must end by `deadline` (Lambda's, from the invocation's context): each
+    /// message in turn, only the sends paced; the answer names the messages to deliver again,
+    /// among them every one whose send could not start [`SEND_RESERVE`] before the deadline. Never
+    /// fails as a whole, so that one bad message cannot make SQS deliver the others again.
+    pub async fn handle_until(
+        &self,
+        event: SqsEvent,
+        deadline: Option<Instant>,
+    ) -> SqsBatchResponse {
         let mut response = SqsBatchResponse::default();
         let mut throttled = false;
         for message in event.records {
@@ -108,10 +124,10 @@ where
                 response.add_failure(id);
                 continue;
             }
-            match self.take(&message).await {
+            match self.take(&message, deadline).await {
                 Taken::Done => {}
                 Taken::Again => response.add_failure(id),
-                Taken::Throttled => {
+                Taken::HandBackTheRest => {
                     throttled = true;
                     response.add_failure(id);
                 }
@@ -120,7 +136,7 @@ where
         response
     }
 
-    async fn take(&self, message: &SqsMessage) -> Taken {
+    async fn take(&self, message: &SqsMessage, deadline: Option<Instant>) -> Taken {
         let Some(queued) = message
             .body
             .as_deref()
@@ -137,48 +153,56 @@ where
             .and_then(|sent| sent.parse::<i64>().ok())
             .and_then(|sent| Timestamp::from_millisecond(sent).ok())
             .map_or(SignedDuration::ZERO, |sent| now.duration_since(sent));
-        for look in 1..=NOT_STORED_LOOKS {
-            match self.send(&queued, age).await {
-                Ok(QueuedSend::NotStoredYet) if look < NOT_STORED_LOOKS => {
-                    tokio::time::sleep(NOT_STORED_WAIT).await;
-                }
-                Ok(QueuedSend::Recorded(_) | QueuedSend::NothingToDo) => return Taken::Done,
-                Ok(QueuedSend::Throttled) => return Taken::Throttled,
-                Ok(QueuedSend::NotStoredYet | QueuedSend::Later) => return Taken::Again,
-                Err(error) => {
-                    tracing::error!(%error, organization = queued.organization_id.as_str(), invitation = %queued.invitation_id, "a queued invitation could not be taken");
-                    return Taken::Again;
-                }
-            }
-        }
-        Taken::Again
-    }
-
-    /// The invitation's turn, after this instance's pause since its last send.
-    async fn send(
-        &self,
-        queued: &QueuedInvitation,
-        age: SignedDuration,
-    ) -> Result<QueuedSend, AppError> {
-        let employer = self
-            .employers
-            .employer(&self.store, &queued.organization_id, self.clock.now())
-            .await?;
-        {
-            let mut next_send = self.next_send.lock().await;
-            sleep_until(*next_send).await;
-            *next_send = Instant::now() + self.settings.send_interval;
-        }
-        QueuedSender {
+        let sender = QueuedSender {
             invitations: &self.store,
             mailer: &self.mailer,
             clock: &self.clock,
             candidate_app_url: &self.settings.candidate_app_url,
-            employer: &employer,
             reminder_policy: &self.settings.reminder_policy,
+        };
+        let taken = async {
+            for look in 1..=NOT_STORED_LOOKS {
+                match sender.turn(&queued, age, IN_FLIGHT).await? {
+                    Turn::Settled(QueuedSend::NotStoredYet) if look < NOT_STORED_LOOKS => {
+                        tokio::time::sleep(NOT_STORED_WAIT).await;
+                    }
+                    Turn::Settled(outcome) => return Ok(Some(outcome)),
+                    Turn::Ready(invitation) => {
+                        let employer = self
+                            .employers
+                            .employer(&self.store, &queued.organization_id, self.clock.now())
+                            .await?;
+                        if !self.wait_for_send_slot(deadline).await {
+                            return Ok(None);
+                        }
+                        return sender.send(*invitation, &employer).await.map(Some);
+                    }
+                }
+            }
+            Ok::<_, AppError>(Some(QueuedSend::NotStoredYet))
+        };
+        match taken.await {
+            Ok(Some(QueuedSend::Recorded(_) | QueuedSend::NothingToDo)) => Taken::Done,
+            Ok(Some(QueuedSend::NotStoredYet | QueuedSend::Later)) => Taken::Again,
+            Ok(Some(QueuedSend::Throttled) | None) => Taken::HandBackTheRest,
+            Err(error) => {
+                tracing::error!(%error, organization = queued.organization_id.as_str(), invitation = %queued.invitation_id, "a queued invitation could not be taken");
+                Taken::Again
+            }
         }
-        .send_queued(queued, age, IN_FLIGHT)
-        .await
+    }
+
+    /// Waits for this instance's next send slot (its share of the rate), and takes it; `false`
+    /// (no slot taken) when the send would start less than [`SEND_RESERVE`] before `deadline`.
+    async fn wait_for_send_slot(&self, deadline: Option<Instant>) -> bool {
+        let mut next_send = self.next_send.lock().await;
+        let slot = (*next_send).max(Instant::now());
+        if deadline.is_some_and(|deadline| slot + SEND_RESERVE > deadline) {
+            return false;
+        }
+        sleep_until(slot).await;
+        *next_send = Instant::now() + self.settings.send_interval;
+        true
     }
 }
 
@@ -339,6 +363,46 @@ mod tests {
         let response = sender.handle(event(vec![old])).await;
         assert_eq!(handed_back(&response), Vec::<&str>::new());
         assert!(sender.mailer.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn only_sends_wait_for_a_slot_and_none_starts_too_close_to_the_deadline() {
+        let invitations = queued(&["aino@example.fi", "eino@example.fi", "veli@example.fi"]);
+        let sender = sender(Duration::from_secs(3), &invitations).await;
+        let sent = sender
+            .handle(event(vec![message_of("m1", &invitations[0])]))
+            .await;
+        assert_eq!(handed_back(&sent), Vec::<&str>::new());
+        // A redelivery of the sent one takes no slot: no 3 s wait.
+        let started = std::time::Instant::now();
+        let again = sender
+            .handle(event(vec![message_of("m1", &invitations[0])]))
+            .await;
+        assert_eq!(handed_back(&again), Vec::<&str>::new());
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        // With 12 s left, the next slot (in about 3 s) would start within SEND_RESERVE of the
+        // deadline: it and the message after it go back unsent, at once.
+        let deadline = Instant::now() + Duration::from_secs(12);
+        let late = sender
+            .handle_until(
+                event(vec![
+                    message_of("m2", &invitations[1]),
+                    message_of("m3", &invitations[2]),
+                ]),
+                Some(deadline),
+            )
+            .await;
+        assert_eq!(handed_back(&late), ["m2", "m3"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(sender.mailer.sent().len(), 1);
     }
 
     #[tokio::test]

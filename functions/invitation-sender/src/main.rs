@@ -30,7 +30,15 @@ async fn main() -> Result<(), Error> {
     ));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let sender = Arc::clone(&sender);
-        async move { Ok::<_, Error>(sender.handle(event.payload).await) }
+        // Lambda's deadline (epoch milliseconds) as an instant of this process's clock.
+        let left = event.context.deadline.saturating_sub(
+            jiff::Timestamp::now()
+                .as_millisecond()
+                .try_into()
+                .unwrap_or(0),
+        );
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left);
+        async move { Ok::<_, Error>(sender.handle_until(event.payload, Some(deadline)).await) }
     }))
     .await
 }

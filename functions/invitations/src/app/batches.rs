@@ -242,56 +242,63 @@ where
 }
 
 /// Sends queued invitations (`invitation-sender`): the ports it needs, where the candidate's link
-/// leads, the employer the emails name and the reminders planned when one is sent. It needs no
-/// quota (taken when the batch was accepted) and no lookup key (the digest is stored).
+/// leads and the reminders planned when one is sent. It needs no quota (taken when the batch was
+/// accepted) and no lookup key (the digest is stored). A message is taken in two steps, so that
+/// the caller paces only real sends and reads the employer only for them: [`Self::turn`], then,
+/// when it is ready, [`Self::send`].
 pub struct QueuedSender<'a, S, M, C> {
     pub invitations: &'a S,
     pub mailer: &'a M,
     pub clock: &'a C,
     /// Base of the candidate's personal link (`CANDIDATE_APP_URL`).
     pub candidate_app_url: &'a str,
-    /// The employer the emails name: the organization's (see `organizations::Employers`).
-    pub employer: &'a Employer,
     pub reminder_policy: &'a ReminderPolicy,
 }
 
+/// A queued invitation's turn (see [`QueuedSender::turn`]).
+#[derive(Debug)]
+pub enum Turn {
+    /// Settled without sending: what became of the message.
+    Settled(QueuedSend),
+    /// Its email is to go out now ([`QueuedSender::send`]).
+    Ready(Box<Invitation>),
+}
+
 impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
-    /// Takes the turn of the queued invitation `message` names, whose message was queued
-    /// `message_age` ago; `in_flight` is how long another delivery's claim may still be a send in
-    /// progress (the sender's timeout). Sends through the same rendering and recording as a
-    /// single invitation ([`InvitationSender::send`]); the link is made and claimed before the
-    /// email goes out. Errors only when the store cannot be read or written before anything was
-    /// sent, or the email cannot be rendered.
-    pub async fn send_queued(
+    /// The turn of the queued invitation `message` names, whose message was queued `message_age`
+    /// ago; `in_flight` is how long another delivery's claim may still be a send in progress (the
+    /// sender's timeout). Settles what needs no email (a deadline passed, an attempt that died
+    /// mid-send, a redelivery); errors only when the store cannot be read or written.
+    pub async fn turn(
         &self,
         message: &QueuedInvitation,
         message_age: SignedDuration,
         in_flight: SignedDuration,
-    ) -> Result<QueuedSend, AppError> {
+    ) -> Result<Turn, AppError> {
         let (organization, id) = (&message.organization_id, message.invitation_id);
         let now = self.clock.now();
-        let Some(mut invitation) = self.invitations.get_invitation(organization, id).await? else {
+        let Some(invitation) = self.invitations.get_invitation(organization, id).await? else {
             if message_age < STORE_GRACE {
-                return Ok(QueuedSend::NotStoredYet);
+                return Ok(Turn::Settled(QueuedSend::NotStoredYet));
             }
             tracing::warn!(organization = organization.as_str(), invitation = %id, "a queued invitation was never stored (its batch's request died half-way, or it was erased): dropped");
-            return Ok(QueuedSend::NothingToDo);
+            return Ok(Turn::Settled(QueuedSend::NothingToDo));
         };
         let settle = |event: InvitationEvent| async move {
             let recorded = self
                 .invitations
                 .record_invitation_event(organization, id, &event, None)
                 .await;
-            Ok(match (recorded, event.transition().to()) {
+            Ok(Turn::Settled(match (recorded, event.transition().to()) {
                 (Ok(()), Some(status)) => QueuedSend::Recorded(status),
                 // Changed meanwhile (cancelled, or settled by another delivery).
                 (Err(StoreError::Conflict), _) | (Ok(()), None) => QueuedSend::NothingToDo,
                 (Err(error), _) => return Err(AppError::from(error)),
-            })
+            }))
         };
         match invitation.turn_at(now, in_flight) {
-            QueuedTurn::Done => Ok(QueuedSend::NothingToDo),
-            QueuedTurn::InFlight => Ok(QueuedSend::Later),
+            QueuedTurn::Done => Ok(Turn::Settled(QueuedSend::NothingToDo)),
+            QueuedTurn::InFlight => Ok(Turn::Settled(QueuedSend::Later)),
             QueuedTurn::DeadlinePassed => {
                 tracing::warn!(organization = organization.as_str(), invitation = %id, "a queued invitation's deadline passed before its turn: not sent");
                 settle(InvitationEvent::SendFailed {
@@ -311,56 +318,82 @@ impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
                 })
                 .await
             }
-            QueuedTurn::Send => {
-                let token = CandidateToken::generate(organization, id);
-                // Rendered before the claim: a template failure leaves it queued.
-                let email =
-                    render_invitation(&invitation, self.employer, self.candidate_app_url, &token)?;
-                let claim = InvitationEvent::Dispatched {
-                    token: token.hash(),
-                    at: now,
-                    next_reminder: invitation.reminder_after(
-                        self.reminder_policy,
-                        &invitation.deadline,
-                        now,
-                    ),
-                };
-                match self
-                    .invitations
-                    .record_invitation_event(organization, id, &claim, None)
-                    .await
-                {
-                    Ok(()) => {}
-                    // Claimed by another delivery, or cancelled, in between.
-                    Err(StoreError::Conflict) => return Ok(QueuedSend::NothingToDo),
-                    Err(error) => return Err(error.into()),
-                }
-                if let Err(error) = invitation.apply(&claim) {
-                    tracing::error!(%error, invitation = %id, "a claimed invitation was not queued");
-                }
-                let sent = self.mailer.send(&email).await;
-                if let Err(error) = &sent
-                    && error.is_throttling()
-                {
-                    tracing::warn!(organization = organization.as_str(), invitation = %id, %error, "throttled by SES: queued again");
-                    if let Err(error) = self
-                        .invitations
-                        .record_invitation_event(organization, id, &InvitationEvent::Requeued, None)
-                        .await
-                    {
-                        // It stays claimed, and a later delivery settles it as unconfirmed.
-                        tracing::error!(%error, invitation = %id, "queueing a throttled invitation again failed");
-                    }
-                    return Ok(QueuedSend::Throttled);
-                }
-                let (sent, recorded) =
-                    record_send(self.invitations, self.clock, invitation, sent, None).await;
-                Ok(if recorded {
-                    QueuedSend::Recorded(sent.status)
-                } else {
-                    QueuedSend::Later
-                })
+            QueuedTurn::Send => Ok(Turn::Ready(Box::new(invitation))),
+        }
+    }
+
+    /// Sends a ready invitation (from [`Self::turn`]) naming `employer`, through the same
+    /// rendering and recording as a single invitation ([`InvitationSender::send`]): its link is
+    /// made and claimed (`dispatched`, one conditional write) before the email goes out, so that
+    /// a second delivery cannot send it too. Errors only when the email cannot be rendered or the
+    /// claim cannot be written (nothing was sent).
+    pub async fn send(
+        &self,
+        mut invitation: Invitation,
+        employer: &Employer,
+    ) -> Result<QueuedSend, AppError> {
+        let (organization, id) = (&invitation.organization_id.clone(), invitation.id);
+        let now = self.clock.now();
+        let token = CandidateToken::generate(organization, id);
+        // Rendered before the claim: a template failure leaves it queued.
+        let email = render_invitation(&invitation, employer, self.candidate_app_url, &token)?;
+        let claim = InvitationEvent::Dispatched {
+            token: token.hash(),
+            at: now,
+            next_reminder: invitation.reminder_after(
+                self.reminder_policy,
+                &invitation.deadline,
+                now,
+            ),
+        };
+        match self
+            .invitations
+            .record_invitation_event(organization, id, &claim, None)
+            .await
+        {
+            Ok(()) => {}
+            // Claimed by another delivery, or cancelled, in between.
+            Err(StoreError::Conflict) => return Ok(QueuedSend::NothingToDo),
+            Err(error) => return Err(error.into()),
+        }
+        if let Err(error) = invitation.apply(&claim) {
+            tracing::error!(%error, invitation = %id, "a claimed invitation was not queued");
+        }
+        let sent = self.mailer.send(&email).await;
+        if let Err(error) = &sent
+            && error.is_throttling()
+        {
+            tracing::warn!(organization = organization.as_str(), invitation = %id, %error, "throttled by SES: queued again");
+            if let Err(error) = self
+                .invitations
+                .record_invitation_event(organization, id, &InvitationEvent::Requeued, None)
+                .await
+            {
+                // It stays claimed, and a later delivery settles it as unconfirmed.
+                tracing::error!(%error, invitation = %id, "queueing a throttled invitation again failed");
             }
+            return Ok(QueuedSend::Throttled);
+        }
+        let (sent, recorded) =
+            record_send(self.invitations, self.clock, invitation, sent, None).await;
+        Ok(if recorded {
+            QueuedSend::Recorded(sent.status)
+        } else {
+            QueuedSend::Later
+        })
+    }
+
+    /// Both steps at once, naming `employer`: what became of the message.
+    pub async fn send_queued(
+        &self,
+        message: &QueuedInvitation,
+        message_age: SignedDuration,
+        in_flight: SignedDuration,
+        employer: &Employer,
+    ) -> Result<QueuedSend, AppError> {
+        match self.turn(message, message_age, in_flight).await? {
+            Turn::Settled(outcome) => Ok(outcome),
+            Turn::Ready(invitation) => self.send(*invitation, employer).await,
         }
     }
 }
@@ -448,7 +481,12 @@ mod tests {
             };
             let mut outcomes = Vec::new();
             for message in messages {
-                let outcome = sender.send_queued(message, SignedDuration::ZERO, IN_FLIGHT);
+                let outcome = sender.send_queued(
+                    message,
+                    SignedDuration::ZERO,
+                    IN_FLIGHT,
+                    &self.world.employer,
+                );
                 outcomes.push(outcome.await.expect("taken"));
             }
             outcomes
@@ -525,9 +563,15 @@ mod tests {
         // Its messages are queued, and dropped by the sender once the grace has passed.
         let queued = batch.queue.take();
         let sender = batch.world.queued_sender();
-        let young = sender.send_queued(&queued[0], SignedDuration::from_secs(1), IN_FLIGHT);
+        let employer = &batch.world.employer;
+        let young = sender.send_queued(
+            &queued[0],
+            SignedDuration::from_secs(1),
+            IN_FLIGHT,
+            employer,
+        );
         assert_eq!(young.await.unwrap(), QueuedSend::NotStoredYet);
-        let old = sender.send_queued(&queued[0], STORE_GRACE, IN_FLIGHT);
+        let old = sender.send_queued(&queued[0], STORE_GRACE, IN_FLIGHT, employer);
         assert_eq!(old.await.unwrap(), QueuedSend::NothingToDo);
         assert!(batch.world.outbox.sent().is_empty());
     }

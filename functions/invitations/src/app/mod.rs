@@ -221,7 +221,6 @@ mod testing {
                 mailer: &self.outbox,
                 clock: &self.clock,
                 candidate_app_url: CANDIDATE_APP,
-                employer: &self.employer,
                 reminder_policy: &self.reminder_policy,
             }
         }

@@ -54,6 +54,7 @@ async fn local() -> Local {
         ("DEFAULT_TIME_ZONE", "Europe/Helsinki".to_owned()),
         ("DAILY_EMAIL_QUOTA", DAILY_EMAIL_QUOTA.to_string()),
         ("EVENT_BUS_NAME", route.bus_name.clone()),
+        ("SEND_QUEUE_URL", world.send_queue.queue_url.clone()),
         (
             "LINK_KEY_SECRET_ARN",
             create_link_key(&world.sdk, &world.tag).await.unwrap(),

@@ -332,12 +332,16 @@ where
         let recruiter = recruiter(request)?;
         let route = route(route_path(request));
         let sending = request.method() == Method::POST && matches!(route, Some(Route::Invitations));
+        // The routes' futures are boxed: inline, the largest (a batch's) would make every
+        // request's future as large, and a caller's stack pay for it.
         match idempotency_key(request)? {
             // Sending claims its key in its own first write, saving two round trips.
-            Some(key) if sending => self.send_invitation(&recruiter, request, Some(&key)).await,
+            Some(key) if sending => {
+                Box::pin(self.send_invitation(&recruiter, request, Some(&key))).await
+            }
             Some(key) => {
                 let handled = async {
-                    self.dispatch(&recruiter, request)
+                    Box::pin(self.dispatch(&recruiter, request))
                         .await
                         .unwrap_or_else(ApiError::into_response)
                 };
@@ -352,7 +356,7 @@ where
                 )
                 .await
             }
-            None => self.dispatch(&recruiter, request).await,
+            None => Box::pin(self.dispatch(&recruiter, request)).await,
         }
     }
 

@@ -15,8 +15,8 @@
 use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 
-use super::AppError;
 use super::invitations::{InvitationSender, record_send, render_invitation};
+use super::{AppError, record_and_settle};
 use crate::domain::{
     BatchChoices, BatchRow, BatchRows, CandidateEmailDigest, CandidateLookupKey, CandidateToken,
     EmailAddress, Employer, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent,
@@ -277,23 +277,20 @@ impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
     ) -> Result<Turn, AppError> {
         let (organization, id) = (&message.organization_id, message.invitation_id);
         let now = self.clock.now();
-        let Some(invitation) = self.invitations.get_invitation(organization, id).await? else {
+        let Some(mut invitation) = self.invitations.get_invitation(organization, id).await? else {
             if message_age < STORE_GRACE {
                 return Ok(Turn::Settled(QueuedSend::NotStoredYet));
             }
             tracing::warn!(organization = organization.as_str(), invitation = %id, "a queued invitation was never stored (its batch's request died half-way, or it was erased): dropped");
             return Ok(Turn::Settled(QueuedSend::NothingToDo));
         };
-        let settle = |event: InvitationEvent| async move {
-            let recorded = self
-                .invitations
-                .record_invitation_event(organization, id, &event, None)
-                .await;
-            Ok(Turn::Settled(match (recorded, event.transition().to()) {
-                (Ok(()), Some(status)) => QueuedSend::Recorded(status),
-                // Changed meanwhile (cancelled, or settled by another delivery).
-                (Err(StoreError::Conflict), _) | (Ok(()), None) => QueuedSend::NothingToDo,
-                (Err(error), _) => return Err(AppError::from(error)),
+        // Recorded, or changed meanwhile (cancelled, or settled by another delivery): nothing to
+        // do.
+        let settled = |recorded: bool, invitation: &Invitation| {
+            Ok(Turn::Settled(if recorded {
+                QueuedSend::Recorded(invitation.status)
+            } else {
+                QueuedSend::NothingToDo
             }))
         };
         match invitation.turn_at(now, in_flight) {
@@ -301,22 +298,36 @@ impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
             QueuedTurn::InFlight => Ok(Turn::Settled(QueuedSend::Later)),
             QueuedTurn::DeadlinePassed => {
                 tracing::warn!(organization = organization.as_str(), invitation = %id, "a queued invitation's deadline passed before its turn: not sent");
-                settle(InvitationEvent::SendFailed {
+                let failed = InvitationEvent::SendFailed {
                     reason: "The answer deadline passed before its turn to be sent came; it was \
                              not sent."
                         .to_owned(),
-                })
-                .await
+                };
+                let recorded = record_and_settle(
+                    self.invitations,
+                    &mut invitation,
+                    &failed,
+                    "queued invitation failed",
+                )
+                .await?;
+                settled(recorded, &invitation)
             }
             QueuedTurn::Abandoned => {
                 tracing::warn!(organization = organization.as_str(), invitation = %id, "an earlier attempt died between sending and recording: unconfirmed");
-                settle(InvitationEvent::SendUnconfirmed {
+                let unconfirmed = InvitationEvent::SendUnconfirmed {
                     reason: "Sending was interrupted; the email may have been sent. It is not \
                              sent again by itself. You may resend it, accepting that the \
                              candidate may get it twice."
                         .to_owned(),
-                })
-                .await
+                };
+                let recorded = record_and_settle(
+                    self.invitations,
+                    &mut invitation,
+                    &unconfirmed,
+                    "queued invitation unconfirmed",
+                )
+                .await?;
+                settled(recorded, &invitation)
             }
             QueuedTurn::Send => Ok(Turn::Ready(Box::new(invitation))),
         }

@@ -304,6 +304,9 @@ pub struct SenderInstance {
     pub sends: usize,
     /// The mean time between two of its sends (the first's start to the last's).
     pub mean_gap: Duration,
+    /// The median time between two of its sends: within one invocation, where the queue's work
+    /// between invocations does not count.
+    pub median_gap: Duration,
     /// The time it spent in its own AWS requests (the stand-in's answers), per email sent.
     pub aws_time_per_send: Duration,
     /// The time the event source mapping spent on its messages (receiving them, then deleting
@@ -368,10 +371,11 @@ impl BatchLoadReport {
         if throughput < rate * (1.0 - RATE_BELOW) {
             return Err(format!(
                 "{throughput:.2} emails/s is more than {:.0} % below the configured {rate} emails/s \
-                 (each instance's mean time between sends {} ms against its interval of {} ms: its own AWS requests {} ms per email, \
-                 the queue's {} ms per message)",
+                 (each instance's time between sends {} ms on average, {} ms the median, against its interval of {} ms: \
+                 its own AWS requests {} ms per email, the queue's {} ms per message)",
                 RATE_BELOW * 100.0,
                 self.mean_gap().as_millis(),
+                weighted(&self.instances, |instance| instance.median_gap).as_millis(),
                 self.send_interval.as_millis(),
                 self.aws_time_per_send().as_millis(),
                 weighted(&self.instances, |instance| instance.queue_time_per_message).as_millis(),
@@ -445,13 +449,14 @@ impl std::fmt::Display for BatchLoadReport {
         for (n, instance) in self.instances.iter().enumerate() {
             writeln!(
                 f,
-                "    instance {}: {} invocations, {} messages ({} handed back), {} emails, one per {} ms on average: its AWS requests {} ms per email, the queue's {} ms per message",
+                "    instance {}: {} invocations, {} messages ({} handed back), {} emails, one per {} ms on average ({} ms the median): its AWS requests {} ms per email, the queue's {} ms per message",
                 n + 1,
                 instance.invocations,
                 instance.messages,
                 instance.handed_back,
                 instance.sends,
                 instance.mean_gap.as_millis(),
+                instance.median_gap.as_millis(),
                 instance.aws_time_per_send.as_millis(),
                 instance.queue_time_per_message.as_millis()
             )?;
@@ -739,16 +744,18 @@ impl SenderInstance {
     /// Its sends and its time in AWS requests, from the log of its own clients.
     fn with_calls(mut self, log: &CallLog) -> Self {
         let calls = log.calls();
-        let sends: Vec<Instant> = calls
+        let mut sends: Vec<Instant> = calls
             .iter()
             .filter(|call| call.actions.iter().any(|action| action == "ses:SendEmail"))
             .map(|call| call.started)
             .collect();
+        sends.sort();
         self.sends = sends.len();
-        if let (Some(first), Some(last)) = (sends.iter().min(), sends.iter().max())
-            && sends.len() > 1
-        {
-            self.mean_gap = (*last - *first) / (sends.len() as u32 - 1);
+        let mut gaps: Vec<Duration> = sends.windows(2).map(|two| two[1] - two[0]).collect();
+        gaps.sort();
+        if let Some(median) = gaps.get(gaps.len() / 2) {
+            self.median_gap = *median;
+            self.mean_gap = gaps.iter().sum::<Duration>() / gaps.len() as u32;
         }
         let busy: Duration = calls
             .iter()

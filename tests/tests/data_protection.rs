@@ -304,6 +304,37 @@ async fn an_erased_invitation_leaves_no_name_address_or_token_hash_in_the_table_
     replayed.assert_problem(410);
     let replayed_resend = resend().await;
     assert_eq!(replayed_resend.status, 410, "{}", replayed_resend.body);
+
+    // The erased keys still tell another request: another route's (whose body is valid), or an
+    // invalid body on the same route (which the kept answer can't have been) gets its 422.
+    let keyed = |path: &str, key: &str, body: Value| {
+        world.call_at(
+            integration_tests::world::COOLED_DOWN,
+            ApiEvent::post(path, &body)
+                .header("idempotency-key", key)
+                .claims(&world.acme),
+        )
+    };
+    let elsewhere = keyed(
+        "/video-interviews",
+        "erase-send",
+        json!({"title": "Another", "questions": [{"text": "Why?"}]}),
+    )
+    .await;
+    elsewhere.assert_problem(422);
+    assert_eq!(elsewhere.body["type"], "/problems/idempotency-key-reused");
+    let invalid_send = keyed("/invitations", "erase-send", json!({"email": ""})).await;
+    assert!(
+        invalid_send.invalid_fields().contains(&"/email".to_owned()),
+        "{}",
+        invalid_send.body
+    );
+    let resend_path = format!("/invitations/{id}/resend");
+    let invalid_resend = keyed(&resend_path, "erase-resend", json!({"email": 7})).await;
+    assert_eq!(invalid_resend.invalid_fields(), ["/email"]);
+    let extension_path = format!("/invitations/{id}/deadline-extension");
+    let other_route = keyed(&extension_path, "erase-resend", json!({})).await;
+    assert_eq!(other_route.body["type"], "/problems/idempotency-key-reused");
     assert_eq!(
         world.emails().await.len(),
         emails_before,

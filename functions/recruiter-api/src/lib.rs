@@ -44,9 +44,9 @@ use lambda_http::{Body, Request, Response};
 use interviews::VideoInterviewCache;
 use requests::batch::{NewInvitationBatch, parse_new_invitation_batch};
 use requests::{
-    candidate_data_request, invitation_listing, parse_candidate_erasure, parse_deadline_extension,
-    parse_new_invitation, parse_new_video_interview, parse_organization_profile, parse_resend,
-    video_interview_listing,
+    DeadlineExtensionForm, ResendForm, candidate_data_request, invitation_listing,
+    parse_candidate_erasure, parse_deadline_extension, parse_new_invitation,
+    parse_new_video_interview, parse_organization_profile, parse_resend, video_interview_listing,
 };
 use views::{
     CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
@@ -286,6 +286,30 @@ fn sent_answer(
     json_response(status, &InvitationView::at(invitation, now), Some(location))
 }
 
+/// `POST /invitations/{id}/resend`'s body: none is the usual resend; one may say
+/// `acceptDuplicate` and `email`.
+fn resend_form(request: &Request) -> Result<ResendForm, ApiError> {
+    let body = (!body_bytes(request).is_empty())
+        .then(|| json_object(request))
+        .transpose()?;
+    parse_resend(body).map_err(ApiError::Validation)
+}
+
+/// `POST /invitations/{id}/deadline-extension`'s body.
+fn deadline_extension_form(request: &Request) -> Result<DeadlineExtensionForm, ApiError> {
+    parse_deadline_extension(json_object(request)?).map_err(ApiError::Validation)
+}
+
+/// The body checks of the keyed routes whose answers are about the invitation in their path, the
+/// ones whose keys an erasure marks: an invalid body gets its 422, not the erased key's 410.
+fn body_check(route: &Route, request: &Request) -> Result<(), ApiError> {
+    match route {
+        Route::Resend(_) => resend_form(request).map(drop),
+        Route::DeadlineExtension(_) => deadline_extension_form(request).map(drop),
+        _ => Ok(()),
+    }
+}
+
 impl<S, M, C, B, Q> RecruiterApi<S, M, C, B, Q>
 where
     S: VideoInterviews
@@ -352,6 +376,11 @@ where
                     &fingerprint(request),
                     self.clock.now(),
                     route.as_ref().and_then(Route::invitation),
+                    || {
+                        route
+                            .as_ref()
+                            .map_or(Ok(()), |route| body_check(route, request))
+                    },
                     handled,
                 )
                 .await
@@ -679,11 +708,7 @@ where
         request: &Request,
         id: &str,
     ) -> Answer {
-        // A resend without a body is the usual one; a body may say `acceptDuplicate` and `email`.
-        let body = (!body_bytes(request).is_empty())
-            .then(|| json_object(request))
-            .transpose()?;
-        let form = parse_resend(body).map_err(ApiError::Validation)?;
+        let form = resend_form(request)?;
         let now = self.clock.now();
         let employer = self.employer(&recruiter.organization_id, now).await?;
         let lookup_key = self.keys.lookups.get().await.map_err(key_unavailable)?;
@@ -702,8 +727,7 @@ where
     /// `POST /invitations/{id}/deadline-extension`: the invitation after the move (200), with the
     /// candidate's notice's outcome in `lastFollowUp`.
     async fn extend_deadline(&self, recruiter: &Recruiter, request: &Request, id: &str) -> Answer {
-        let extension =
-            parse_deadline_extension(json_object(request)?).map_err(ApiError::Validation)?;
+        let extension = deadline_extension_form(request)?;
         let organization = &recruiter.organization_id;
         let now = self.clock.now();
         let employer = self.employer(organization, now).await?;

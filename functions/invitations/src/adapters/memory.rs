@@ -60,7 +60,9 @@ impl KeyRecord {
 
     fn claim(&self) -> KeyClaim {
         if self.erased {
-            return KeyClaim::Erased;
+            return KeyClaim::Erased {
+                route: Some(self.fingerprint.route().clone()),
+            };
         }
         match &self.response {
             None => KeyClaim::InProgress {
@@ -641,7 +643,11 @@ impl Invitations for MemoryStore {
                 .filter(|record| record.ticket == ticket)
             {
                 record.response = None;
-                record.fingerprint = RequestFingerprint::from_stored(String::new());
+                // As in DynamoDB: the route stays, the request's own fingerprint goes.
+                record.fingerprint = RequestFingerprint::from_stored(
+                    String::new(),
+                    record.fingerprint.route().clone(),
+                );
                 record.erased = true;
                 record.expires_at = expires_at;
             }

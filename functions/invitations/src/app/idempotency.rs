@@ -1,5 +1,6 @@
 //! What a request with an `Idempotency-Key` does, given what holds the key: go ahead, replay the
-//! saved answer, or refuse (409 while the first is running, 422 for another request).
+//! saved answer, or refuse (409 while the first is running, 422 for another request, 410 once its
+//! invitation is erased).
 
 use crate::ports::{ClaimTicket, KeyClaim, RequestFingerprint, SavedResponse};
 
@@ -12,7 +13,10 @@ pub enum Held {
     StillRunning,
     /// The key was used for another request (422).
     KeyReused,
-    /// The key's request concerned an invitation since erased (410).
+    /// The key's request, to this same route, concerned an invitation since erased (410). Its
+    /// body is not known any more: a caller that can tell an invalid body answers that instead,
+    /// since it cannot have been the first request's (only answers that changed something are
+    /// kept).
     Erased,
 }
 
@@ -20,7 +24,10 @@ pub enum Held {
 pub fn decide(claim: KeyClaim, fingerprint: &RequestFingerprint) -> Result<ClaimTicket, Held> {
     match claim {
         KeyClaim::Claimed(ticket) => Ok(ticket),
-        KeyClaim::Erased => Err(Held::Erased),
+        KeyClaim::Erased { route: Some(held) } if held != *fingerprint.route() => {
+            Err(Held::KeyReused)
+        }
+        KeyClaim::Erased { .. } => Err(Held::Erased),
         KeyClaim::InProgress { fingerprint: held }
         | KeyClaim::Completed {
             fingerprint: held, ..
@@ -54,6 +61,14 @@ mod tests {
         };
         assert_eq!(decide(done(&mine), &mine), Err(Held::Replay(saved(201))));
         assert_eq!(decide(done(&other), &mine), Err(Held::KeyReused));
-        assert_eq!(decide(KeyClaim::Erased, &mine), Err(Held::Erased));
+        let erased = |fingerprint: &RequestFingerprint| KeyClaim::Erased {
+            route: Some(fingerprint.route().clone()),
+        };
+        // Another body on the same route can't be told from the erased request: it was erased.
+        assert_eq!(decide(erased(&other), &mine), Err(Held::Erased));
+        let elsewhere = RequestFingerprint::of("POST", "/y", b"1");
+        assert_eq!(decide(erased(&elsewhere), &mine), Err(Held::KeyReused));
+        let unknown = KeyClaim::Erased { route: None };
+        assert_eq!(decide(unknown, &mine), Err(Held::Erased));
     }
 }

@@ -103,7 +103,10 @@ pub fn answer_held(held: Held) -> Result<Response<Body>, ApiError> {
 /// Handles a request with an Idempotency-Key once: claims the key, runs `handle`, and keeps its
 /// answer for the key's retries (or frees the key when the answer changed nothing). Retries get
 /// the kept answer, or a 409/422 problem (410 once the invitation it was `about` is erased: the
-/// answer is recorded on it, see `IdempotencyRecords::save_idempotent_response`).
+/// answer is recorded on it, see `IdempotencyRecords::save_idempotent_response`). `check` is the
+/// request's own validation, run before that 410: an erased key's request is known by its route
+/// alone, and an invalid request to the same route can't have been the one whose answer was kept.
+#[allow(clippy::too_many_arguments)]
 pub async fn idempotently<R, F>(
     records: &R,
     organization: &OrganizationId,
@@ -111,6 +114,7 @@ pub async fn idempotently<R, F>(
     fingerprint: &RequestFingerprint,
     now: Timestamp,
     about: Option<InvitationId>,
+    check: impl FnOnce() -> Result<(), ApiError>,
     handle: F,
 ) -> Result<Response<Body>, ApiError>
 where
@@ -122,6 +126,10 @@ where
         .await?;
     let ticket = match decide(claim, fingerprint) {
         Ok(ticket) => ticket,
+        Err(Held::Erased) => {
+            check()?;
+            return Err(ApiError::IdempotencyKeyErased);
+        }
         Err(held) => return answer_held(held),
     };
     let response = handle.await;

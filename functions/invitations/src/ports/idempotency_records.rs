@@ -39,9 +39,13 @@ impl IdempotencyKey {
     }
 }
 
-/// What makes two requests "the same": method, path and the exact body.
+/// What makes two requests "the same": method, path and the exact body (SHA-256, hex). Its
+/// [`RouteFingerprint`] is kept apart, because it outlives an erasure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestFingerprint(String);
+pub struct RequestFingerprint {
+    request: String,
+    route: RouteFingerprint,
+}
 
 impl RequestFingerprint {
     pub fn of(method: &str, path: &str, body: &[u8]) -> Self {
@@ -51,7 +55,34 @@ impl RequestFingerprint {
         hasher.update(path.as_bytes());
         hasher.update(b"\n");
         hasher.update(body);
-        Self(hex(&hasher.finalize()))
+        Self {
+            request: hex(&hasher.finalize()),
+            route: RouteFingerprint::of(method, path),
+        }
+    }
+
+    pub fn from_stored(request: String, route: RouteFingerprint) -> Self {
+        Self { request, route }
+    }
+
+    /// The whole request's.
+    pub fn as_str(&self) -> &str {
+        &self.request
+    }
+
+    pub fn route(&self) -> &RouteFingerprint {
+        &self.route
+    }
+}
+
+/// The method and path of a request alone (SHA-256, hex): nothing of the candidate, so an erased
+/// key keeps it, and still tells a request to another route (422) from a retry of its own (410).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteFingerprint(String);
+
+impl RouteFingerprint {
+    fn of(method: &str, path: &str) -> Self {
+        Self(hex_sha256(format!("{method} {path}").as_bytes()))
     }
 
     pub fn from_stored(hex: String) -> Self {
@@ -121,8 +152,9 @@ pub enum KeyClaim {
         response: SavedResponse,
     },
     /// A request with this key concerned an invitation since erased: its answer (which held the
-    /// candidate's data) and fingerprint are gone, and the key answers that until it expires.
-    Erased,
+    /// candidate's data) and fingerprint are gone, and the key answers that until it expires. Its
+    /// route stays; `None` in a record erased before routes were kept.
+    Erased { route: Option<RouteFingerprint> },
 }
 
 /// The instants a claim made at `now` records.

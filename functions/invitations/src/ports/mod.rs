@@ -23,7 +23,7 @@ pub use event_bus::{EventBus, PublishError};
 pub(crate) use idempotency_records::saved_response;
 pub use idempotency_records::{
     ClaimTicket, IN_PROGRESS_LEASE, IdempotencyKey, IdempotencyRecords, KEY_LIFETIME, KeyClaim,
-    RequestFingerprint, SavedResponse, claim_times,
+    RequestFingerprint, RouteFingerprint, SavedResponse, claim_times,
 };
 pub use invitation_batches::{InvitationBatches, QueuedInvitation, SendQueue};
 pub use invitations::{InvitationFilter, Invitations, KeyedAnswer};

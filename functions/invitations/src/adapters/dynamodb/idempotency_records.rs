@@ -2,8 +2,8 @@
 //! (`inProgressUntil`, epoch milliseconds) while the request runs, then `completed` with the saved
 //! answer; `ttl` (epoch seconds) lets DynamoDB delete the record after a day. An answer about an
 //! invitation is recorded on it (`idempotencyKeys`: each key's digest and its claim's ticket), and
-//! erasing the invitation replaces the record, while it is still that claim's, with one of
-//! `status` `erased`, which holds nothing of the request.
+//! erasing the invitation turns the record, while it is still that claim's, into one of `status`
+//! `erased`, which holds nothing of the request but its `route` (a hash of method and path).
 
 use std::collections::HashMap;
 
@@ -17,8 +17,8 @@ use super::keys::{IDEMPOTENCY_PREFIX, Key, idempotency_key, invitation_key};
 use super::{ConditionalWrite, DynamoStore, conditional_write_error, non_empty, unavailable};
 use crate::domain::{InvitationId, OrganizationId};
 use crate::ports::{
-    ClaimTicket, IdempotencyKey, IdempotencyRecords, KeyClaim, RequestFingerprint, SavedResponse,
-    StoreError, claim_times,
+    ClaimTicket, IdempotencyKey, IdempotencyRecords, KeyClaim, RequestFingerprint,
+    RouteFingerprint, SavedResponse, StoreError, claim_times,
 };
 
 /// The `status` of an idempotency record.
@@ -37,31 +37,35 @@ pub(super) fn key_entry(key: &IdempotencyKey, ticket: &ClaimTicket) -> String {
     format!("{}/{}", key.digest(), ticket.as_str())
 }
 
-/// Replaces the record of entry `entry` (see [`key_entry`]), while it still is that claim's, with
-/// one that holds nothing of the request, only that it was erased, for as long as a key lives
-/// from `now`. A record gone, or claimed since by another request, is left as it is.
+/// Turns the record of entry `entry` (see [`key_entry`]), while it still is that claim's, into
+/// one that holds nothing of the request but its route, only that it was erased, for as long as a
+/// key lives from `now`. A record gone, or claimed since by another request, is left as it is.
 pub(super) fn erased_key_write(
     organization: &OrganizationId,
     entry: &str,
     now: Timestamp,
-) -> Option<(Item, ConditionalWrite)> {
+) -> Option<(Key, ConditionalWrite)> {
     let (digest, ticket) = entry.split_once('/')?;
     let (_, expires_at) = claim_times(now);
-    let mut item = Key::in_organization(organization, IDEMPOTENCY_PREFIX, digest).0;
-    item.extend([
-        ("entity".to_owned(), s("IdempotencyRecord")),
-        ("status".to_owned(), s(KEY_ERASED)),
-        // Kept, so that erasing again finds it its own.
-        ("ticket".to_owned(), s(ticket)),
-        ("ttl".to_owned(), n(expires_at.as_second())),
-    ]);
+    let key = Key::in_organization(organization, IDEMPOTENCY_PREFIX, digest);
+    // The ticket is kept, so that erasing again finds the record its own.
     let write = ConditionalWrite {
-        condition: "ticket = :ticket".to_owned(),
-        update: None,
-        names: HashMap::new(),
-        values: HashMap::from([(":ticket".to_owned(), s(ticket))]),
+        names: HashMap::from([
+            ("#status".to_owned(), "status".to_owned()),
+            ("#ttl".to_owned(), "ttl".to_owned()),
+        ]),
+        ..ConditionalWrite::on_existing(
+            "ticket = :ticket",
+            "SET #status = :erased, #ttl = :ttl REMOVE fingerprint, inProgressUntil, \
+             responseStatus, responseContentType, responseLocation, responseBody",
+            [
+                (":ticket", s(ticket)),
+                (":erased", s(KEY_ERASED)),
+                (":ttl", n(expires_at.as_second())),
+            ],
+        )
     };
-    Some((item, write))
+    Some((key, write))
 }
 
 /// A key's record while its request runs.
@@ -78,6 +82,7 @@ pub(super) fn key_claim_item(
         ("entity".to_owned(), s("IdempotencyRecord")),
         ("status".to_owned(), s(KEY_IN_PROGRESS)),
         ("fingerprint".to_owned(), s(fingerprint.as_str())),
+        ("route".to_owned(), s(fingerprint.route().as_str())),
         ("ticket".to_owned(), s(ticket.as_str())),
         (
             "inProgressUntil".to_owned(),
@@ -93,10 +98,16 @@ pub(super) fn key_claim_item(
 /// whose answer was lost).
 pub(super) fn read_key_claim(item: &Item, ours: &ClaimTicket) -> Result<KeyClaim, StoreError> {
     let reader = ItemReader(item);
+    let route = reader
+        .optional_string("route")?
+        .map(|route| RouteFingerprint::from_stored(route.to_owned()));
     if reader.string("status")? == KEY_ERASED {
-        return Ok(KeyClaim::Erased);
+        return Ok(KeyClaim::Erased { route });
     }
-    let fingerprint = RequestFingerprint::from_stored(reader.string("fingerprint")?.to_owned());
+    let fingerprint = RequestFingerprint::from_stored(
+        reader.string("fingerprint")?.to_owned(),
+        route.ok_or_else(|| StoreError::Corrupt("route".to_owned()))?,
+    );
     let ticket = ClaimTicket::from_stored(reader.string("ticket")?.to_owned());
     match reader.string("status")? {
         KEY_IN_PROGRESS if ticket == *ours => Ok(KeyClaim::Claimed(ticket)),

@@ -973,7 +973,7 @@ impl Invitations for DynamoStore {
                 .iter()
                 .filter_map(|entry| erased_key_write(organization, entry, now))
             {
-                match self.put_conditionally(marker, write).await {
+                match self.update(marker, write).await {
                     // Expired, or claimed since by another request: not this invitation's.
                     Ok(()) | Err(StoreError::Conflict) => {}
                     Err(error) => return Err(error),

@@ -4,12 +4,6 @@
 
 use std::path::PathBuf;
 
-const FUNCTIONS: [&str; 3] = [
-    "RecruiterApiFunction",
-    "CandidateApiFunction",
-    "CompletionNotifierFunction",
-];
-
 /// ELF `e_machine` of AArch64.
 const EM_AARCH64: u16 = 183;
 /// ELF `e_type` of an executable (ET_EXEC) and of a position-independent one (ET_DYN).
@@ -20,7 +14,16 @@ fn every_bootstrap_is_an_aarch64_elf_executable() {
     let build = PathBuf::from(std::env::var("SAM_BUILD_DIR").expect(
         "SAM_BUILD_DIR is not set: run the tests with scripts/test, which runs sam build first",
     ));
-    for function in FUNCTIONS {
+    let template = integration_tests::template().unwrap();
+    let functions: Vec<&str> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, resource)| resource["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(name, _)| name.as_str().unwrap())
+        .collect();
+    assert_eq!(functions.len(), 6, "{functions:?}");
+    for function in functions {
         let path = build.join(function).join("bootstrap");
         let bytes =
             std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));

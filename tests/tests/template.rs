@@ -11,6 +11,7 @@ use email_events::config::EmailEventsConfig;
 use integration_tests::template;
 use invitation_sender::config::InvitationSenderConfig;
 use invitations::config::Configuration;
+use invitations::metrics::Counter;
 use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
 
@@ -397,13 +398,52 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
         watching("Reputation.BounceRate", "BounceRateAlarmThreshold"),
         "bounce rate"
     );
-    for metric in [
-        "InvitationEmailsUnconfirmed",
-        "RecruiterNoticesUnconfirmed",
-        "FollowUpsUnconfirmed",
-        "RemindersFailed",
-    ] {
-        assert!(watching(metric, "Invitations"), "{metric}");
+    // Each failure the functions count (functions/invitations/src/metrics.rs) is watched, for
+    // every function that counts it.
+    let counted_by = |counter: Counter| -> &[&str] {
+        match counter {
+            Counter::InvitationSendFailures | Counter::InvitationSendsUnconfirmed => {
+                &["RecruiterApiFunction", "InvitationSenderFunction"]
+            }
+            Counter::FollowUpSendFailures | Counter::FollowUpSendsUnconfirmed => {
+                &["RecruiterApiFunction", "DeadlineRemindersFunction"]
+            }
+            Counter::NoticeSendFailures | Counter::NoticeSendsUnconfirmed => {
+                &["CompletionNotifierFunction", "EmailEventsFunction"]
+            }
+            Counter::RemindersFailed => &["DeadlineRemindersFunction"],
+            _ => &[],
+        }
+    };
+    let watched: BTreeSet<(String, String)> = resources
+        .values()
+        .filter(|definition| definition["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .filter_map(|alarm| alarm["Properties"]["Metrics"].as_sequence())
+        .flatten()
+        .map(|query| &query["MetricStat"]["Metric"])
+        .filter(|metric| metric["Namespace"].as_str() == Some(invitations::metrics::NAMESPACE))
+        .map(|metric| {
+            assert_eq!(
+                metric["Dimensions"][0]["Name"].as_str(),
+                Some(invitations::metrics::DIMENSION)
+            );
+            let function = text(&metric["Dimensions"][0]["Value"]);
+            let function = function.trim().strip_prefix("!Ref ").unwrap().to_owned();
+            (metric["MetricName"].as_str().unwrap().to_owned(), function)
+        })
+        .collect();
+    for counter in Counter::ALL {
+        let failure = ["Failures", "Unconfirmed", "Failed"]
+            .iter()
+            .any(|word| counter.name().contains(word));
+        assert_eq!(failure, !counted_by(counter).is_empty(), "{counter:?}");
+        for function in counted_by(counter) {
+            assert!(
+                watched.contains(&(counter.name().to_owned(), (*function).to_owned())),
+                "{} of {function}",
+                counter.name()
+            );
+        }
     }
     for (name, alarm) in &alarms {
         assert!(alarm.contains("AlarmTopicArn"), "{name} notifies the topic");

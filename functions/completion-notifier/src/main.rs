@@ -12,6 +12,7 @@ use invitations::adapters::aws::load_sdk_config;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::Configuration;
+use invitations::metrics::Metrics;
 use invitations::ports::SystemClock;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
@@ -21,6 +22,8 @@ async fn main() -> Result<(), Error> {
     invitations::logging::init_subscriber();
     let config =
         CompletionNotifierConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let metrics =
+        Metrics::from_env("completion-notifier").inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let notifier = Arc::new(CompletionNotifier::new(
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
@@ -33,7 +36,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let notifier = Arc::clone(&notifier);
         async move {
-            let outcome = notifier.handle(&event.payload).await?;
+            let outcome = metrics.around(notifier.handle(&event.payload)).await?;
             Ok::<_, Error>(json!({ "outcome": outcome.code() }))
         }
     }))

@@ -9,6 +9,7 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::secrets::read_link_key;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::Configuration;
+use invitations::metrics::Metrics;
 use invitations::ports::SystemClock;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
@@ -18,6 +19,8 @@ async fn main() -> Result<(), Error> {
     invitations::logging::init_subscriber();
     let config =
         DeadlineRemindersConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let metrics =
+        Metrics::from_env("deadline-reminders").inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
     let link_key = read_link_key(&secrets, &config.link_key_secret_arn)
@@ -34,13 +37,15 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let reminders = Arc::clone(&reminders);
         async move {
-            Ok::<_, Error>(match reminders.handle(&event.payload).await? {
-                Outcome::Swept(report) => json!({
-                    "due": report.due, "sent": report.sent, "notSent": report.not_sent,
-                    "skipped": report.skipped, "taken": report.taken, "failed": report.failed
-                }),
-                Outcome::Ignored => json!({ "ignored": true }),
-            })
+            Ok::<_, Error>(
+                match metrics.around(reminders.handle(&event.payload)).await? {
+                    Outcome::Swept(report) => json!({
+                        "due": report.due, "sent": report.sent, "notSent": report.not_sent,
+                        "skipped": report.skipped, "taken": report.taken, "failed": report.failed
+                    }),
+                    Outcome::Ignored => json!({ "ignored": true }),
+                },
+            )
         }
     }))
     .await

@@ -13,6 +13,7 @@ use invitations::adapters::aws::load_sdk_config;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::ses::SesMailer;
 use invitations::config::Configuration;
+use invitations::metrics::Metrics;
 use invitations::ports::SystemClock;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
@@ -21,6 +22,8 @@ async fn main() -> Result<(), Error> {
     invitations::logging::init_subscriber();
     let config =
         InvitationSenderConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let metrics =
+        Metrics::from_env("invitation-sender").inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     let sender = Arc::new(InvitationSenderFunction::new(
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),
@@ -38,7 +41,8 @@ async fn main() -> Result<(), Error> {
                 .unwrap_or(0),
         );
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left);
-        async move { Ok::<_, Error>(sender.handle_until(event.payload, Some(deadline)).await) }
+        let invocation = async move { sender.handle_until(event.payload, Some(deadline)).await };
+        async move { Ok::<_, Error>(metrics.around(invocation).await) }
     }))
     .await
 }

@@ -22,4 +22,5 @@ pub mod domain;
 pub mod email;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod ports;

@@ -9,6 +9,7 @@ use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
 use invitations::adapters::sqs::SqsSendQueue;
 use invitations::config::Configuration;
+use invitations::metrics::Metrics;
 use invitations::ports::SystemClock;
 use lambda_http::{Error, Request, service_fn};
 use recruiter_api::config::RecruiterApiConfig;
@@ -18,6 +19,8 @@ use recruiter_api::{Keys, RecruiterApi, Settings};
 async fn main() -> Result<(), Error> {
     invitations::logging::init_subscriber();
     let config = RecruiterApiConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let metrics =
+        Metrics::from_env("recruiter-api").inspect_err(|error| tracing::error!("{error}"))?;
     let sdk = load_sdk_config().await;
     // Each read when first needed: no cold start waits for Secrets Manager.
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
@@ -39,7 +42,7 @@ async fn main() -> Result<(), Error> {
     ));
     lambda_http::run(service_fn(move |request: Request| {
         let api = Arc::clone(&api);
-        async move { Ok::<_, Error>(api.handle(request).await) }
+        async move { Ok::<_, Error>(metrics.around(api.handle(request)).await) }
     }))
     .await
 }

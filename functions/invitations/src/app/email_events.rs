@@ -17,6 +17,7 @@ use crate::domain::{
     InvitationStatus,
 };
 use crate::email::{NoticeAbout, completed_interview_link, recruiter_notice};
+use crate::metrics::{self, Counter};
 use crate::ports::{
     Clock, Invitations, Mailer, NotificationClaims, OrganizationProfiles, RecruiterNotice,
     StoreError,
@@ -177,6 +178,7 @@ where
                     )
                     .await?;
                 if recorded {
+                    metrics::count(Counter::Bounces);
                     current
                         .apply(&bounced)
                         .map_err(|_| AppError::Conflict("the invitation changed meanwhile"))?;
@@ -207,6 +209,7 @@ where
                     )
                     .await?
                 {
+                    metrics::count(Counter::Complaints);
                     tracing::warn!(organization = organization.as_str(), invitation = %id, "the candidate complained; no more reminders");
                     EmailEventOutcome::Complaint
                 } else {

@@ -10,6 +10,7 @@ use crate::domain::{
     OrganizationId, ReminderPolicy, RetentionPeriod,
 };
 use crate::email::{FollowUpMessage, candidate_link, follow_up_email};
+use crate::metrics::{self, Counter};
 use crate::ports::{Clock, Invitations, MailError, Mailer, OutgoingEmail, StoreError};
 
 use super::AppError;
@@ -155,16 +156,22 @@ impl<S: Invitations, M: Mailer, C: Clock> FollowUpSender<'_, S, M, C> {
         let kind = email.purpose.kind.code();
         let outcome = match self.mailer.send(email).await {
             Ok(message_id) => {
+                metrics::count(match message {
+                    FollowUpMessage::Reminder { .. } => Counter::RemindersSent,
+                    FollowUpMessage::DeadlineExtended => Counter::DeadlineNoticesSent,
+                });
                 tracing::info!(organization, invitation = %invitation.id, kind, "follow-up sent");
                 FollowUpOutcome::Sent { message_id }
             }
             Err(error @ MailError::Unconfirmed(_)) => {
+                metrics::count(Counter::FollowUpSendsUnconfirmed);
                 tracing::warn!(organization, invitation = %invitation.id, kind, %error, "follow-up unconfirmed");
                 FollowUpOutcome::Unconfirmed {
                     reason: send_failure_reason(&error),
                 }
             }
             Err(error) => {
+                metrics::count(Counter::FollowUpSendFailures);
                 tracing::warn!(organization, invitation = %invitation.id, kind, %error, "follow-up not sent");
                 FollowUpOutcome::Failed {
                     reason: send_failure_reason(&error),

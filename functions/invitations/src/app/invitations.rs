@@ -16,6 +16,7 @@ use crate::domain::{
     OrganizationId, Recruiter, ReminderPolicy, ResendRefused, RetentionPeriod, VideoInterview,
 };
 use crate::email::{candidate_link, invitation_email};
+use crate::metrics::{self, Counter};
 use crate::ports::{
     ClaimTicket, Clock, DailyEmailQuota, EmailQuota, IdempotencyKey, Invitations, KeyedAnswer,
     MailError, Mailer, OutgoingEmail, RequestFingerprint, SavedResponse, StoreError,
@@ -288,6 +289,7 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
     let organization = invitation.organization_id.as_str().to_owned();
     let event = match sent {
         Ok(message_id) => {
+            metrics::count(Counter::InvitationsSent);
             tracing::info!(
                 organization,
                 invitation = %invitation.id,
@@ -301,6 +303,7 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
             }
         }
         Err(error @ MailError::Unconfirmed(_)) => {
+            metrics::count(Counter::InvitationSendsUnconfirmed);
             tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
             InvitationEvent::SendUnconfirmed {
                 reason: format!(
@@ -310,6 +313,7 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
             }
         }
         Err(error) => {
+            metrics::count(Counter::InvitationSendFailures);
             let reason = send_failure_reason(&error);
             tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
             InvitationEvent::SendFailed { reason }

@@ -14,6 +14,7 @@ use jiff::SignedDuration;
 use crate::domain::events::VideoInterviewCompleted;
 use crate::domain::{IanaTimeZone, Invitation, InvitationEvent, InvitationStatus};
 use crate::email::{completed_interview_link, completion_notice};
+use crate::metrics::{self, Counter};
 use crate::ports::{
     Clock, Invitations, MailError, Mailer, NotificationClaims, OrganizationProfiles, OutgoingEmail,
     RecruiterNotice, StoreError,
@@ -196,7 +197,10 @@ impl<S: NotificationClaims, M: Mailer, C: Clock> OnceNotice<'_, S, M, C> {
             Err(error) => return Err(error.into()),
         }
         let message_id = match self.mailer.send(email).await {
-            Ok(message_id) => message_id,
+            Ok(message_id) => {
+                metrics::count(Counter::NoticesSent);
+                message_id
+            }
             Err(error @ MailError::Unconfirmed(_)) => {
                 if let Err(record) = self
                     .store
@@ -211,7 +215,7 @@ impl<S: NotificationClaims, M: Mailer, C: Clock> OnceNotice<'_, S, M, C> {
                 {
                     tracing::error!(error = %record, organization, invitation = %id, "recording an unconfirmed notice failed; its claim expires");
                 }
-                // The message the template's metric filters count (RecruiterNoticesUnconfirmed).
+                metrics::count(Counter::NoticeSendsUnconfirmed);
                 tracing::error!(%error, organization, invitation = %id, ?notice, "recruiter notice unconfirmed");
                 return Ok(Outcome::Unconfirmed);
             }
@@ -225,6 +229,7 @@ impl<S: NotificationClaims, M: Mailer, C: Clock> OnceNotice<'_, S, M, C> {
                 {
                     tracing::warn!(error = %release, invitation = %id, "releasing the notice's claim failed; it expires on its own");
                 }
+                metrics::count(Counter::NoticeSendFailures);
                 tracing::error!(%error, organization, invitation = %id, ?notice, "notice not sent; the delivery will be retried");
                 return Err(error.into());
             }

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use jiff::Timestamp;
 
 use crate::domain::{CandidateToken, FollowUpOutcome, LinkKey, ReminderPolicy};
+use crate::metrics::{self, Counter};
 use crate::ports::{
     Clock, DueReminder, Invitations, Mailer, OrganizationProfiles, ReminderClaim, Reminders,
 };
@@ -101,6 +102,7 @@ where
                 Ok(Outcome::Skipped) => report.skipped += 1,
                 Ok(Outcome::Taken) => report.taken += 1,
                 Err(error) => {
+                    metrics::count(Counter::RemindersFailed);
                     tracing::error!(%error, "a due reminder failed");
                     report.failed += 1;
                 }

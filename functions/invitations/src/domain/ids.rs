@@ -1,4 +1,5 @@
-//! Ids of video interviews, invitations and invitation batches: ULIDs, which sort by creation time.
+//! Ids of video interviews, invitations, invitation batches and webhook subscriptions: ULIDs,
+//! which sort by creation time.
 
 use std::fmt;
 use std::str::FromStr;
@@ -67,6 +68,10 @@ ulid_id!(
 ulid_id!(
     /// Identifies an invitation batch (`POST /invitation-batches`) within its organization.
     InvitationBatchId
+);
+ulid_id!(
+    /// Identifies a webhook subscription (`POST /webhook-subscriptions`) within its organization.
+    WebhookSubscriptionId
 );
 
 /// A ULID for this instant that sorts after every other one this process made in the same

@@ -18,6 +18,7 @@ mod retention;
 mod token;
 mod values;
 mod video_interview;
+pub mod webhooks;
 
 pub use batch::{
     BatchChoices, BatchRow, BatchRows, BatchRowsError, CandidateRow, InvitationBatch,
@@ -27,7 +28,7 @@ pub use candidate_lookup::{CandidateEmailDigest, CandidateLookupKey};
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use emails::{EmailEvent, EmailKind, EmailOutcome};
 pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
-pub use ids::{InvitationBatchId, InvitationId, VideoInterviewId};
+pub use ids::{InvitationBatchId, InvitationId, VideoInterviewId, WebhookSubscriptionId};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{
@@ -47,7 +48,7 @@ pub use retention::{CANDIDATE_LINK_GRACE, RetentionPeriod};
 pub use token::{CandidateToken, CandidateTokenHash, LinkKey};
 pub use values::{
     EmailAddress, Language, OrganizationId, OrganizationName, PersonName, QuestionText,
-    RecruiterId, VideoInterviewTitle,
+    RecruiterId, VideoInterviewTitle, WebhookDescription,
 };
 pub use video_interview::{NewVideoInterview, Question, VideoInterview};
 

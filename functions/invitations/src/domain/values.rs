@@ -218,6 +218,12 @@ text_newtype!(
     }
 );
 text_newtype!(
+    /// What a webhook subscription is for, as the integrator describes it ("ATS sync").
+    WebhookDescription,
+    200,
+    Kept::AsTyped
+);
+text_newtype!(
     /// One question of a video interview.
     QuestionText,
     1000,

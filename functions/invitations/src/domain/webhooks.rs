@@ -1,0 +1,547 @@
+//! Webhooks to integrators, after the Standard Webhooks specification
+//! (<https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md>):
+//! the event types an organization subscribes to, the rule for where a webhook may be sent, the
+//! subscriptions' signing secrets, the signature of an attempt and the retry schedule.
+//! docs/webhooks.md tells the whole design.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hmac::Mac;
+use ip_network::IpNetwork;
+use jiff::{SignedDuration, Timestamp};
+
+use super::token::HmacKey;
+use super::{OrganizationId, WebhookDescription, WebhookSubscriptionId};
+
+/// What a webhook tells, as its payload's `type` says it: one for each lifecycle step the
+/// service records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebhookEventType {
+    /// The invitation email was accepted by SES.
+    InvitationSent,
+    /// SES delivered it to the candidate's mail server.
+    InvitationDelivered,
+    /// The candidate's address bounced for good.
+    InvitationBounced,
+    /// The candidate opened the interview's link.
+    InvitationOpened,
+    /// The candidate finished recording.
+    InvitationCompleted,
+    /// The recruiter cancelled it.
+    InvitationCancelled,
+    /// The recruiter moved its deadline.
+    InvitationDeadlineExtended,
+    /// Its deadline passed unfinished, as the service noticed.
+    InvitationExpired,
+    /// A candidate's data was erased (the invitations' ids, nothing else).
+    CandidateDataErased,
+    /// Every accepted row of a batch was sent, or failed for good.
+    InvitationBatchFinished,
+}
+
+impl WebhookEventType {
+    pub const ALL: [WebhookEventType; 10] = [
+        Self::InvitationSent,
+        Self::InvitationDelivered,
+        Self::InvitationBounced,
+        Self::InvitationOpened,
+        Self::InvitationCompleted,
+        Self::InvitationCancelled,
+        Self::InvitationDeadlineExtended,
+        Self::InvitationExpired,
+        Self::CandidateDataErased,
+        Self::InvitationBatchFinished,
+    ];
+
+    /// As the payload's `type` and a subscription's `eventTypes` carry it: `<object>.<verb>`,
+    /// the specification's convention.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InvitationSent => "invitation.sent",
+            Self::InvitationDelivered => "invitation.delivered",
+            Self::InvitationBounced => "invitation.bounced",
+            Self::InvitationOpened => "invitation.opened",
+            Self::InvitationCompleted => "invitation.completed",
+            Self::InvitationCancelled => "invitation.cancelled",
+            Self::InvitationDeadlineExtended => "invitation.deadline_extended",
+            Self::InvitationExpired => "invitation.expired",
+            Self::CandidateDataErased => "candidate_data.erased",
+            Self::InvitationBatchFinished => "invitation_batch.finished",
+        }
+    }
+
+    /// The type a code names, or why not.
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|kind| kind.code()).collect();
+                format!("must be one of {}", known.join(", "))
+            })
+    }
+}
+
+/// Where a webhook may go, decided on an address after DNS resolution, when subscribing and again
+/// at each attempt: only a globally routable unicast address (IANA's special-purpose registries,
+/// RFC 6890), so that a subscription cannot make the service call inside its own network
+/// (loopback, private, link-local, the instance metadata service at 169.254.169.254 and
+/// fd00:ec2::254, shared, documentation, benchmarking, reserved), nor a multicast group. An IPv6
+/// address that carries an IPv4 one (mapped, RFC 4291; NAT64, RFC 6052) is judged by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TargetRule {
+    /// Loopback permitted too: only for the tests' local receiver, by configuration.
+    pub allow_loopback: bool,
+}
+
+impl TargetRule {
+    /// Whether a webhook may be sent to `address`.
+    pub fn permits(&self, address: IpAddr) -> bool {
+        let address = match address {
+            IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .or_else(|| nat64_embedded(v6))
+                .map_or(address, IpAddr::V4),
+            v4 => v4,
+        };
+        if address.is_loopback() {
+            return self.allow_loopback;
+        }
+        !address.is_multicast() && IpNetwork::from(address).is_global()
+    }
+}
+
+/// The IPv4 address inside an address of the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052).
+fn nat64_embedded(address: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let octets = address.octets();
+    (octets[..12] == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
+        .then(|| std::net::Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15]))
+}
+
+/// Where a subscription's webhooks go: an `https` URL of at most 2,000 characters, with no user
+/// name or password and no fragment, whose host is a domain name (its addresses are checked by the
+/// [`TargetRule`] when subscribing and at each attempt) or an address the rule permits. Plain
+/// `http` only to loopback, where the rule allows it (the tests' receiver).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(url::Url);
+
+impl WebhookUrl {
+    pub const MAX_LEN: usize = 2000;
+
+    pub fn parse(raw: &str, rule: TargetRule) -> Result<Self, String> {
+        const FORM: &str = "must be an https:// URL such as https://ats.example/webhooks";
+        let url = url::Url::parse(raw.trim()).map_err(|_| FORM.to_owned())?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(address)) => Some(IpAddr::V4(address)),
+            Some(url::Host::Ipv6(address)) => Some(IpAddr::V6(address)),
+            Some(url::Host::Domain(_)) => None,
+            None => return Err(FORM.to_owned()),
+        }
+        .map(|address| {
+            if rule.permits(address) {
+                Ok(address.is_loopback())
+            } else {
+                Err("must not be a private, loopback, link-local or reserved address".to_owned())
+            }
+        })
+        .transpose()?
+        .unwrap_or(false);
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => return Err(FORM.to_owned()),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("must not hold a user name or password".to_owned());
+        }
+        if url.fragment().is_some() {
+            return Err("must not have a #fragment".to_owned());
+        }
+        if url.as_str().len() > Self::MAX_LEN {
+            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+        }
+        Ok(Self(url))
+    }
+
+    /// The URL as the store holds it: it was checked when subscribing and is not checked again
+    /// here (each attempt checks the addresses it resolves to).
+    pub fn from_stored(stored: &str) -> Result<Self, String> {
+        url::Url::parse(stored)
+            .map(Self)
+            .map_err(|error| format!("a stored webhook URL: {error}"))
+    }
+
+    /// The host's name, when the URL names one rather than an address.
+    pub fn domain(&self) -> Option<&str> {
+        self.0.domain()
+    }
+
+    /// The port to connect to: the URL's, or its scheme's.
+    pub fn port(&self) -> u16 {
+        self.0
+            .port_or_known_default()
+            .expect("an http or https URL has a port")
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// The longest overlap of a rotated secret with the one it replaces.
+pub const MAX_ROTATION_OVERLAP: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// Why a subscription's deliveries stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisabledBecause {
+    /// The endpoint answered 410 Gone: it asked for no more.
+    Gone,
+    /// Every attempt of a delivery failed, to the end of the retry schedule.
+    PersistentFailure,
+}
+
+/// An organization's subscription to webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSubscription {
+    pub id: WebhookSubscriptionId,
+    pub organization_id: OrganizationId,
+    pub url: WebhookUrl,
+    /// What it wants; never empty.
+    pub event_types: BTreeSet<WebhookEventType>,
+    pub description: Option<WebhookDescription>,
+    pub created_at: Timestamp,
+    /// The generation of its current signing secret (see [`SigningSecret::derive`]): 1, and one
+    /// more at each rotation.
+    pub secret_generation: u32,
+    /// Until when the previous generation signs too, after a rotation.
+    pub previous_secret_until: Option<Timestamp>,
+    /// When and why its deliveries stopped, if they did.
+    pub disabled: Option<(Timestamp, DisabledBecause)>,
+}
+
+impl WebhookSubscription {
+    /// A new subscription, with the first generation of its secret.
+    pub fn new(
+        organization_id: OrganizationId,
+        url: WebhookUrl,
+        event_types: BTreeSet<WebhookEventType>,
+        description: Option<WebhookDescription>,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: WebhookSubscriptionId::generate(now),
+            organization_id,
+            url,
+            event_types,
+            description,
+            created_at: now,
+            secret_generation: 1,
+            previous_secret_until: None,
+            disabled: None,
+        }
+    }
+
+    /// The generations of the secrets that sign an attempt at `now`: the current one, and the
+    /// previous while a rotation overlaps (both signatures are sent).
+    pub fn signing_generations(&self, now: Timestamp) -> Vec<u32> {
+        let mut generations = vec![self.secret_generation];
+        if self.previous_secret_until.is_some_and(|until| now < until) {
+            generations.push(self.secret_generation - 1);
+        }
+        generations
+    }
+
+    /// Starts the next generation of the secret at `now`; the current one keeps signing for
+    /// `overlap` (0 to [`MAX_ROTATION_OVERLAP`]), so that the integrator can switch without
+    /// missing a webhook. A rotation during an overlap ends the older secret at once.
+    pub fn rotate_secret(&mut self, now: Timestamp, overlap: SignedDuration) -> Result<(), String> {
+        if overlap.is_negative() || overlap > MAX_ROTATION_OVERLAP {
+            return Err(format!(
+                "must be from 0 to {} seconds",
+                MAX_ROTATION_OVERLAP.as_secs()
+            ));
+        }
+        self.secret_generation += 1;
+        self.previous_secret_until = (!overlap.is_zero()).then(|| now + overlap);
+        Ok(())
+    }
+
+    /// Whether it is sent webhooks of `kind` now.
+    pub fn wants(&self, kind: WebhookEventType) -> bool {
+        self.disabled.is_none() && self.event_types.contains(&kind)
+    }
+}
+
+/// The deployment's key of subscriptions' signing secrets, read from Secrets Manager: at least
+/// 32 bytes (`WebhookKey::MIN_BYTES`). A key of its own, so that the function that signs webhooks
+/// cannot derive candidates' links.
+pub struct WebhookKey(HmacKey);
+
+impl WebhookKey {
+    pub const MIN_BYTES: usize = HmacKey::MIN_BYTES;
+
+    /// A key of at least [`Self::MIN_BYTES`] bytes, or why not.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, String> {
+        HmacKey::new(bytes.into()).map(Self)
+    }
+}
+
+/// A subscription's signing secret: 32 bytes, derived under the [`WebhookKey`] from the
+/// subscription's id and the secret's generation (rotation starts the next), so none is stored:
+/// shown to the integrator once, derived again by the sender at each attempt. Not
+/// `Debug`-printable.
+pub struct SigningSecret([u8; 32]);
+
+impl SigningSecret {
+    /// The prefix of the secret's text form, the specification's.
+    pub const PREFIX: &'static str = "whsec_";
+
+    /// Generation `generation` of subscription `subscription`'s secret: the same every time.
+    pub fn derive(key: &WebhookKey, subscription: WebhookSubscriptionId, generation: u32) -> Self {
+        let mut mac = key.0.mac();
+        mac.update(b"webhook-signing-secret\0");
+        mac.update(&subscription.to_bytes());
+        mac.update(b"\0");
+        mac.update(&generation.to_be_bytes());
+        Self(mac.finalize().into_bytes().into())
+    }
+
+    /// As the integrator configures it: `whsec_` and the bytes in base64.
+    pub fn expose(&self) -> String {
+        format!("{}{}", Self::PREFIX, BASE64.encode(self.0))
+    }
+}
+
+/// The `webhook-signature` header of one attempt of message `id` at `timestamp` with `body`:
+/// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` under each of `secrets` (two while a
+/// rotation overlaps), space-separated. Signed with the specification's reference
+/// implementation (crate `standardwebhooks`).
+pub fn signature(secrets: &[SigningSecret], id: &str, timestamp: Timestamp, body: &str) -> String {
+    secrets
+        .iter()
+        .map(|secret| {
+            standardwebhooks::Webhook::from_bytes(secret.0.to_vec())
+                .and_then(|webhook| webhook.sign(id, timestamp.as_second(), body.as_bytes()))
+                .expect("signing a UTF-8 body cannot fail")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// When each retry of a failed delivery is attempted, counted from the one before: the
+/// specification's example schedule, about 27.5 hours in all; after the last, the delivery has
+/// failed for good.
+pub const RETRY_SCHEDULE: [SignedDuration; 7] = [
+    SignedDuration::from_secs(5),
+    SignedDuration::from_mins(5),
+    SignedDuration::from_mins(30),
+    SignedDuration::from_hours(2),
+    SignedDuration::from_hours(5),
+    SignedDuration::from_hours(10),
+    SignedDuration::from_hours(10),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    #[test]
+    fn event_types_read_back_from_their_codes() {
+        for kind in WebhookEventType::ALL {
+            assert_eq!(WebhookEventType::parse(kind.code()), Ok(kind));
+        }
+        let refused = WebhookEventType::parse("invitation.Sent").unwrap_err();
+        assert!(refused.contains("invitation.sent"), "{refused}");
+    }
+
+    #[test]
+    fn only_public_unicast_addresses_are_targets() {
+        let rule = TargetRule::default();
+        let permitted = |text: &str| rule.permits(text.parse().unwrap());
+        for public in [
+            "93.184.215.14",
+            "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
+            "1.1.1.1",
+        ] {
+            assert!(permitted(public), "{public}");
+        }
+        for inside in [
+            "127.0.0.1",
+            "::1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "fd00:ec2::254",
+            "fe80::1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::",
+            "255.255.255.255",
+            "224.0.0.1",
+            "ff02::1",
+            "192.0.2.1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::7f00:1",
+        ] {
+            assert!(!permitted(inside), "{inside}");
+        }
+        assert!(permitted("64:ff9b::5db8:d70e"), "NAT64 of a public address");
+    }
+
+    #[test]
+    fn loopback_only_when_configured() {
+        let tests = TargetRule {
+            allow_loopback: true,
+        };
+        assert!(tests.permits(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert!(tests.permits(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert!(!tests.permits("10.0.0.1".parse().unwrap()));
+    }
+
+    fn key(byte: u8) -> WebhookKey {
+        WebhookKey::new(vec![byte; 32]).unwrap()
+    }
+
+    #[test]
+    fn a_secret_is_derived_again_the_same_and_differs_by_subscription_generation_and_key() {
+        let secret =
+            |key: &WebhookKey, id, generation| SigningSecret::derive(key, id, generation).expose();
+        let (one, two) = (subscription().id, subscription().id);
+        let first = secret(&key(1), one, 1);
+        assert!(first.starts_with("whsec_"));
+        assert_eq!(BASE64.decode(&first[6..]).unwrap().len(), 32);
+        assert_eq!(first, secret(&key(1), one, 1));
+        for other in [
+            secret(&key(1), one, 2),
+            secret(&key(1), two, 1),
+            secret(&key(2), one, 1),
+        ] {
+            assert_ne!(first, other);
+        }
+        assert!(WebhookKey::new(vec![0; 31]).is_err());
+    }
+
+    #[test]
+    fn the_signature_verifies_with_the_reference_implementation_under_each_secret() {
+        let id = subscription().id;
+        let secrets = [
+            SigningSecret::derive(&key(1), id, 1),
+            SigningSecret::derive(&key(1), id, 2),
+        ];
+        let at = Timestamp::now();
+        let body = r#"{"type":"invitation.completed","data":{}}"#;
+        let header = signature(&secrets, "msg_1", at, body);
+        let signatures: Vec<&str> = header.split(' ').collect();
+        assert_eq!(signatures.len(), 2);
+        assert!(signatures.iter().all(|one| one.starts_with("v1,")));
+        for secret in &secrets {
+            let webhook = standardwebhooks::Webhook::new(&secret.expose()).unwrap();
+            let mut headers = lambda_http::http::HeaderMap::new();
+            headers.insert("webhook-id", "msg_1".parse().unwrap());
+            headers.insert(
+                "webhook-timestamp",
+                at.as_second().to_string().parse().unwrap(),
+            );
+            headers.insert("webhook-signature", header.parse().unwrap());
+            webhook.verify(body.as_bytes(), &headers).unwrap();
+            // Another body, id or timestamp does not verify.
+            assert!(webhook.verify(b"{}", &headers).is_err());
+        }
+    }
+
+    #[test]
+    fn a_webhook_url_is_https_to_a_name_or_a_public_address() {
+        let rule = TargetRule::default();
+        for good in [
+            "https://ats.example/webhooks?tenant=7",
+            "https://ats.example:8443/hooks",
+            "https://93.184.215.14/hooks",
+        ] {
+            assert!(WebhookUrl::parse(good, rule).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("http://ats.example/hooks", "https://"),
+            ("ftp://ats.example/hooks", "https://"),
+            ("https://user:pw@ats.example/", "user name"),
+            ("https://ats.example/#top", "fragment"),
+            ("https://127.0.0.1/hooks", "private"),
+            ("https://[::ffff:10.0.0.1]/hooks", "private"),
+            ("https://169.254.169.254/latest/meta-data", "private"),
+            ("http://127.0.0.1:8080/hooks", "private"),
+            ("not a url", "https://"),
+        ] {
+            let error = WebhookUrl::parse(bad, rule).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+        let long = format!("https://ats.example/{}", "a".repeat(2000));
+        assert!(WebhookUrl::parse(&long, rule).is_err());
+        let tests = TargetRule {
+            allow_loopback: true,
+        };
+        let local = WebhookUrl::parse("http://127.0.0.1:8080/hooks", tests).unwrap();
+        assert_eq!(local.port(), 8080);
+        assert!(WebhookUrl::parse("http://ats.example/hooks", tests).is_err());
+        assert!(WebhookUrl::parse("http://10.0.0.1/hooks", tests).is_err());
+    }
+
+    fn subscription() -> WebhookSubscription {
+        WebhookSubscription::new(
+            OrganizationId::parse("acme").unwrap(),
+            WebhookUrl::parse("https://ats.example/hooks", TargetRule::default()).unwrap(),
+            BTreeSet::from([WebhookEventType::InvitationCompleted]),
+            None,
+            "2026-12-01T10:00:00Z".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_rotated_secret_overlaps_the_previous_for_the_time_asked() {
+        let mut subscription = subscription();
+        let now: Timestamp = "2026-12-02T10:00:00Z".parse().unwrap();
+        assert_eq!(subscription.signing_generations(now), [1]);
+        subscription
+            .rotate_secret(now, SignedDuration::from_hours(24))
+            .unwrap();
+        assert_eq!(subscription.signing_generations(now), [2, 1]);
+        let later = now + SignedDuration::from_hours(24);
+        assert_eq!(subscription.signing_generations(later), [2]);
+        subscription
+            .rotate_secret(later, SignedDuration::ZERO)
+            .unwrap();
+        assert_eq!(subscription.signing_generations(later), [3]);
+        for refused in [
+            SignedDuration::from_secs(-1),
+            MAX_ROTATION_OVERLAP + SignedDuration::from_secs(1),
+        ] {
+            assert!(subscription.rotate_secret(later, refused).is_err());
+        }
+        assert_eq!(subscription.secret_generation, 3);
+    }
+
+    #[test]
+    fn a_disabled_subscription_wants_nothing() {
+        let mut subscription = subscription();
+        assert!(subscription.wants(WebhookEventType::InvitationCompleted));
+        assert!(!subscription.wants(WebhookEventType::InvitationSent));
+        subscription.disabled = Some((subscription.created_at, DisabledBecause::Gone));
+        assert!(!subscription.wants(WebhookEventType::InvitationCompleted));
+    }
+
+    #[test]
+    fn retries_last_about_a_day() {
+        let total: SignedDuration = RETRY_SCHEDULE.iter().copied().sum();
+        assert!(total > SignedDuration::from_hours(24), "{total}");
+        assert!(total < SignedDuration::from_hours(30), "{total}");
+        assert!(RETRY_SCHEDULE.windows(2).all(|pair| pair[0] <= pair[1]));
+    }
+}

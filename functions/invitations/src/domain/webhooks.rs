@@ -13,8 +13,14 @@ use hmac::Mac;
 use ip_network::IpNetwork;
 use jiff::{SignedDuration, Timestamp};
 
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
 use super::token::HmacKey;
-use super::{OrganizationId, WebhookDescription, WebhookSubscriptionId};
+use super::{
+    Invitation, InvitationBatchId, InvitationId, InvitationStatus, OrganizationId,
+    VideoInterviewId, WebhookDescription, WebhookSubscriptionId,
+};
 
 /// What a webhook tells, as its payload's `type` says it: one for each lifecycle step the
 /// service records.
@@ -82,6 +88,147 @@ impl WebhookEventType {
                 let known: Vec<&str> = Self::ALL.iter().map(|kind| kind.code()).collect();
                 format!("must be one of {}", known.join(", "))
             })
+    }
+}
+
+/// One webhook's content: its type, when the step happened (the payload's `timestamp`) and the
+/// invitation as it stood after it. Ids and states only: the integrator knows the candidate by the
+/// invitation's id, and a webhook body ends up in logs and queues outside the service's care, so
+/// no name, address or SES diagnostic (which quotes the address) is in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    pub kind: WebhookEventType,
+    pub at: Timestamp,
+    pub organization_id: OrganizationId,
+    pub invitation_id: InvitationId,
+    pub video_interview_id: VideoInterviewId,
+    pub batch_id: Option<InvitationBatchId>,
+    /// The status after the step, as the API shows it.
+    pub status: InvitationStatus,
+    /// The deadline after the step: its day and time zone.
+    pub answer_deadline: (jiff::civil::Date, String),
+    /// SES's `bounceType/bounceSubType` of a bounce, such as `Permanent/NoEmail`.
+    pub bounce_type: Option<String>,
+}
+
+/// The payload's `data`, in the API's field names.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InvitationData<'a> {
+    organization_id: &'a str,
+    invitation_id: String,
+    video_interview_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch_id: Option<String>,
+    status: &'static str,
+    answer_deadline: String,
+    time_zone: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bounce_type: Option<&'a str>,
+}
+
+impl WebhookEvent {
+    /// The webhooks of the steps between `before` and `after` (one invitation, as stored before
+    /// and after one write), each at its own recorded instant, or at `written_at` (when the write
+    /// was made) for a step that records none. A write that recorded several steps gives one
+    /// each, in lifecycle order; none when nothing an integrator hears of changed.
+    pub fn of_change(before: &Invitation, after: &Invitation, written_at: Timestamp) -> Vec<Self> {
+        use WebhookEventType as Kind;
+        let newly = |old: Option<Timestamp>, new: Option<Timestamp>| new.filter(|_| new != old);
+        let became =
+            |status| (before.status != status && after.status == status).then_some(written_at);
+        let bounced_at = (before.status != InvitationStatus::Bounced
+            && after.status == InvitationStatus::Bounced)
+            .then(|| after.bounce.as_ref().map_or(written_at, |bounce| bounce.at));
+        let extended = (after.deadline_extension_count > before.deadline_extension_count)
+            .then(|| after.deadline_extended_at.unwrap_or(written_at));
+        [
+            (Kind::InvitationSent, newly(before.sent_at, after.sent_at)),
+            (
+                Kind::InvitationDelivered,
+                newly(before.delivered_at, after.delivered_at),
+            ),
+            (Kind::InvitationBounced, bounced_at),
+            (
+                Kind::InvitationOpened,
+                newly(before.opened_at, after.opened_at),
+            ),
+            (Kind::InvitationDeadlineExtended, extended),
+            (
+                Kind::InvitationCompleted,
+                newly(before.completed_at, after.completed_at),
+            ),
+            (
+                Kind::InvitationCancelled,
+                became(InvitationStatus::Cancelled),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(kind, at)| at.map(|at| Self::about(kind, at, after)))
+        .collect()
+    }
+
+    fn about(kind: WebhookEventType, at: Timestamp, invitation: &Invitation) -> Self {
+        Self {
+            kind,
+            at,
+            organization_id: invitation.organization_id.clone(),
+            invitation_id: invitation.id,
+            video_interview_id: invitation.video_interview_id,
+            batch_id: invitation.batch_id,
+            status: invitation.status,
+            answer_deadline: (
+                invitation.deadline.date(),
+                invitation.deadline.time_zone().name().to_owned(),
+            ),
+            bounce_type: (kind == WebhookEventType::InvitationBounced)
+                .then(|| {
+                    invitation
+                        .bounce
+                        .as_ref()
+                        .map(|bounce| bounce.bounce_type.clone())
+                })
+                .flatten(),
+        }
+    }
+
+    /// The message's `webhook-id`: the same for the same step however often it is derived (a
+    /// replayed change, each retry), so that a receiver can drop duplicates. `msg_` and 32 hex
+    /// digits of a SHA-256 of the type, the invitation and the instant.
+    pub fn id(&self) -> String {
+        let digest = Sha256::new()
+            .chain_update(self.kind.code())
+            .chain_update(b"\0")
+            .chain_update(self.organization_id.as_str())
+            .chain_update(b"\0")
+            .chain_update(self.invitation_id.to_bytes())
+            .chain_update(self.at.as_millisecond().to_be_bytes())
+            .finalize();
+        let hex: String = digest[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        format!("msg_{hex}")
+    }
+
+    /// The body, as the specification shapes it: `{"type", "timestamp", "data"}`.
+    pub fn body(&self) -> String {
+        let (date, zone) = &self.answer_deadline;
+        serde_json::json!({
+            "type": self.kind.code(),
+            "timestamp": self.at.to_string(),
+            "data": InvitationData {
+                organization_id: self.organization_id.as_str(),
+                invitation_id: self.invitation_id.to_string(),
+                video_interview_id: self.video_interview_id.to_string(),
+                batch_id: self.batch_id.map(|id| id.to_string()),
+                status: self.status.code(),
+                answer_deadline: date.to_string(),
+                time_zone: zone,
+                bounce_type: self.bounce_type.as_deref(),
+            },
+        })
+        .to_string()
     }
 }
 
@@ -535,6 +682,191 @@ mod tests {
         assert!(!subscription.wants(WebhookEventType::InvitationSent));
         subscription.disabled = Some((subscription.created_at, DisabledBecause::Gone));
         assert!(!subscription.wants(WebhookEventType::InvitationCompleted));
+    }
+
+    mod payloads {
+        use super::*;
+
+        use crate::domain::fixtures;
+        use crate::domain::{Bounce, EmailAddress, InvitationEvent};
+
+        fn at(instant: &str) -> Timestamp {
+            instant.parse().unwrap()
+        }
+
+        fn sent() -> Invitation {
+            let mut invitation = fixtures::invitation();
+            invitation
+                .apply(&InvitationEvent::Sent {
+                    at: at("2026-12-01T10:00:01Z"),
+                    message_id: "ses-1".into(),
+                })
+                .unwrap();
+            invitation
+        }
+
+        fn kinds(events: &[WebhookEvent]) -> Vec<(WebhookEventType, Timestamp)> {
+            events.iter().map(|event| (event.kind, event.at)).collect()
+        }
+
+        #[test]
+        fn a_send_is_one_webhook_with_ids_and_states_and_no_personal_data() {
+            let before = fixtures::invitation();
+            let after = sent();
+            let events = WebhookEvent::of_change(&before, &after, at("2026-12-01T10:00:02Z"));
+            assert_eq!(
+                kinds(&events),
+                [(WebhookEventType::InvitationSent, at("2026-12-01T10:00:01Z"))]
+            );
+            let body: serde_json::Value = serde_json::from_str(&events[0].body()).unwrap();
+            assert_eq!(body["type"], "invitation.sent");
+            assert_eq!(body["timestamp"], "2026-12-01T10:00:01Z");
+            let data = &body["data"];
+            assert_eq!(data["organizationId"], "acme");
+            assert_eq!(data["invitationId"], after.id.to_string());
+            assert_eq!(
+                data["videoInterviewId"],
+                after.video_interview_id.to_string()
+            );
+            assert_eq!(data["status"], "sent");
+            assert_eq!(data["answerDeadline"], after.deadline.date().to_string());
+            assert_eq!(data["timeZone"], after.deadline.time_zone().name());
+            assert!(data.get("batchId").is_none() && data.get("bounceType").is_none());
+            let text = events[0].body();
+            for personal in [
+                after.candidate.email.as_str(),
+                after.candidate.first_name.as_str(),
+                after.candidate.last_name.as_str(),
+            ] {
+                assert!(!text.contains(personal), "{personal} in {text}");
+            }
+            assert!(WebhookEvent::of_change(&after, &after, now()).is_empty());
+        }
+
+        fn now() -> Timestamp {
+            at("2026-12-02T09:00:00Z")
+        }
+
+        #[test]
+        fn several_steps_in_one_write_come_in_lifecycle_order_each_at_its_instant() {
+            let before = sent();
+            let mut after = before.clone();
+            after.delivered_at = Some(at("2026-12-01T10:00:05Z"));
+            for event in [
+                InvitationEvent::Opened {
+                    at: at("2026-12-02T08:00:00Z"),
+                },
+                InvitationEvent::Completed {
+                    at: at("2026-12-02T08:30:00Z"),
+                },
+            ] {
+                after.apply(&event).unwrap();
+            }
+            let events = WebhookEvent::of_change(&before, &after, now());
+            assert_eq!(
+                kinds(&events),
+                [
+                    (
+                        WebhookEventType::InvitationDelivered,
+                        at("2026-12-01T10:00:05Z")
+                    ),
+                    (
+                        WebhookEventType::InvitationOpened,
+                        at("2026-12-02T08:00:00Z")
+                    ),
+                    (
+                        WebhookEventType::InvitationCompleted,
+                        at("2026-12-02T08:30:00Z")
+                    ),
+                ]
+            );
+            assert!(
+                events
+                    .iter()
+                    .all(|event| event.status == InvitationStatus::Completed)
+            );
+        }
+
+        #[test]
+        fn a_bounce_says_its_type_and_not_the_servers_words() {
+            let before = sent();
+            let mut after = before.clone();
+            let address = after.candidate.email.clone();
+            after
+                .apply(&InvitationEvent::Bounced {
+                    bounce: Bounce {
+                        at: at("2026-12-01T10:01:00Z"),
+                        bounce_type: "Permanent/NoEmail".into(),
+                        diagnostic: Some(format!("550 5.1.1 <{}>: no such user", address.as_str())),
+                        recruiter_notified_at: None,
+                        recruiter_notice_unconfirmed_at: None,
+                    },
+                    address: EmailAddress::parse(address.as_str()).unwrap(),
+                })
+                .unwrap();
+            let events = WebhookEvent::of_change(&before, &after, now());
+            assert_eq!(
+                kinds(&events),
+                [(
+                    WebhookEventType::InvitationBounced,
+                    at("2026-12-01T10:01:00Z")
+                )]
+            );
+            let body = events[0].body();
+            assert!(
+                body.contains(r#""bounceType":"Permanent/NoEmail""#),
+                "{body}"
+            );
+            assert!(
+                !body.contains("550") && !body.contains(address.as_str()),
+                "{body}"
+            );
+        }
+
+        #[test]
+        fn a_cancellation_is_at_the_writes_instant() {
+            let before = sent();
+            let mut after = before.clone();
+            after.apply(&InvitationEvent::Cancelled).unwrap();
+            let events = WebhookEvent::of_change(&before, &after, now());
+            assert_eq!(
+                kinds(&events),
+                [(WebhookEventType::InvitationCancelled, now())]
+            );
+            assert_eq!(events[0].status, InvitationStatus::Cancelled);
+        }
+
+        #[test]
+        fn a_moved_deadline_is_at_its_recorded_instant() {
+            let before = sent();
+            let mut after = before.clone();
+            after.deadline_extension_count += 1;
+            after.deadline_extended_at = Some(at("2026-12-01T12:00:00Z"));
+            let events = WebhookEvent::of_change(&before, &after, now());
+            assert_eq!(
+                kinds(&events),
+                [(
+                    WebhookEventType::InvitationDeadlineExtended,
+                    at("2026-12-01T12:00:00Z")
+                )]
+            );
+        }
+
+        #[test]
+        fn the_message_id_is_stable_and_tells_steps_apart() {
+            let before = fixtures::invitation();
+            let after = sent();
+            let event = || WebhookEvent::of_change(&before, &after, now()).remove(0);
+            let id = event().id();
+            assert!(id.starts_with("msg_") && id.len() == 36, "{id}");
+            assert_eq!(id, event().id());
+            let mut other = event();
+            other.kind = WebhookEventType::InvitationDelivered;
+            assert_ne!(id, other.id());
+            other = event();
+            other.at += SignedDuration::from_millis(1);
+            assert_ne!(id, other.id());
+        }
     }
 
     #[test]

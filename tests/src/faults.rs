@@ -35,6 +35,12 @@ pub enum Fault {
     /// Forward at once, then close the connection without relaying the answer: the request took
     /// effect, the client only sees the connection drop.
     DropAnswer,
+    /// `fault` for the requests of one operation (their `X-Amz-Target` ends with `.operation`,
+    /// such as `BatchWriteItem`), `Pass` for every other.
+    On {
+        operation: &'static str,
+        fault: Box<Fault>,
+    },
 }
 
 impl Fault {
@@ -126,11 +132,24 @@ impl FaultProxy {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(String::from_utf8_lossy(&request[head_end..]).into_owned());
-            let fault = self
+            let mut fault = self
                 .fault
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone();
+            // The fault for this request: an operation's own, or none.
+            let head = String::from_utf8_lossy(&request[..head_end]).to_ascii_lowercase();
+            while let Fault::On {
+                operation,
+                fault: only,
+            } = fault
+            {
+                let suffix = format!(".{}", operation.to_ascii_lowercase());
+                let named = head.lines().any(|line| {
+                    line.starts_with("x-amz-target:") && line.trim_end().ends_with(&suffix)
+                });
+                fault = if named { *only } else { Fault::Pass };
+            }
             match fault {
                 Fault::Pass => {
                     client
@@ -165,6 +184,7 @@ impl FaultProxy {
                     forward(&request, upstream).await?;
                     return Ok(());
                 }
+                Fault::On { .. } => unreachable!("resolved to this request's fault above"),
             }
         }
     }

@@ -369,3 +369,53 @@ async fn a_sender_that_dies_between_send_and_record_leaves_the_row_unconfirmed_n
         invitation.body
     );
 }
+
+#[tokio::test]
+async fn a_batch_stored_without_its_invitations_answers_so_and_emails_no_one() {
+    let world = world().await;
+    let interview = world.create_video_interview(&world.acme, "Sales").await;
+    let rows = json!([
+        {"firstName": "Aino", "lastName": "Järvinen", "email": world.candidate_email("aino")},
+        {"firstName": "Eino", "lastName": "Leino", "email": world.candidate_email("eino")},
+    ]);
+    // The messages are queued and the batch stored with its quota; then DynamoDB fails the
+    // writes of its invitations (after the SDK's retries).
+    let dynamodb = FaultProxy::start().await.unwrap();
+    dynamodb.set(Fault::On {
+        operation: "BatchWriteItem",
+        fault: Box::new(Fault::INTERNAL),
+    });
+    let api = world.recruiter_api_through(
+        dynamodb.clients().await.dynamodb(),
+        aws_sdk_sesv2::Client::new(&world.sdk),
+        NOW,
+    );
+    let event = ApiEvent::post("/invitation-batches", &batch(&interview, rows)).claims(&world.acme);
+    let answer = Answer::from(Box::pin(api.handle(event.into_request())).await);
+    answer.assert_problem(503);
+    assert_eq!(answer.body["type"], "/problems/batch-incomplete");
+    // Relative, as every Location of the API (it works under a named stage).
+    let location = answer.header("location").to_owned();
+    assert!(location.starts_with("invitation-batches/"), "{location}");
+
+    // The batch reads as it is: each accepted row's invitation missing, none pending.
+    let read = world
+        .call(ApiEvent::get(&format!("/{location}")).claims(&world.acme))
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    let outcomes: Vec<&str> = read.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["outcome"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes, ["missing", "missing"], "{}", read.body);
+    assert_eq!(read.body["sending"]["missing"], 2);
+    assert_eq!(read.body["sending"]["pending"], 0);
+
+    // Their messages are dropped: no one is emailed, nothing waits in the dead-letter queue.
+    let sender = world.invitation_sender(NOW, 100.0);
+    world.drain_send_queue(&sender, 5).await;
+    assert!(candidates_emailed(&world).await.is_empty());
+    assert_eq!(world.send_queue.dead_letters().await.unwrap(), 0);
+}

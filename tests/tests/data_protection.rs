@@ -254,6 +254,19 @@ async fn an_erased_invitation_leaves_no_name_address_or_token_hash_in_the_table_
     };
     let resent = resend().await;
     assert_eq!(resent.status, 200, "{}", resent.body);
+    let extension_path = format!("/invitations/{id}/deadline-extension");
+    let extended = world
+        .call_at(
+            integration_tests::world::COOLED_DOWN,
+            ApiEvent::post(
+                &extension_path,
+                &json!({"answerDeadline": "2026-12-20", "notifyCandidate": false}),
+            )
+            .header("idempotency-key", "erase-extension")
+            .claims(&world.acme),
+        )
+        .await;
+    assert_eq!(extended.status, 200, "{}", extended.body);
     let hashes = token_hashes(&world, &id).await;
     assert_eq!(hashes.len(), 2);
     let before = table_dump(&world).await;
@@ -332,9 +345,22 @@ async fn an_erased_invitation_leaves_no_name_address_or_token_hash_in_the_table_
     let resend_path = format!("/invitations/{id}/resend");
     let invalid_resend = keyed(&resend_path, "erase-resend", json!({"email": 7})).await;
     assert_eq!(invalid_resend.invalid_fields(), ["/email"]);
-    let extension_path = format!("/invitations/{id}/deadline-extension");
     let other_route = keyed(&extension_path, "erase-resend", json!({})).await;
     assert_eq!(other_route.body["type"], "/problems/idempotency-key-reused");
+    let invalid_extension = keyed(
+        &extension_path,
+        "erase-extension",
+        json!({"answerDeadline": "soon"}),
+    )
+    .await;
+    assert_eq!(invalid_extension.invalid_fields(), ["/answerDeadline"]);
+    let replayed_extension = keyed(
+        &extension_path,
+        "erase-extension",
+        json!({"answerDeadline": "2026-12-21"}),
+    )
+    .await;
+    replayed_extension.assert_problem(410);
     assert_eq!(
         world.emails().await.len(),
         emails_before,

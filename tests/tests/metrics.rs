@@ -376,14 +376,40 @@ async fn each_step_counts_exactly_what_it_did_in_one_emf_line_naming_no_one() {
     // its answer.
     let anna = scene.sent_invitation("anna", DEADLINE).await;
     let attempts = scene.proxy.requests();
-    scene.invite("bruno", DEADLINE, Ses::Fails).await;
+    let bruno = scene.invite("bruno", DEADLINE, Ses::Fails).await;
     assert_eq!(scene.proxy.requests() - attempts, 3, "the SDK's attempts");
     scene.assert_counted("an invitation refused", &[(InvitationSendFailures, 1)]);
+    let resend = ApiEvent::new("POST", &format!("/invitations/{bruno}/resend"));
+    let resent = scene.call(resend, Ses::Accepts).await;
+    assert_eq!(resent.body["status"], "sent", "{}", resent.body);
+    scene.assert_counted("the refused invitation resent", &[(InvitationsSent, 1)]);
     scene.invite("carla", DEADLINE, Ses::LosesAnswer).await;
     scene.assert_counted(
         "an invitation unconfirmed",
         &[(InvitationSendsUnconfirmed, 1)],
     );
+
+    // A batch's invitation: queued by the recruiter API (nothing sent yet), sent by the batch
+    // sender.
+    let batch = json!({
+        "videoInterviewId": scene.video_interview, "answerDeadline": DEADLINE,
+        "timeZone": "Europe/Helsinki", "language": "fi", "bccMyself": false, "notifyMe": false,
+        "candidates": [{"firstName": "Ilona", "lastName": "Berg",
+                        "email": scene.world.candidate_email("ilona")}],
+    });
+    let queued = scene
+        .call(ApiEvent::post("/invitation-batches", &batch), Ses::Accepts)
+        .await;
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    scene.assert_counted("a batch queued", &[]);
+    let sender = scene.world.invitation_sender_through(
+        scene.world.dynamodb.clone(),
+        scene.ses.clone(),
+        NOW,
+        100.0,
+    );
+    scene.world.drain_send_queue(&sender, 3).await;
+    scene.assert_counted("the batch's invitation sent", &[(InvitationsSent, 1)]);
 
     // The candidate's notices of a new deadline, the same three ways.
     scene.extend(&anna, "2026-12-20", Ses::Accepts).await;

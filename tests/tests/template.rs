@@ -415,6 +415,24 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
             _ => &[],
         }
     };
+    // An alarm on metric math sums every metric it reads.
+    for (name, alarm) in &resources {
+        let Some(queries) = alarm["Properties"]["Metrics"].as_sequence() else {
+            continue;
+        };
+        let expressions: Vec<&str> = queries
+            .iter()
+            .filter_map(|query| query["Expression"].as_str())
+            .collect();
+        assert_eq!(expressions.len(), 1, "{name:?}");
+        for query in queries
+            .iter()
+            .filter(|query| query["MetricStat"].is_mapping())
+        {
+            let id = query["Id"].as_str().unwrap();
+            assert!(expressions[0].contains(id), "{name:?}: {id} left out");
+        }
+    }
     let watched: BTreeSet<(String, String)> = resources
         .values()
         .filter(|definition| definition["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
@@ -576,4 +594,18 @@ fn the_reminders_run_every_quarter_hour_and_the_email_events_come_only_from_ses(
         pattern["detail"]["mail"]["tags"]["ses:configuration-set"],
         serde_json::json!(["set"])
     );
+}
+
+#[test]
+fn every_function_logs_at_info_or_below_so_that_its_metric_lines_reach_cloudwatch() {
+    let resources = resources();
+    for (function, _) in FUNCTIONS {
+        let level =
+            resource(&resources, function)["Properties"]["LoggingConfig"]["ApplicationLogLevel"]
+                .as_str();
+        assert!(
+            matches!(level, Some("INFO" | "DEBUG" | "TRACE")),
+            "{function}: {level:?}"
+        );
+    }
 }

@@ -21,12 +21,14 @@ pub const DIMENSION: &str = "FunctionName";
 /// What the service counts (unit `Count`), each named as in CloudWatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Counter {
-    /// An invitation email (a first send, a batch's, or a resend) accepted by SES.
+    /// An invitation email (a first send, a batch's, or a resend) accepted by SES, counted once
+    /// the invitation is recorded `sent`.
     InvitationsSent,
-    /// An invitation email SES refused: the invitation is `send_failed`.
+    /// An invitation email SES refused, counted once the invitation is recorded `send_failed`.
     InvitationSendFailures,
     /// An invitation email whose send may or may not have happened (a timeout, a dropped
-    /// connection): the invitation is `send_unconfirmed`, and SES's events settle it.
+    /// connection, a batch sender that died mid-send), counted once the invitation is recorded
+    /// `send_unconfirmed`; SES's events may settle it later.
     InvitationSendsUnconfirmed,
     /// A deadline reminder accepted by SES.
     RemindersSent,

@@ -61,7 +61,7 @@ impl KeyRecord {
     fn claim(&self) -> KeyClaim {
         if self.erased {
             return KeyClaim::Erased {
-                route: Some(self.fingerprint.route().clone()),
+                route: self.fingerprint.route().cloned(),
             };
         }
         match &self.response {
@@ -646,7 +646,7 @@ impl Invitations for MemoryStore {
                 // As in DynamoDB: the route stays, the request's own fingerprint goes.
                 record.fingerprint = RequestFingerprint::from_stored(
                     String::new(),
-                    record.fingerprint.route().clone(),
+                    record.fingerprint.route().cloned(),
                 );
                 record.erased = true;
                 record.expires_at = expires_at;

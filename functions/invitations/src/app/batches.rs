@@ -23,6 +23,7 @@ use crate::domain::{
     InvitationId, InvitationStatus, NewInvitation, OrganizationId, QueuedTurn, Recruiter,
     ReminderPolicy, RowOutcome, RowProblem, RowVerdict, VideoInterview, VideoInterviewId,
 };
+use crate::metrics::{self, Counter};
 use crate::ports::{
     Clock, EmailQuota, InvitationBatches, Invitations, Mailer, QueuedInvitation, SendQueue,
     StoreError,
@@ -327,6 +328,9 @@ impl<S: Invitations, M: Mailer, C: Clock> QueuedSender<'_, S, M, C> {
                     "queued invitation unconfirmed",
                 )
                 .await?;
+                if recorded {
+                    metrics::count(Counter::InvitationSendsUnconfirmed);
+                }
                 settled(recorded, &invitation)
             }
             QueuedTurn::Send => Ok(Turn::Ready(Box::new(invitation))),

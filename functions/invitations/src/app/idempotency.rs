@@ -24,7 +24,7 @@ pub enum Held {
 pub fn decide(claim: KeyClaim, fingerprint: &RequestFingerprint) -> Result<ClaimTicket, Held> {
     match claim {
         KeyClaim::Claimed(ticket) => Ok(ticket),
-        KeyClaim::Erased { route: Some(held) } if held != *fingerprint.route() => {
+        KeyClaim::Erased { route: Some(held) } if fingerprint.route() != Some(&held) => {
             Err(Held::KeyReused)
         }
         KeyClaim::Erased { .. } => Err(Held::Erased),
@@ -62,12 +62,18 @@ mod tests {
         assert_eq!(decide(done(&mine), &mine), Err(Held::Replay(saved(201))));
         assert_eq!(decide(done(&other), &mine), Err(Held::KeyReused));
         let erased = |fingerprint: &RequestFingerprint| KeyClaim::Erased {
-            route: Some(fingerprint.route().clone()),
+            route: fingerprint.route().cloned(),
         };
         // Another body on the same route can't be told from the erased request: it was erased.
         assert_eq!(decide(erased(&other), &mine), Err(Held::Erased));
         let elsewhere = RequestFingerprint::of("POST", "/y", b"1");
         assert_eq!(decide(erased(&elsewhere), &mine), Err(Held::KeyReused));
+        // A record stored before routes were kept is still the same request's.
+        let routeless = RequestFingerprint::from_stored(mine.as_str().to_owned(), None);
+        assert_eq!(
+            decide(done(&routeless), &mine),
+            Err(Held::Replay(saved(201)))
+        );
         let unknown = KeyClaim::Erased { route: None };
         assert_eq!(decide(unknown, &mine), Err(Held::Erased));
     }

@@ -289,7 +289,6 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
     let organization = invitation.organization_id.as_str().to_owned();
     let event = match sent {
         Ok(message_id) => {
-            metrics::count(Counter::InvitationsSent);
             tracing::info!(
                 organization,
                 invitation = %invitation.id,
@@ -303,7 +302,6 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
             }
         }
         Err(error @ MailError::Unconfirmed(_)) => {
-            metrics::count(Counter::InvitationSendsUnconfirmed);
             tracing::warn!(organization, invitation = %invitation.id, %error, "invitation email unconfirmed");
             InvitationEvent::SendUnconfirmed {
                 reason: format!(
@@ -313,7 +311,6 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
             }
         }
         Err(error) => {
-            metrics::count(Counter::InvitationSendFailures);
             let reason = send_failure_reason(&error);
             tracing::warn!(organization, invitation = %invitation.id, reason, "invitation email not sent");
             InvitationEvent::SendFailed { reason }
@@ -333,8 +330,18 @@ pub(super) async fn record_send<S: Invitations, C: Clock>(
     let recorded = invitations
         .record_invitation_event(&invitation.organization_id, invitation.id, &event, answer)
         .await;
-    if let Err(error) = &recorded {
-        tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
+    match &recorded {
+        // Counted once recorded, so that the counters say what the invitations' statuses say. An
+        // outcome whose record failed leaves the invitation `sending`; the batch sender settles
+        // its own later as unconfirmed, and counts that.
+        Ok(()) => metrics::count(match event {
+            InvitationEvent::Sent { .. } => Counter::InvitationsSent,
+            InvitationEvent::SendUnconfirmed { .. } => Counter::InvitationSendsUnconfirmed,
+            _ => Counter::InvitationSendFailures,
+        }),
+        Err(error) => {
+            tracing::error!(%error, organization, invitation = %invitation.id, "recording the send outcome failed");
+        }
     }
     (invitation, recorded.is_ok())
 }

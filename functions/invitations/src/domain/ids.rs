@@ -70,7 +70,7 @@ ulid_id!(
     InvitationBatchId
 );
 ulid_id!(
-    /// Identifies a webhook subscription (`POST /webhook-subscriptions`) within its organization.
+    /// Identifies a webhook subscription within its organization.
     WebhookSubscriptionId
 );
 

@@ -1,11 +1,12 @@
 //! Webhooks to integrators, after the Standard Webhooks specification
 //! (<https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md>):
 //! the event types an organization subscribes to, the rule for where a webhook may be sent, the
-//! subscriptions' signing secrets, the signature of an attempt and the retry schedule.
-//! docs/webhooks.md tells the whole design.
+//! subscriptions' signing secrets, the signature of an attempt, each webhook's body and the retry
+//! schedule. docs/webhooks.md tells the whole design; the routes and functions that use these
+//! rules are not built yet (issue 19).
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -103,7 +104,7 @@ pub struct WebhookEvent {
     pub invitation_id: InvitationId,
     pub video_interview_id: VideoInterviewId,
     pub batch_id: Option<InvitationBatchId>,
-    /// The status after the step, as the API shows it.
+    /// The status after the step, as stored (never `expired`, which reads derive).
     pub status: InvitationStatus,
     /// The deadline after the step: its day and time zone.
     pub answer_deadline: (jiff::civil::Date, String),
@@ -233,11 +234,13 @@ impl WebhookEvent {
 }
 
 /// Where a webhook may go, decided on an address after DNS resolution, when subscribing and again
-/// at each attempt: only a globally routable unicast address (IANA's special-purpose registries,
-/// RFC 6890), so that a subscription cannot make the service call inside its own network
-/// (loopback, private, link-local, the instance metadata service at 169.254.169.254 and
-/// fd00:ec2::254, shared, documentation, benchmarking, reserved), nor a multicast group. An IPv6
-/// address that carries an IPv4 one (mapped, RFC 4291; NAT64, RFC 6052) is judged by it.
+/// at each attempt: only a globally reachable unicast address, so that a subscription cannot make
+/// the service call inside its own network (loopback, private, link-local, the instance metadata
+/// service at 169.254.169.254 and fd00:ec2::254, shared, documentation, benchmarking, reserved),
+/// nor a multicast group. IPv4 after IANA's special-purpose registry (RFC 6890, crate
+/// `ip_network`); IPv6 only inside global unicast 2000::/3 (RFC 4291) and outside its
+/// special-purpose blocks 2001::/23 (Teredo among them) and the documentation prefixes. An IPv6
+/// address that carries an IPv4 one is judged by that (see [`reached`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TargetRule {
     /// Loopback permitted too: only for the tests' local receiver, by configuration.
@@ -247,25 +250,54 @@ pub struct TargetRule {
 impl TargetRule {
     /// Whether a webhook may be sent to `address`.
     pub fn permits(&self, address: IpAddr) -> bool {
-        let address = match address {
-            IpAddr::V6(v6) => v6
-                .to_ipv4_mapped()
-                .or_else(|| nat64_embedded(v6))
-                .map_or(address, IpAddr::V4),
-            v4 => v4,
-        };
+        let address = reached(address);
         if address.is_loopback() {
             return self.allow_loopback;
         }
-        !address.is_multicast() && IpNetwork::from(address).is_global()
+        let global = IpNetwork::from(address).is_global();
+        match address {
+            IpAddr::V4(v4) => global && !v4.is_multicast(),
+            IpAddr::V6(v6) => global && global_unicast(v6),
+        }
     }
 }
 
-/// The IPv4 address inside an address of the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052).
-fn nat64_embedded(address: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
-    let octets = address.octets();
-    (octets[..12] == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
-        .then(|| std::net::Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15]))
+/// The address a packet to `address` ends up at, as far as the address itself says: the IPv4
+/// address an IPv6 one carries (IPv4-mapped and IPv4-compatible, RFC 4291; 6to4 2002::/16,
+/// RFC 3056; the well-known NAT64 prefix 64:ff9b::/96, RFC 6052), or the address itself.
+fn reached(address: IpAddr) -> IpAddr {
+    let IpAddr::V6(v6) = address else {
+        return address;
+    };
+    if v6.is_loopback() || v6.is_unspecified() {
+        return address;
+    }
+    let octets = v6.octets();
+    let carried = |at: usize| {
+        IpAddr::V4(Ipv4Addr::new(
+            octets[at],
+            octets[at + 1],
+            octets[at + 2],
+            octets[at + 3],
+        ))
+    };
+    const NAT64: [u8; 12] = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+    match octets {
+        _ if v6.to_ipv4_mapped().is_some() || octets[..12] == [0; 12] => carried(12),
+        _ if octets[..12] == NAT64 => carried(12),
+        [0x20, 0x02, ..] => carried(2),
+        _ => address,
+    }
+}
+
+/// Within global unicast 2000::/3, outside 2001::/23 (IETF protocol assignments: Teredo, ORCHID,
+/// benchmarking...) and the documentation prefixes 2001:db8::/32 and 3fff::/20 (RFC 9637).
+fn global_unicast(address: Ipv6Addr) -> bool {
+    let [first, second, ..] = address.segments();
+    let special = first == 0x2001 && second < 0x0200;
+    let documentation =
+        (first == 0x2001 && second == 0x0db8) || (first == 0x3fff && second < 0x1000);
+    first & 0xe000 == 0x2000 && !special && !documentation
 }
 
 /// Where a subscription's webhooks go: an `https` URL of at most 2,000 characters, with no user
@@ -289,7 +321,7 @@ impl WebhookUrl {
         }
         .map(|address| {
             if rule.permits(address) {
-                Ok(address.is_loopback())
+                Ok(reached(address).is_loopback())
             } else {
                 Err("must not be a private, loopback, link-local or reserved address".to_owned())
             }
@@ -313,12 +345,17 @@ impl WebhookUrl {
         Ok(Self(url))
     }
 
-    /// The URL as the store holds it: it was checked when subscribing and is not checked again
-    /// here (each attempt checks the addresses it resolves to).
+    /// The URL as the store holds it: it was checked when subscribing, and each attempt checks
+    /// the addresses it resolves to; only its form is checked again here.
     pub fn from_stored(stored: &str) -> Result<Self, String> {
-        url::Url::parse(stored)
-            .map(Self)
-            .map_err(|error| format!("a stored webhook URL: {error}"))
+        let url =
+            url::Url::parse(stored).map_err(|error| format!("a stored webhook URL: {error}"))?;
+        match url.scheme() {
+            "https" | "http" if url.has_host() => Ok(Self(url)),
+            _ => Err(format!(
+                "a stored webhook URL that is not http(s): {stored}"
+            )),
+        }
     }
 
     /// The host's name, when the URL names one rather than an address.
@@ -495,8 +532,6 @@ pub const RETRY_SCHEDULE: [SignedDuration; 7] = [
 mod tests {
     use super::*;
 
-    use std::net::{Ipv4Addr, Ipv6Addr};
-
     #[test]
     fn event_types_read_back_from_their_codes() {
         for kind in WebhookEventType::ALL {
@@ -539,10 +574,27 @@ mod tests {
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
             "64:ff9b::7f00:1",
+            // IPv4-compatible, 6to4 and RFC 2765 forms of inside addresses.
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "2002:a9fe:a9fe::1",
+            "2002:7f00:1::1",
+            "::ffff:0:7f00:1",
+            // Teredo, other IETF assignments, local-use NAT64, discard-only, documentation.
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:2::1",
+            "2001:10::1",
+            "64:ff9b:1::a9fe:a9fe",
+            "100::1",
+            "2001:db8::1",
+            "3fff::1",
+            "5f00::1",
+            "fc00::1",
         ] {
             assert!(!permitted(inside), "{inside}");
         }
         assert!(permitted("64:ff9b::5db8:d70e"), "NAT64 of a public address");
+        assert!(permitted("2002:5db8:d70e::1"), "6to4 of a public address");
     }
 
     #[test]
@@ -552,6 +604,7 @@ mod tests {
         };
         assert!(tests.permits(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         assert!(tests.permits(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert!(tests.permits("::ffff:127.0.0.1".parse().unwrap()));
         assert!(!tests.permits("10.0.0.1".parse().unwrap()));
     }
 
@@ -637,6 +690,7 @@ mod tests {
         };
         let local = WebhookUrl::parse("http://127.0.0.1:8080/hooks", tests).unwrap();
         assert_eq!(local.port(), 8080);
+        assert!(WebhookUrl::parse("http://[::ffff:127.0.0.1]:8080/", tests).is_ok());
         assert!(WebhookUrl::parse("http://ats.example/hooks", tests).is_err());
         assert!(WebhookUrl::parse("http://10.0.0.1/hooks", tests).is_err());
     }

@@ -39,13 +39,22 @@ impl IdempotencyKey {
     }
 }
 
-/// What makes two requests "the same": method, path and the exact body (SHA-256, hex). Its
-/// [`RouteFingerprint`] is kept apart, because it outlives an erasure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What makes two requests "the same": method, path and the exact body (SHA-256, hex); equal
+/// when that is. Its [`RouteFingerprint`] is kept apart, because it outlives an erasure.
+#[derive(Debug, Clone)]
 pub struct RequestFingerprint {
     request: String,
-    route: RouteFingerprint,
+    /// `None` in a record stored before routes were kept.
+    route: Option<RouteFingerprint>,
 }
+
+impl PartialEq for RequestFingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.request == other.request
+    }
+}
+
+impl Eq for RequestFingerprint {}
 
 impl RequestFingerprint {
     pub fn of(method: &str, path: &str, body: &[u8]) -> Self {
@@ -57,11 +66,11 @@ impl RequestFingerprint {
         hasher.update(body);
         Self {
             request: hex(&hasher.finalize()),
-            route: RouteFingerprint::of(method, path),
+            route: Some(RouteFingerprint::of(method, path)),
         }
     }
 
-    pub fn from_stored(request: String, route: RouteFingerprint) -> Self {
+    pub fn from_stored(request: String, route: Option<RouteFingerprint>) -> Self {
         Self { request, route }
     }
 
@@ -70,8 +79,8 @@ impl RequestFingerprint {
         &self.request
     }
 
-    pub fn route(&self) -> &RouteFingerprint {
-        &self.route
+    pub fn route(&self) -> Option<&RouteFingerprint> {
+        self.route.as_ref()
     }
 }
 

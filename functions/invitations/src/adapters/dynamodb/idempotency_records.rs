@@ -82,7 +82,6 @@ pub(super) fn key_claim_item(
         ("entity".to_owned(), s("IdempotencyRecord")),
         ("status".to_owned(), s(KEY_IN_PROGRESS)),
         ("fingerprint".to_owned(), s(fingerprint.as_str())),
-        ("route".to_owned(), s(fingerprint.route().as_str())),
         ("ticket".to_owned(), s(ticket.as_str())),
         (
             "inProgressUntil".to_owned(),
@@ -91,6 +90,9 @@ pub(super) fn key_claim_item(
         // DynamoDB's TTL deletes the record some time after this (epoch seconds).
         ("ttl".to_owned(), n(expires_at.as_second())),
     ]);
+    if let Some(route) = fingerprint.route() {
+        item.insert("route".to_owned(), s(route.as_str()));
+    }
     item
 }
 
@@ -104,10 +106,8 @@ pub(super) fn read_key_claim(item: &Item, ours: &ClaimTicket) -> Result<KeyClaim
     if reader.string("status")? == KEY_ERASED {
         return Ok(KeyClaim::Erased { route });
     }
-    let fingerprint = RequestFingerprint::from_stored(
-        reader.string("fingerprint")?.to_owned(),
-        route.ok_or_else(|| StoreError::Corrupt("route".to_owned()))?,
-    );
+    let fingerprint =
+        RequestFingerprint::from_stored(reader.string("fingerprint")?.to_owned(), route);
     let ticket = ClaimTicket::from_stored(reader.string("ticket")?.to_owned());
     match reader.string("status")? {
         KEY_IN_PROGRESS if ticket == *ours => Ok(KeyClaim::Claimed(ticket)),

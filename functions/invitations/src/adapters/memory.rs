@@ -13,19 +13,20 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use jiff::Timestamp;
 
 use crate::domain::events::{CandidateDataErased, VideoInterviewCompleted};
+use crate::domain::webhooks::{DisabledBecause, WebhookSubscription};
 use crate::domain::{
     CandidateEmailDigest, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
     FollowUpOutcome, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent, InvitationId,
     InvitationStatus, OrganizationId, OrganizationProfile, ReminderSlot, VideoInterview,
-    VideoInterviewId,
+    VideoInterviewId, WebhookSubscriptionId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
     IdempotencyRecords, InvitationBatches, InvitationFilter, Invitations, KeyClaim, KeyedAnswer,
-    MailError, Mailer, MessageId, NotificationClaims, OrganizationProfiles, OutgoingEmail, Page,
-    PageCursor, PageRequest, ProfileCondition, PublishError, QueuedInvitation, ReminderClaim,
-    Reminders, RequestFingerprint, SavedResponse, SendQueue, StoreError, VideoInterviews,
-    claim_times,
+    MAX_WEBHOOK_SUBSCRIPTIONS, MailError, Mailer, MessageId, NotificationClaims,
+    OrganizationProfiles, OutgoingEmail, Page, PageCursor, PageRequest, ProfileCondition,
+    PublishError, QueuedInvitation, ReminderClaim, Reminders, RequestFingerprint, SavedResponse,
+    SendQueue, StoreError, VideoInterviews, WebhookSubscriptions, claim_times,
 };
 
 /// An invitation as stored, with what the table keeps beside the domain record.
@@ -84,6 +85,7 @@ struct Tables {
     emails_per_day: HashMap<(OrganizationId, jiff::civil::Date), u32>,
     profiles: HashMap<OrganizationId, OrganizationProfile>,
     batches: HashMap<(OrganizationId, InvitationBatchId), InvitationBatch>,
+    webhooks: HashMap<(OrganizationId, WebhookSubscriptionId), WebhookSubscription>,
 }
 
 /// Every store port over maps behind one lock, so that each call is atomic as a conditional write
@@ -156,6 +158,102 @@ fn page_of<T: Clone>(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T>
             .then(|| rest.last().map(|(id, _)| PageCursor::after(id.clone())))
             .flatten(),
         items: rest.into_iter().map(|(_, item)| item).collect(),
+    }
+}
+
+impl WebhookSubscriptions for MemoryStore {
+    async fn insert_subscription(
+        &self,
+        subscription: &WebhookSubscription,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let organization = &subscription.organization_id;
+        let held = tables
+            .webhooks
+            .keys()
+            .filter(|(owner, _)| owner == organization)
+            .count();
+        if held >= MAX_WEBHOOK_SUBSCRIPTIONS as usize {
+            return Err(StoreError::QuotaExhausted);
+        }
+        let slot = (organization.clone(), subscription.id);
+        if tables.webhooks.contains_key(&slot) {
+            return Err(StoreError::Conflict);
+        }
+        tables.webhooks.insert(slot, subscription.clone());
+        Ok(())
+    }
+
+    async fn get_subscription(
+        &self,
+        organization: &OrganizationId,
+        id: WebhookSubscriptionId,
+    ) -> Result<Option<WebhookSubscription>, StoreError> {
+        Ok(self
+            .tables()?
+            .webhooks
+            .get(&(organization.clone(), id))
+            .cloned())
+    }
+
+    async fn list_subscriptions(
+        &self,
+        organization: &OrganizationId,
+    ) -> Result<Vec<WebhookSubscription>, StoreError> {
+        let mut held: Vec<WebhookSubscription> = self
+            .tables()?
+            .webhooks
+            .values()
+            .filter(|subscription| subscription.organization_id == *organization)
+            .cloned()
+            .collect();
+        held.sort_by_key(|subscription| subscription.id);
+        Ok(held)
+    }
+
+    async fn rotate_subscription_secret(
+        &self,
+        subscription: &WebhookSubscription,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let slot = (subscription.organization_id.clone(), subscription.id);
+        match tables.webhooks.get_mut(&slot) {
+            Some(stored) if stored.secret_generation + 1 == subscription.secret_generation => {
+                stored.secret_generation = subscription.secret_generation;
+                stored.previous_secret_until = subscription.previous_secret_until;
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
+    }
+
+    async fn disable_subscription(
+        &self,
+        organization: &OrganizationId,
+        id: WebhookSubscriptionId,
+        at: Timestamp,
+        because: DisabledBecause,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        match tables.webhooks.get_mut(&(organization.clone(), id)) {
+            Some(stored) if stored.disabled.is_none() => {
+                stored.disabled = Some((at, because));
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
+    }
+
+    async fn delete_subscription(
+        &self,
+        organization: &OrganizationId,
+        id: WebhookSubscriptionId,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables()?;
+        Ok(tables
+            .webhooks
+            .remove(&(organization.clone(), id))
+            .is_some())
     }
 }
 

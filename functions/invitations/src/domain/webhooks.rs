@@ -387,6 +387,23 @@ pub enum DisabledBecause {
     PersistentFailure,
 }
 
+impl DisabledBecause {
+    /// As the store and the API name it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Gone => "gone",
+            Self::PersistentFailure => "persistent_failure",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        [Self::Gone, Self::PersistentFailure]
+            .into_iter()
+            .find(|because| because.code() == code)
+            .ok_or_else(|| format!("{code} is no reason a subscription stops"))
+    }
+}
+
 /// An organization's subscription to webhooks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookSubscription {

@@ -15,6 +15,7 @@ mod organization_profiles;
 mod paging;
 mod reminders;
 mod video_interviews;
+mod webhook_subscriptions;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email_quota::{DailyEmailQuota, EmailQuota};
@@ -33,6 +34,7 @@ pub use organization_profiles::{OrganizationProfiles, ProfileCondition};
 pub use paging::{Page, PageCursor, PageRequest};
 pub use reminders::{DueReminder, ReminderClaim, Reminders};
 pub use video_interviews::VideoInterviews;
+pub use webhook_subscriptions::{MAX_WEBHOOK_SUBSCRIPTIONS, WebhookSubscriptions};
 
 /// How a store port fails.
 #[derive(Debug, thiserror::Error)]

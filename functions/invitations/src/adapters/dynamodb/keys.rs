@@ -3,13 +3,15 @@
 //! caller's verified claims, never from anything the caller sends (ids and cursors only ever name a
 //! sort key inside that partition). That is what makes tenant isolation hold by construction.
 //!
-//! | item                 | pk          | sk              | gsi1pk (index `by-video-interview`) |
-//! |----------------------|-------------|-----------------|-------------------------------------|
-//! | video interview      | `ORG#<org>` | `VI#<ulid>`     |                                     |
-//! | invitation           | `ORG#<org>` | `INV#<ulid>`    | `ORG#<org>#VI#<ulid>`               |
-//! | idempotency record   | `ORG#<org>` | `IDEM#<sha256>` |                                     |
-//! | daily email count    | `ORG#<org>` | `QUOTA#<date>`  |                                     |
-//! | organization profile | `ORG#<org>` | `PROFILE`       |                                     |
+//! | item                 | pk          | sk               | gsi1pk (index `by-video-interview`) |
+//! |----------------------|-------------|------------------|-------------------------------------|
+//! | video interview      | `ORG#<org>` | `VI#<ulid>`      |                                     |
+//! | invitation           | `ORG#<org>` | `INV#<ulid>`     | `ORG#<org>#VI#<ulid>`               |
+//! | idempotency record   | `ORG#<org>` | `IDEM#<sha256>`  |                                     |
+//! | daily email count    | `ORG#<org>` | `QUOTA#<date>`   |                                     |
+//! | organization profile | `ORG#<org>` | `PROFILE`        |                                     |
+//! | webhook subscription | `ORG#<org>` | `WEBHOOK#<ulid>` |                                     |
+//! | their count          | `ORG#<org>` | `WEBHOOKS`       |                                     |
 //!
 //! An invitation is also in the keys-only index `by-candidate-email` under
 //! `candidateEmailKey` = `ORG#<org>#EMAIL#<digest>` (`domain::candidate_lookup`), holds `ttl` (its
@@ -26,7 +28,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::{CandidateEmailDigest, InvitationId, OrganizationId, VideoInterviewId};
+use crate::domain::{
+    CandidateEmailDigest, InvitationId, OrganizationId, VideoInterviewId, WebhookSubscriptionId,
+};
 use crate::ports::IdempotencyKey;
 
 /// The sparse index of invitations with a reminder still to send, by its due instant
@@ -52,6 +56,7 @@ pub(super) const VIDEO_INTERVIEW_PREFIX: &str = "VI#";
 pub(super) const INVITATION_PREFIX: &str = "INV#";
 pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
 const EMAIL_QUOTA_PREFIX: &str = "QUOTA#";
+pub(super) const WEBHOOK_PREFIX: &str = "WEBHOOK#";
 
 /// The primary key of one item.
 pub(super) struct Key(pub(super) HashMap<String, AttributeValue>);
@@ -90,6 +95,18 @@ pub(super) fn email_quota_key(organization: &OrganizationId, day: jiff::civil::D
 /// The organization's profile: one item, beside everything else of the organization.
 pub(super) fn organization_profile_key(organization: &OrganizationId) -> Key {
     Key::new(organization_key(organization), "PROFILE".to_owned())
+}
+
+pub(super) fn webhook_subscription_key(
+    organization: &OrganizationId,
+    id: WebhookSubscriptionId,
+) -> Key {
+    Key::in_organization(organization, WEBHOOK_PREFIX, &id.to_string())
+}
+
+/// The organization's count of webhook subscriptions (`MAX_WEBHOOK_SUBSCRIPTIONS`).
+pub(super) fn webhook_count_key(organization: &OrganizationId) -> Key {
+    Key::new(organization_key(organization), "WEBHOOKS".to_owned())
 }
 
 /// The index partition of one video interview's invitations.

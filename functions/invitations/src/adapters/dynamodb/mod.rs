@@ -12,13 +12,14 @@ mod notification_claims;
 mod organization_profiles;
 mod reminders;
 mod video_interviews;
+mod webhook_subscriptions;
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use crate::ports::StoreError;
 use attributes::Item;
@@ -343,6 +344,22 @@ impl DynamoStore {
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn transact_delete(
+        &self,
+        key: Key,
+        write: ConditionalWrite,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.0))
+            .set_expression_attribute_names(non_empty(write.names))
+            .condition_expression(write.condition)
+            .set_expression_attribute_values(non_empty(write.values))
+            .build()
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     fn transact_update(

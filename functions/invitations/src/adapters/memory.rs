@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::ports::RecruiterNotice;
+use crate::ports::{HostResolver, ResolveError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -1260,5 +1261,36 @@ impl Reminders for MemoryStore {
             stored.token_hashes.push(link.clone());
         }
         Ok(ReminderClaim::Claimed(Box::new(claimed)))
+    }
+}
+
+/// A resolver that knows a fixed set of names (`ports::HostResolver`); any other does not exist.
+#[derive(Debug, Default)]
+pub struct StaticResolver(HashMap<String, Vec<std::net::IpAddr>>);
+
+impl StaticResolver {
+    /// Each name with its addresses, as text.
+    pub fn new<'a>(names: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Self {
+        Self(
+            names
+                .into_iter()
+                .map(|(name, addresses)| {
+                    let parsed = addresses
+                        .iter()
+                        .map(|address| address.parse().expect("an IP address"))
+                        .collect();
+                    (name.to_owned(), parsed)
+                })
+                .collect(),
+        )
+    }
+}
+
+impl HostResolver for StaticResolver {
+    async fn resolve(&self, host: &str) -> Result<Vec<std::net::IpAddr>, ResolveError> {
+        self.0
+            .get(host)
+            .cloned()
+            .ok_or_else(|| ResolveError("no such name".to_owned()))
     }
 }

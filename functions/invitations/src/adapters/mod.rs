@@ -1,8 +1,10 @@
 //! The adapters: the AWS implementations of the ports (DynamoDB, SES v2, EventBridge, SQS), the
-//! deployment's secrets (Secrets Manager), the SDK configuration they share, and in-memory
-//! implementations for the use cases' tests (`memory`, behind the `test-util` feature).
+//! system's resolver (DNS), the deployment's secrets (Secrets Manager), the SDK configuration
+//! they share, and in-memory implementations for the use cases' tests (`memory`, behind the
+//! `test-util` feature).
 
 pub mod aws;
+pub mod dns;
 pub mod dynamodb;
 pub mod eventbridge;
 #[cfg(any(test, feature = "test-util"))]

@@ -363,6 +363,15 @@ impl WebhookUrl {
         self.0.domain()
     }
 
+    /// The host's address, when the URL names one rather than a name.
+    pub fn address(&self) -> Option<IpAddr> {
+        match self.0.host()? {
+            url::Host::Ipv4(address) => Some(IpAddr::V4(address)),
+            url::Host::Ipv6(address) => Some(IpAddr::V6(address)),
+            url::Host::Domain(_) => None,
+        }
+    }
+
     /// The port to connect to: the URL's, or its scheme's.
     pub fn port(&self) -> u16 {
         self.0

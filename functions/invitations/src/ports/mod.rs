@@ -6,6 +6,7 @@
 mod clock;
 mod email_quota;
 mod event_bus;
+mod host_resolver;
 mod idempotency_records;
 mod invitation_batches;
 mod invitations;
@@ -20,6 +21,7 @@ mod webhook_subscriptions;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email_quota::{DailyEmailQuota, EmailQuota};
 pub use event_bus::{EventBus, PublishError};
+pub use host_resolver::{HostResolver, ResolveError};
 #[cfg(test)]
 pub(crate) use idempotency_records::saved_response;
 pub use idempotency_records::{

@@ -1,21 +1,16 @@
 //! The real binary refuses to start when its configuration is wrong, and says which variables.
 
-use std::process::Command;
+use invitations::config::refused_cold_start;
 
 #[test]
 fn a_misconfigured_function_stops_at_cold_start_naming_every_bad_variable() {
-    let output = Command::new(env!("CARGO_BIN_EXE_deadline-reminders"))
-        .env_clear()
-        .env("SENDER_EMAIL", "Acme <jobs@acme.example>")
-        .env("CANDIDATE_APP_URL", "https://interview.example/i")
-        .env("REMINDER_HOURS_BEFORE_DEADLINE", "two days")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    let printed = refused_cold_start(
+        env!("CARGO_BIN_EXE_deadline-reminders"),
+        &[
+            ("SENDER_EMAIL", "Acme <jobs@acme.example>"),
+            ("CANDIDATE_APP_URL", "https://interview.example/i"),
+            ("REMINDER_HOURS_BEFORE_DEADLINE", "two days"),
+        ],
     );
     for variable in [
         "TABLE_NAME",

@@ -281,6 +281,23 @@ impl From<&RecruiterNoticesConfig> for RecruiterNoticeSettings {
     }
 }
 
+/// What the function binary at `path` printed (stdout, then stderr) when it refused to start with
+/// only `variables` in its environment: the functions' cold-start tests. Panics when it started.
+#[cfg(any(test, feature = "test-util"))]
+pub fn refused_cold_start(path: &str, variables: &[(&str, &str)]) -> String {
+    let output = std::process::Command::new(path)
+        .env_clear()
+        .envs(variables.iter().copied())
+        .output()
+        .expect("the function's binary runs");
+    assert!(!output.status.success(), "{path} started");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// A lookup over fixed `NAME=value` pairs, in place of the environment (tests).
 #[cfg(any(test, feature = "test-util"))]
 pub fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {

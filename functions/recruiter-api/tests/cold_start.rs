@@ -1,22 +1,17 @@
 //! The real binary refuses to start when its configuration is wrong, and says which variables.
 
-use std::process::Command;
+use invitations::config::refused_cold_start;
 
 #[test]
 fn a_misconfigured_function_stops_at_cold_start_naming_every_bad_variable() {
-    let output = Command::new(env!("CARGO_BIN_EXE_recruiter-api"))
-        .env_clear()
-        .env("SENDER_EMAIL", "not an address")
-        .env("CANDIDATE_APP_URL", "https://interview.example/i")
-        .env("RECRUITER_APP_URL", "https://recruit.example")
-        .env("DEFAULT_TIME_ZONE", "Mars/Olympus")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    let printed = refused_cold_start(
+        env!("CARGO_BIN_EXE_recruiter-api"),
+        &[
+            ("SENDER_EMAIL", "not an address"),
+            ("CANDIDATE_APP_URL", "https://interview.example/i"),
+            ("RECRUITER_APP_URL", "https://recruit.example"),
+            ("DEFAULT_TIME_ZONE", "Mars/Olympus"),
+        ],
     );
     for variable in ["TABLE_NAME", "SENDER_EMAIL", "DEFAULT_TIME_ZONE"] {
         assert!(

@@ -554,6 +554,48 @@ impl World {
         Some(response.batch_item_failures.len())
     }
 
+    /// A batch's queued invitation of `acme` to `email`, stored at `now` as accepting the batch
+    /// stores it (by the harness's own client), without reminders, and the send queue's event of
+    /// its message, sent at `now`: what the benchmarks hand the batch sender.
+    pub async fn queued_invitation_event(
+        &self,
+        email: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Value, crate::Error> {
+        use invitations::domain::{
+            EmailAddress, Invitation, InvitationBatchId, RetentionPeriod, fixtures,
+        };
+        use invitations::ports::InvitationBatches;
+
+        let recruiter = fixtures::recruiter();
+        let interview = fixtures::video_interview(&recruiter);
+        let mut new = fixtures::new_invitation(&interview);
+        new.candidate.email = EmailAddress::parse(email)?;
+        // No reminder: a sweep finds nothing due from it.
+        new.reminders = false;
+        let batch = InvitationBatchId::generate(now);
+        let retention = RetentionPeriod::default();
+        let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
+        self.store()
+            .insert_queued_invitations(std::slice::from_ref(&queued))
+            .await?;
+        let body = json!({"organizationId": "acme", "invitationId": queued.id.to_string()});
+        let sent = now.as_millisecond().to_string();
+        Ok(json!({"Records": [{
+            "messageId": format!("message-{}", queued.id),
+            "receiptHandle": format!("AQEB{}", queued.id),
+            "body": body.to_string(),
+            "attributes": {
+                "ApproximateReceiveCount": "1", "SentTimestamp": sent,
+                "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
+                "ApproximateFirstReceiveTimestamp": sent
+            },
+            "messageAttributes": {}, "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue",
+            "awsRegion": "eu-west-1"
+        }]}))
+    }
+
     /// The email events function, its clock standing at `now`.
     pub fn email_events(&self, now: &str) -> EmailEvents<DynamoStore, SesMailer, FixedClock> {
         let calls = &self.calls.email_events;

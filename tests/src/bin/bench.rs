@@ -10,8 +10,6 @@ use integration_tests::Error;
 use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::runtime_api::RuntimeApi;
 use integration_tests::world::*;
-use invitations::domain::{EmailAddress, Invitation, InvitationBatchId, RetentionPeriod, fixtures};
-use invitations::ports::InvitationBatches;
 use serde_json::{Value, json};
 
 struct Subject {
@@ -75,38 +73,6 @@ fn succeeded(name: &str, body: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// A batch's queued invitation of `acme` to `email`, stored as accepting the batch stores it, and
-/// the send queue's event of its message (sent to the queue a moment ago).
-async fn queued_invitation(world: &World, email: &str) -> Result<Value, Error> {
-    let now = jiff::Timestamp::now();
-    let recruiter = fixtures::recruiter();
-    let interview = fixtures::video_interview(&recruiter);
-    let mut new = fixtures::new_invitation(&interview);
-    new.candidate.email = EmailAddress::parse(email)?;
-    // No reminder: the reminders' sweep has nothing due.
-    new.reminders = false;
-    let batch = InvitationBatchId::generate(now);
-    let retention = RetentionPeriod::default();
-    let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
-    world
-        .store()
-        .insert_queued_invitations(std::slice::from_ref(&queued))
-        .await?;
-    let body = json!({"organizationId": "acme", "invitationId": queued.id.to_string()});
-    let sent = now.as_millisecond().to_string();
-    Ok(json!({"Records": [{
-        "messageId": "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5", "receiptHandle": "AQEBbench",
-        "body": body.to_string(),
-        "attributes": {
-            "ApproximateReceiveCount": "1", "SentTimestamp": sent,
-            "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
-            "ApproximateFirstReceiveTimestamp": sent
-        },
-        "messageAttributes": {}, "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue", "awsRegion": "eu-west-1"
-    }]}))
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
     let bin_dir = std::env::var("BIN_DIR")?;
@@ -141,7 +107,9 @@ async fn main() -> Result<(), Error> {
     let message_id = world.message_id(&id).await;
     let candidate = sent.body["email"].as_str().ok_or("no email")?;
     let delivered = ses_event("Email Delivered", &id, &message_id, candidate);
-    let queued = queued_invitation(&world, &world.candidate_email("batch")).await?;
+    let queued = world
+        .queued_invitation_event(&world.candidate_email("batch"), jiff::Timestamp::now())
+        .await?;
     let subjects = [
         Subject {
             name: "hello-lambda",

@@ -246,8 +246,16 @@ async fn main() -> Result<(), Error> {
     // newest invitations, which the rows above look up.
     // The template's highest rate: no send here waits for its turn.
     let sender = world.invitation_sender(NOW, 1000.0);
-    let first = queued_message(&world, &world.candidate_email("batch1")).await?;
-    let next = queued_message(&world, &world.candidate_email("batch2")).await?;
+    let queued_message = |name: &'static str| {
+        let world = &world;
+        async move {
+            let email = world.candidate_email(name);
+            let event = world.queued_invitation_event(&email, NOW.parse()?).await?;
+            Ok::<aws_lambda_events::event::sqs::SqsEvent, Error>(serde_json::from_value(event)?)
+        }
+    };
+    let first = queued_message("batch1").await?;
+    let next = queued_message("batch2").await?;
     for (operation, event) in [
         (
             "queued invitation (SQS message), first on this instance",
@@ -266,44 +274,6 @@ async fn main() -> Result<(), Error> {
 
     let size: usize = std::env::var("REMINDER_SWEEP_SIZE").map_or(Ok(1000), |v| v.parse())?;
     sweep_of_many(&world, &video_interview, size).await
-}
-
-/// A batch's queued invitation of `acme` to `email`, stored as accepting the batch stores it (by
-/// the test's own client), and the send queue's event of its message.
-async fn queued_message(
-    world: &World,
-    email: &str,
-) -> Result<aws_lambda_events::event::sqs::SqsEvent, Error> {
-    use invitations::domain::{Invitation, InvitationBatchId, RetentionPeriod, fixtures};
-    use invitations::ports::InvitationBatches;
-
-    let now: jiff::Timestamp = NOW.parse()?;
-    let recruiter = fixtures::recruiter();
-    let interview = fixtures::video_interview(&recruiter);
-    let mut new = fixtures::new_invitation(&interview);
-    new.candidate.email = invitations::domain::EmailAddress::parse(email)?;
-    // No reminder: the sweep below has exactly one due.
-    new.reminders = false;
-    let batch = InvitationBatchId::generate(now);
-    let retention = RetentionPeriod::default();
-    let queued = Invitation::queued(new, &interview, &recruiter, &retention, now, batch);
-    world
-        .store()
-        .insert_queued_invitations(std::slice::from_ref(&queued))
-        .await?;
-    let body = json!({"organizationId": "acme", "invitationId": queued.id.to_string()});
-    let sent = now.as_millisecond().to_string();
-    Ok(serde_json::from_value(json!({"Records": [{
-        "messageId": format!("message-{}", queued.id), "receiptHandle": "AQEBround-trips",
-        "body": body.to_string(),
-        "attributes": {
-            "ApproximateReceiveCount": "1", "SentTimestamp": sent,
-            "SenderId": "AROA3XAMPLEROLEID1234:recruiter-api",
-            "ApproximateFirstReceiveTimestamp": sent
-        },
-        "messageAttributes": {}, "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:send-queue", "awsRegion": "eu-west-1"
-    }]}))?)
 }
 
 /// 48 hours before the end of the tests' deadline day (15 December 2026 in Helsinki).

@@ -9,6 +9,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
 use candidate_api::CandidateInvitationView;
+use invitations::app::webhooks::Subscribed;
+use invitations::domain::webhooks::{SigningSecret, TargetRule, WebhookKey, WebhookSubscription};
 use invitations::domain::{
     BatchRow, FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationBatch,
     InvitationId, InvitationStatus, OrganizationProfile, RecruiterId, RetentionPeriod, RowOutcome,
@@ -17,6 +19,7 @@ use invitations::domain::{
 use invitations::http::problem::ApiError;
 use invitations::http::validation::{FieldError, FieldErrors};
 use invitations::ports::{Page, PageCursor};
+use recruiter_api::requests::webhooks::{parse_new_webhook_subscription, parse_secret_rotation};
 use recruiter_api::requests::{
     NewInvitationBatch, candidate_data_request, invitation_listing, parse_candidate_erasure,
     parse_deadline_extension, parse_new_invitation, parse_new_invitation_batch,
@@ -25,7 +28,8 @@ use recruiter_api::requests::{
 use recruiter_api::views::{
     CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
     InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
-    VideoInterviewView,
+    VideoInterviewView, WebhookSubscriptionListView, WebhookSubscriptionSecretView,
+    WebhookSubscriptionView,
 };
 
 /// The example invitation's id.
@@ -42,6 +46,8 @@ const BATCH_INVITATION_IDS: [&str; 2] =
 /// A candidate token of the right shape (70 base64url characters) that no invitation has.
 pub const CANDIDATE_TOKEN: &str =
     "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYar0PUaP2SJrtP4HUJnjLHW-yBFag";
+/// The example webhook subscription's id.
+pub const WEBHOOK_SUBSCRIPTION_ID: &str = "01KAWZ8M3Q6T9W2Y5A8C1E4G7J";
 /// The deadline the request examples ask for: within a year of when the document was written.
 const ANSWER_DEADLINE: &str = "2027-03-31";
 
@@ -73,6 +79,15 @@ pub struct Examples {
     pub accepted_batch: Value,
     pub batch: Value,
     pub batch_page: Value,
+    /// `POST /webhook-subscriptions`' body, and its answer with the secret.
+    pub new_webhook_subscription: Value,
+    pub subscribed: Value,
+    /// The subscription as read, and listed.
+    pub webhook_subscription: Value,
+    pub webhook_subscriptions: Value,
+    /// `POST /webhook-subscriptions/{id}/secret-rotation`'s body, and its answer.
+    pub secret_rotation: Value,
+    pub rotated: Value,
 }
 
 /// When the example records were made (the fixtures' instant).
@@ -259,7 +274,58 @@ impl Examples {
             next: None,
         };
 
+        let new_webhook_subscription = json!({
+            "url": "https://ats.example/hooks/video-interviews",
+            "eventTypes": ["invitation.sent", "invitation.bounced", "invitation.completed"],
+            "description": "Our ATS, production"
+        });
+        let form = parse_new_webhook_subscription(
+            object(&new_webhook_subscription),
+            TargetRule::default(),
+        )
+        .expect("the example parses");
+        let mut subscription = WebhookSubscription::new(
+            recruiter.organization_id.clone(),
+            form.url,
+            form.event_types,
+            form.description,
+            later(86_400),
+        );
+        subscription.id = WEBHOOK_SUBSCRIPTION_ID.parse().expect("an id");
+        // Not the deployment's key: the example's secret is no one's.
+        let key =
+            WebhookKey::new("the contract's example webhook key, no deployment's").expect("a key");
+        let with_secret = |subscription: &WebhookSubscription, at| {
+            let subscribed = Subscribed {
+                subscription: subscription.clone(),
+                secret: SigningSecret::derive(
+                    &key,
+                    subscription.id,
+                    subscription.secret_generation,
+                ),
+            };
+            view(WebhookSubscriptionSecretView::at(&subscribed, at))
+        };
+        let subscribed = with_secret(&subscription, later(86_400));
+        let secret_rotation = json!({"overlapHours": 48});
+        let mut rotated = subscription.clone();
+        rotated
+            .rotate_secret(
+                later(172_800),
+                parse_secret_rotation(Some(object(&secret_rotation))).expect("the example parses"),
+            )
+            .expect("within the most overlap");
+
         Self {
+            webhook_subscription: view(WebhookSubscriptionView::at(&subscription, later(90_000))),
+            webhook_subscriptions: view(WebhookSubscriptionListView::at(
+                std::slice::from_ref(&subscription),
+                later(90_000),
+            )),
+            rotated: with_secret(&rotated, later(172_800)),
+            subscribed,
+            new_webhook_subscription,
+            secret_rotation,
             invitation_id: INVITATION_ID.to_owned(),
             profile: view(OrganizationProfileView::from(&profile)),
             profile_form,
@@ -358,6 +424,23 @@ impl Examples {
             HashMap::new(),
             FieldErrors::default(),
         ))
+    }
+
+    /// What the parser says of a subscription to a private address, with an unknown event type.
+    pub fn invalid_webhook_subscription(&self) -> ApiError {
+        invalid(parse_new_webhook_subscription(
+            object(&json!({
+                "url": "https://10.0.0.8/hooks",
+                "eventTypes": ["invitation.sent", "invitation.finished"]
+            })),
+            TargetRule::default(),
+        ))
+    }
+
+    pub fn invalid_secret_rotation(&self) -> ApiError {
+        invalid(parse_secret_rotation(Some(object(
+            &json!({"overlapHours": 720}),
+        ))))
     }
 
     pub fn invalid_paging(&self) -> ApiError {

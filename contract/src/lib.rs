@@ -64,6 +64,10 @@ pub fn document() -> OpenApi {
                 "candidate",
                 "The interview app's calls, authorized by the personal link's token",
             ),
+            tag(
+                "webhooks",
+                "Signed webhooks to an integrator's endpoint (Standard Webhooks), docs/webhooks.md",
+            ),
             tag("contract", "This document"),
         ]))
         .paths(paths.build())
@@ -106,6 +110,7 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     use recruiter_api::views::{
         CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
         InvitationView, OrganizationProfileView, VideoInterviewSummaryView, VideoInterviewView,
+        WebhookSubscriptionListView, WebhookSubscriptionSecretView, WebhookSubscriptionView,
     };
     let mut schemas = Vec::new();
     named::<OrganizationProfileView>(&mut schemas);
@@ -126,6 +131,9 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     named::<CandidateDataView>(&mut schemas);
     named::<ErasureView>(&mut schemas);
     named::<CandidateInvitationView>(&mut schemas);
+    named::<WebhookSubscriptionView>(&mut schemas);
+    named::<WebhookSubscriptionSecretView>(&mut schemas);
+    named::<WebhookSubscriptionListView>(&mut schemas);
     named::<invitations::http::problem::Problem>(&mut schemas);
     named::<requests::OrganizationProfileForm>(&mut schemas);
     named::<requests::NewVideoInterview>(&mut schemas);
@@ -140,6 +148,8 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     named::<requests::Resend>(&mut schemas);
     named::<requests::DeadlineExtension>(&mut schemas);
     named::<requests::CandidateErasure>(&mut schemas);
+    named::<requests::NewWebhookSubscription>(&mut schemas);
+    named::<requests::SecretRotation>(&mut schemas);
     schemas
 }
 

@@ -846,6 +846,115 @@ pub fn operations() -> Vec<Operation> {
             )
             .problem(examples.invalid_candidate_data()),
         Operation::new(
+            "POST",
+            "/webhook-subscriptions",
+            "subscribeWebhooks",
+            "webhooks",
+        )
+        .summary(
+            "Subscribe an endpoint to webhooks",
+            "Webhooks of the chosen event types go to `url`, signed after the Standard Webhooks \
+             specification with the `secret` in the answer: shown this once, it is not kept \
+             (rotate it if it is lost). At most 10 subscriptions per organization. No \
+             `Idempotency-Key`: its saved answer would keep the secret.",
+        )
+        .body(
+            "NewWebhookSubscription",
+            examples.new_webhook_subscription.clone(),
+            true,
+        )
+        .answer(
+            201,
+            json(
+                "Subscribed; the secret is shown this once.",
+                "WebhookSubscriptionWithSecret",
+                examples.subscribed.clone(),
+                &[("Location", true)],
+            ),
+        )
+        .problem(examples.invalid_webhook_subscription())
+        .problem(ApiError::Conflict(recruiter_api::WEBHOOK_LIMIT_REACHED)),
+        Operation::new(
+            "GET",
+            "/webhook-subscriptions",
+            "listWebhookSubscriptions",
+            "webhooks",
+        )
+        .summary(
+            "List webhook subscriptions",
+            "Every subscription of the organization, oldest first, without secrets.",
+        )
+        .answer(
+            200,
+            json(
+                "The subscriptions.",
+                "WebhookSubscriptionList",
+                examples.webhook_subscriptions.clone(),
+                &[],
+            ),
+        ),
+        Operation::new(
+            "GET",
+            "/webhook-subscriptions/{id}",
+            "getWebhookSubscription",
+            "webhooks",
+        )
+        .summary(
+            "A webhook subscription",
+            "Without its secret; `status` tells whether deliveries were stopped, and why.",
+        )
+        .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID)
+        .answer(
+            200,
+            json(
+                "The subscription.",
+                "WebhookSubscription",
+                examples.webhook_subscription.clone(),
+                &[],
+            ),
+        ),
+        Operation::new(
+            "DELETE",
+            "/webhook-subscriptions/{id}",
+            "deleteWebhookSubscription",
+            "webhooks",
+        )
+        .summary(
+            "Delete a webhook subscription",
+            "No webhook is sent to it from now on; a retry already under way may still arrive.",
+        )
+        .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID)
+        .answer(
+            204,
+            ResponseBuilder::new().description("Deleted.").build(),
+        ),
+        Operation::new(
+            "POST",
+            "/webhook-subscriptions/{id}/secret-rotation",
+            "rotateWebhookSecret",
+            "webhooks",
+        )
+        .summary(
+            "Rotate a subscription's secret",
+            "A new secret, shown this once. The previous one keeps signing for `overlapHours` \
+             (default 24, at most 168): meanwhile each webhook carries both signatures, so the \
+             receiver can switch without losing any. No `Idempotency-Key`: its saved answer \
+             would keep the secret.",
+        )
+        .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID)
+        .body("SecretRotation", examples.secret_rotation.clone(), false)
+        .answer(
+            200,
+            json(
+                "Rotated; the new secret is shown this once.",
+                "WebhookSubscriptionWithSecret",
+                examples.rotated.clone(),
+                &[],
+            ),
+        )
+        .problem(examples.invalid_secret_rotation())
+        .problem(ApiError::Conflict(recruiter_api::ROTATED_MEANWHILE)),
+        Operation::new(
             "GET",
             "/candidate/invitations/{token}",
             "openInvitation",

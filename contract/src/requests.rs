@@ -250,3 +250,47 @@ mod tests {
         assert_eq!(candidates["maxItems"], MAX_BATCH_ROWS);
     }
 }
+
+/// `POST /webhook-subscriptions`: where webhooks go, and which.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewWebhookSubscription {
+    /// An `https` URL of at most 2,000 characters, without user name, password or fragment, whose
+    /// host resolves to public addresses only (checked now and at each delivery).
+    #[schema(min_length = 1, max_length = 2000)]
+    url: String,
+    /// The event types to be sent, each once (docs/webhooks.md).
+    #[schema(min_items = 1, schema_with = event_types)]
+    event_types: Vec<String>,
+    /// For people: what the endpoint is, up to 200 characters.
+    description: Option<String>,
+}
+
+/// The codes a subscription may name: the types the service sends.
+fn event_types() -> utoipa::openapi::schema::Array {
+    use invitations::domain::webhooks::WebhookEventType;
+    let codes: Vec<&str> = WebhookEventType::ALL
+        .into_iter()
+        .filter(|kind| kind.is_sent())
+        .map(WebhookEventType::code)
+        .collect();
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .enum_values(Some(codes)),
+        )
+        .min_items(Some(1))
+        .unique_items(true)
+        .build()
+}
+
+/// `POST /webhook-subscriptions/{id}/secret-rotation`: how long the previous secret keeps signing.
+/// An empty body takes the default.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretRotation {
+    /// Hours, 0 to 168; default 24.
+    #[schema(minimum = 0, maximum = 168)]
+    overlap_hours: Option<u32>,
+}

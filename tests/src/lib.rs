@@ -396,6 +396,12 @@ pub async fn create_lookup_key(sdk: &SdkConfig, name: &str) -> Result<String, Er
     create_key_secret(sdk, "LookupKeySecret", &format!("lookup-key-{name}")).await
 }
 
+/// The webhook key's secret as the template defines it (`WebhookKeySecret`), stored as the secret
+/// `webhook-key-<name>` (or the existing one of that name). Its ARN.
+pub async fn create_webhook_key(sdk: &SdkConfig, name: &str) -> Result<String, Error> {
+    create_key_secret(sdk, "WebhookKeySecret", &format!("webhook-key-{name}")).await
+}
+
 /// The key secret `resource` of the template: a password that Secrets Manager generates with its
 /// `GenerateSecretString` settings, stored as `secret_name` (or the existing one of that name).
 async fn create_key_secret(

@@ -85,6 +85,10 @@ pub fn settings() -> Settings {
         default_employer: default_employer(),
         reminder_policy: invitations::domain::ReminderPolicy::default(),
         retention: invitations::domain::RetentionPeriod::default(),
+        // The tests' webhook receiver listens on loopback.
+        webhook_targets: invitations::domain::webhooks::TargetRule {
+            allow_loopback: true,
+        },
     }
 }
 
@@ -94,6 +98,13 @@ pub fn link_key() -> LinkKey {
 }
 
 pub const LINK_KEY: &str = "tests-follow-up-link-key-0123456789abcdef";
+
+/// The tests' key of webhook subscriptions' secrets (in AWS, a generated secret).
+pub fn webhook_key() -> invitations::domain::webhooks::WebhookKey {
+    invitations::domain::webhooks::WebhookKey::new(WEBHOOK_KEY).unwrap()
+}
+
+pub const WEBHOOK_KEY: &str = "tests-webhook-subscription-key-0123456789abcdef";
 
 /// The tests' key of candidates' address digests (in AWS, a generated secret).
 pub fn lookup_key() -> CandidateLookupKey {
@@ -105,6 +116,7 @@ pub fn keys() -> Keys {
     Keys {
         links: LinkKeys::ready(link_key()),
         lookups: LookupKeys::ready(lookup_key()),
+        webhooks: invitations::adapters::secrets::WebhookKeys::ready(webhook_key()),
     }
 }
 

@@ -102,9 +102,11 @@ fn every_keyed_route_documents_the_keys_validation() -> Result<(), Error> {
             );
         }
     }
+    // Subscribing and rotating answer with a secret, which no saved answer may keep: they
+    // refuse a key (tests/tests/webhook_routes.rs).
     let posts = recruiter_api::ROUTES
         .iter()
-        .filter(|(method, _)| *method == "POST")
+        .filter(|(method, path)| *method == "POST" && !path.starts_with("/webhook-subscriptions"))
         .count();
     assert_eq!(keyed, posts, "every POST of the recruiter API takes a key");
     Ok(())

@@ -12,7 +12,7 @@ use integration_tests::gateway::jwt::{LocalIssuer, recruiter_claims};
 use integration_tests::gateway::stack::{Stack, StackOptions};
 use integration_tests::gateway::{Gateway, Received, template};
 use integration_tests::world::*;
-use integration_tests::{CompletionRoute, create_link_key, create_lookup_key};
+use integration_tests::{CompletionRoute, create_link_key, create_lookup_key, create_webhook_key};
 use serde_json::{Value, json};
 
 /// Where the functions' binaries are: beside this test's folder (`target/debug/deps/..`).
@@ -62,6 +62,10 @@ async fn local() -> Local {
         (
             "LOOKUP_KEY_SECRET_ARN",
             create_lookup_key(&world.sdk, &world.tag).await.unwrap(),
+        ),
+        (
+            "WEBHOOK_KEY_SECRET_ARN",
+            create_webhook_key(&world.sdk, &world.tag).await.unwrap(),
         ),
     ]);
     let logs = std::env::temp_dir().join(format!("local-api-{}", world.tag));

@@ -22,6 +22,7 @@ const VIDEO_INTERVIEW_PLACEHOLDER: &str = "01KAWXJ0V8G5Q8ZK3N2M4P6R7S";
 const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
 const BATCH_PLACEHOLDER: &str = "01KAWY3H8R2C6V9N4D7F1G5J0K";
 const MESSAGE_ID_PLACEHOLDER: &str = "0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000000";
+const WEBHOOK_SUBSCRIPTION_PLACEHOLDER: &str = "01KAWZ8M3Q6T9W2Y5A8C1E4G7J";
 const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
 const TOKEN_PLACEHOLDER: &str =
     "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDAAAAAAAAAAAAAAAAAAAAAAZXhhbXBsZS1vcmc";
@@ -55,6 +56,27 @@ async fn journey(world: &World) {
     let created = recruiter(sample("recruiter-api/create-video-interview.json", &[])).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let video_interview = created.body["id"].as_str().unwrap().to_owned();
+    // An integrator's endpoint (here one on loopback, which the tests' API allows), read, listed,
+    // its secret rotated, and deleted.
+    let subscribed = recruiter(sample(
+        "recruiter-api/subscribe-webhooks.json",
+        &[("https://ats.example/hooks/", "http://127.0.0.1:9/hooks/")],
+    ))
+    .await;
+    assert_eq!(subscribed.status, 201, "{}", subscribed.body);
+    let subscription = &[(
+        WEBHOOK_SUBSCRIPTION_PLACEHOLDER,
+        subscribed.body["id"].as_str().unwrap(),
+    )];
+    for (name, status) in [
+        ("list-webhook-subscriptions", 200),
+        ("get-webhook-subscription", 200),
+        ("rotate-webhook-secret", 200),
+        ("delete-webhook-subscription", 204),
+    ] {
+        let answer = recruiter(sample(&format!("recruiter-api/{name}.json"), subscription)).await;
+        assert_eq!(answer.status, status, "{name}: {}", answer.body);
+    }
     let send = |key: &str| {
         sample(
             "recruiter-api/send-invitation.json",
@@ -272,7 +294,7 @@ async fn every_sample_event_is_answered_with_success() {
     Box::pin(batch_sender(&world)).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 17),
+        ("recruiter-api", 22),
         ("candidate-api", 3),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),

@@ -56,6 +56,7 @@ fn sample_value(name: &str) -> &'static str {
         "RETENTION_DAYS" => "730",
         "SEND_RATE" => "10",
         "SENDER_CONCURRENCY" => "2",
+        "WEBHOOK_ALLOW_LOOPBACK" => "false",
         _ => "value",
     }
 }
@@ -116,6 +117,12 @@ fn every_function_gets_exactly_the_environment_its_configuration_reads() {
         }
         .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
         assert_eq!(variables, asked, "{function}: given vs read");
+        // Loopback targets are for the tests' receiver, never a deployment's.
+        let loopback = &resource(&resources, function)["Properties"]["Environment"]["Variables"]["WEBHOOK_ALLOW_LOOPBACK"];
+        assert!(
+            loopback.is_null() || loopback.as_str() == Some("false"),
+            "{function}: WEBHOOK_ALLOW_LOOPBACK is {loopback:?}"
+        );
     }
 }
 

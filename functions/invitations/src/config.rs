@@ -8,6 +8,7 @@ use std::fmt;
 use jiff::SignedDuration;
 use jiff::civil::Time;
 
+use crate::domain::webhooks::TargetRule;
 use crate::domain::{
     EmailAddress, Employer, HttpsUrl, IanaTimeZone, OrganizationName, PersonName, ReminderPolicy,
 };
@@ -103,6 +104,19 @@ impl Variables<'_> {
             Some(_) => self.required(name, parse).map(Some),
             None => Some(None),
         }
+    }
+
+    /// `WEBHOOK_ALLOW_LOOPBACK`: `true` lets webhooks go to loopback addresses (and plain `http`
+    /// there), for the tests' local receiver only; unset or `false` in every deployment.
+    pub fn webhook_targets(&mut self) -> Option<TargetRule> {
+        self.optional_parsed("WEBHOOK_ALLOW_LOOPBACK", |value| match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("must be true or false".to_owned()),
+        })
+        .map(|allow| TargetRule {
+            allow_loopback: allow.unwrap_or(false),
+        })
     }
 
     pub fn text(&mut self, name: &'static str) -> Option<String> {

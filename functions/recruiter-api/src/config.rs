@@ -23,6 +23,11 @@ pub struct RecruiterApiConfig {
     /// `LOOKUP_KEY_SECRET_ARN`: the Secrets Manager secret holding the key of the candidate's
     /// address digest (`domain::candidate_lookup`; read when a send first needs it).
     pub lookup_key_secret_arn: String,
+    /// `WEBHOOK_KEY_SECRET_ARN`: the Secrets Manager secret holding the key webhook
+    /// subscriptions' secrets derive under (read when a subscription or rotation first needs it).
+    pub webhook_key_secret_arn: String,
+    /// Where webhooks may go (`Variables::webhook_targets`).
+    pub webhook_targets: invitations::domain::webhooks::TargetRule,
     /// The deadline reminders planned with each invitation (`Variables::reminder_policy`).
     pub reminder_policy: invitations::domain::ReminderPolicy,
     /// `RETENTION_DAYS`: how long an invitation is kept after its deadline (default 730 days;
@@ -47,6 +52,8 @@ impl Configuration for RecruiterApiConfig {
         });
         let link_key_secret_arn = variables.text("LINK_KEY_SECRET_ARN");
         let lookup_key_secret_arn = variables.text("LOOKUP_KEY_SECRET_ARN");
+        let webhook_key_secret_arn = variables.text("WEBHOOK_KEY_SECRET_ARN");
+        let webhook_targets = variables.webhook_targets();
         let reminder_policy = variables.reminder_policy();
         let retention = variables
             .optional_parsed("RETENTION_DAYS", RetentionPeriod::parse)
@@ -54,6 +61,8 @@ impl Configuration for RecruiterApiConfig {
         Some(Self {
             retention: retention?,
             reminder_policy: reminder_policy?,
+            webhook_key_secret_arn: webhook_key_secret_arn?,
+            webhook_targets: webhook_targets?,
             link_key_secret_arn: link_key_secret_arn?,
             lookup_key_secret_arn: lookup_key_secret_arn?,
             table_name: table_name?,
@@ -94,12 +103,17 @@ mod tests {
                 "LOOKUP_KEY_SECRET_ARN",
                 "arn:aws:secretsmanager:eu-north-1:1:secret:lookups",
             ),
+            (
+                "WEBHOOK_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-north-1:1:secret:webhooks",
+            ),
         ]))
         .unwrap();
         assert_eq!(config.daily_email_quota, 2000);
         assert_eq!(config.candidate_app_url, "https://interview.acme.example/i");
         assert_eq!(config.default_time_zone.name(), "Europe/Helsinki");
         assert_eq!(config.mail.ses_configuration_set, None);
+        assert!(!config.webhook_targets.allow_loopback);
     }
 
     #[test]
@@ -110,6 +124,7 @@ mod tests {
             ("SES_CONFIGURATION_SET", "  "),
             ("DEFAULT_TIME_ZONE", "Mars/Base"),
             ("DAILY_EMAIL_QUOTA", "0"),
+            ("WEBHOOK_ALLOW_LOOPBACK", "yes"),
         ]))
         .unwrap_err();
         assert_eq!(
@@ -123,7 +138,9 @@ mod tests {
                 "DEFAULT_TIME_ZONE",
                 "DAILY_EMAIL_QUOTA",
                 "LINK_KEY_SECRET_ARN",
-                "LOOKUP_KEY_SECRET_ARN"
+                "LOOKUP_KEY_SECRET_ARN",
+                "WEBHOOK_KEY_SECRET_ARN",
+                "WEBHOOK_ALLOW_LOOPBACK"
             ]
         );
         assert!(error.to_string().contains("TABLE_NAME is not set"));

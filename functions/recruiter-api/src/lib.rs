@@ -10,7 +10,8 @@ mod interviews;
 pub mod requests;
 pub mod views;
 
-use invitations::adapters::secrets::{LinkKeys, LookupKeys};
+use invitations::adapters::dns::SystemResolver;
+use invitations::adapters::secrets::{LinkKeys, LookupKeys, WebhookKeys};
 use invitations::app::AppError;
 use invitations::app::erasure::Eraser;
 use invitations::app::follow_ups::FollowUpSender;
@@ -19,8 +20,10 @@ use invitations::app::invitations::{
 };
 use invitations::app::organizations::{Employers, organization_profile, save_organization_profile};
 use invitations::app::video_interviews::{create_video_interview, video_interview};
+use invitations::app::webhooks::{SubscriptionRefused, Subscriptions, TargetRefused};
 use std::collections::HashMap;
 
+use invitations::domain::webhooks::TargetRule;
 use invitations::domain::{
     CandidateLookupKey, Employer, Invitation, InvitationId, InvitationStatus, OrganizationId,
     OrganizationProfile, Recruiter, RowProblem, SendOutcome, VideoInterview, VideoInterviewId,
@@ -37,12 +40,14 @@ use invitations::http::{
 use invitations::ports::{
     Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationBatches,
     Invitations, Mailer, OrganizationProfiles, ProfileCondition, SendQueue, VideoInterviews,
+    WebhookSubscriptions,
 };
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 
 use interviews::VideoInterviewCache;
 use requests::batch::{NewInvitationBatch, parse_new_invitation_batch};
+use requests::webhooks::{parse_new_webhook_subscription, parse_secret_rotation};
 use requests::{
     DeadlineExtensionForm, ResendForm, candidate_data_request, invitation_listing,
     parse_candidate_erasure, parse_deadline_extension, parse_new_invitation,
@@ -51,7 +56,8 @@ use requests::{
 use views::{
     CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
     InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
-    VideoInterviewView,
+    VideoInterviewView, WebhookSubscriptionListView, WebhookSubscriptionSecretView,
+    WebhookSubscriptionView,
 };
 
 /// What the handler needs from the deployment's configuration.
@@ -67,6 +73,8 @@ pub struct Settings {
     pub reminder_policy: invitations::domain::ReminderPolicy,
     /// How long an invitation is kept after its deadline (`RETENTION_DAYS`).
     pub retention: invitations::domain::RetentionPeriod,
+    /// Where webhooks may go (`WEBHOOK_ALLOW_LOOPBACK`).
+    pub webhook_targets: TargetRule,
 }
 
 impl From<&config::RecruiterApiConfig> for Settings {
@@ -78,6 +86,7 @@ impl From<&config::RecruiterApiConfig> for Settings {
             default_employer: config.mail.default_employer.clone(),
             reminder_policy: config.reminder_policy.clone(),
             retention: config.retention,
+            webhook_targets: config.webhook_targets,
         }
     }
 }
@@ -88,6 +97,8 @@ pub struct Keys {
     pub links: LinkKeys,
     /// Of the candidate's address digest (sends, corrections, erasure and access requests).
     pub lookups: LookupKeys,
+    /// Of webhook subscriptions' secrets (subscribing and rotating).
+    pub webhooks: WebhookKeys,
 }
 
 /// A key that cannot be read: logged (its purpose, never its value), and the route answers 503.
@@ -109,6 +120,8 @@ pub struct RecruiterApi<S, M, C, B, Q> {
     keys: Keys,
     video_interviews: VideoInterviewCache,
     employers: Employers,
+    /// Resolves a webhook URL's host when subscribing.
+    resolver: SystemResolver,
 }
 
 type Answer = Result<Response<Body>, ApiError>;
@@ -126,6 +139,9 @@ enum Route {
     DeadlineExtension(String),
     InvitationBatches,
     InvitationBatch(String),
+    WebhookSubscriptions,
+    WebhookSubscription(String),
+    SecretRotation(String),
 }
 
 impl Route {
@@ -147,20 +163,31 @@ impl Route {
     fn allowed(&self) -> &'static str {
         match self {
             Self::Organization => "GET, PUT",
-            Self::VideoInterviews | Self::Invitations | Self::InvitationBatches => "GET, POST",
+            Self::VideoInterviews
+            | Self::Invitations
+            | Self::InvitationBatches
+            | Self::WebhookSubscriptions => "GET, POST",
             Self::VideoInterview(_) | Self::CandidateData | Self::InvitationBatch(_) => "GET",
-            Self::Invitation(_) => "GET, DELETE",
+            Self::Invitation(_) | Self::WebhookSubscription(_) => "GET, DELETE",
             Self::Cancellation(_)
             | Self::Resend(_)
             | Self::DeadlineExtension(_)
+            | Self::SecretRotation(_)
             | Self::CandidateErasures => "POST",
         }
+    }
+
+    /// Whether the route's answer shows a secret: it is never kept as an `Idempotency-Key`'s
+    /// saved answer, so such a route refuses the key.
+    fn shows_secret(&self, method: &Method) -> bool {
+        method == Method::POST
+            && matches!(self, Self::WebhookSubscriptions | Self::SecretRotation(_))
     }
 }
 
 /// Every route of this function, as API Gateway's route keys name them (`METHOD /path`): the
 /// template's routes, and the contract's paths, are these (tests/tests/contract.rs).
-pub const ROUTES: [(&str, &str); 17] = [
+pub const ROUTES: [(&str, &str); 22] = [
     ("GET", "/organization"),
     ("PUT", "/organization"),
     ("POST", "/video-interviews"),
@@ -178,6 +205,11 @@ pub const ROUTES: [(&str, &str); 17] = [
     ("POST", "/invitation-batches"),
     ("GET", "/invitation-batches"),
     ("GET", "/invitation-batches/{id}"),
+    ("POST", "/webhook-subscriptions"),
+    ("GET", "/webhook-subscriptions"),
+    ("GET", "/webhook-subscriptions/{id}"),
+    ("DELETE", "/webhook-subscriptions/{id}"),
+    ("POST", "/webhook-subscriptions/{id}/secret-rotation"),
 ];
 
 fn route(path: &str) -> Option<Route> {
@@ -194,6 +226,11 @@ fn route(path: &str) -> Option<Route> {
         ["invitation-batches"] => Some(Route::InvitationBatches),
         ["invitation-batches", id] => Some(Route::InvitationBatch((*id).to_owned())),
         ["candidate-data"] => Some(Route::CandidateData),
+        ["webhook-subscriptions"] => Some(Route::WebhookSubscriptions),
+        ["webhook-subscriptions", id] => Some(Route::WebhookSubscription((*id).to_owned())),
+        ["webhook-subscriptions", id, "secret-rotation"] => {
+            Some(Route::SecretRotation((*id).to_owned()))
+        }
         ["invitations", id, "deadline-extension"] => {
             Some(Route::DeadlineExtension((*id).to_owned()))
         }
@@ -286,6 +323,44 @@ fn sent_answer(
     json_response(status, &InvitationView::at(invitation, now), Some(location))
 }
 
+fn no_content() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .expect("a valid response")
+}
+
+/// A subscription or rotation refused, as the API answers it.
+fn subscription_refused(refused: SubscriptionRefused) -> ApiError {
+    match refused {
+        SubscriptionRefused::Target(refused) => {
+            let detail = match refused {
+                TargetRefused::Unresolved => {
+                    "must name a host that resolves (its name has no address now)"
+                }
+                TargetRefused::Forbidden => {
+                    "must reach the public internet: its host resolves to a private, loopback, \
+                     link-local or reserved address"
+                }
+            };
+            ApiError::Validation(vec![FieldError::body("/url", detail)])
+        }
+        SubscriptionRefused::LimitReached => ApiError::Conflict(WEBHOOK_LIMIT_REACHED),
+        SubscriptionRefused::Overlap(problem) => {
+            ApiError::Validation(vec![FieldError::body("/overlapHours", problem)])
+        }
+        SubscriptionRefused::RotatedMeanwhile => ApiError::Conflict(ROTATED_MEANWHILE),
+        SubscriptionRefused::Store(error) => error.into(),
+    }
+}
+
+/// The conflict of an 11th subscription (`ports::MAX_WEBHOOK_SUBSCRIPTIONS`).
+pub const WEBHOOK_LIMIT_REACHED: &str =
+    "Your organization holds 10 webhook subscriptions, the most it may; delete one first";
+
+/// The conflict of a rotation that another one came before.
+pub const ROTATED_MEANWHILE: &str = "Another rotation of this secret came first, and its answer showed the new secret; nothing was changed. Rotate again for a newer one";
+
 /// `POST /invitations/{id}/resend`'s body: none is the usual resend; one may say
 /// `acceptDuplicate` and `email`.
 fn resend_form(request: &Request) -> Result<ResendForm, ApiError> {
@@ -317,7 +392,8 @@ where
         + InvitationBatches
         + IdempotencyRecords
         + EmailQuota
-        + OrganizationProfiles,
+        + OrganizationProfiles
+        + WebhookSubscriptions,
     M: Mailer,
     C: Clock,
     B: EventBus,
@@ -343,6 +419,7 @@ where
             employers: Employers::new(settings.default_employer.clone()),
             settings,
             video_interviews: VideoInterviewCache::default(),
+            resolver: SystemResolver,
         }
     }
 
@@ -359,6 +436,17 @@ where
         // The routes' futures are boxed: inline, the largest (a batch's) would make every
         // request's future as large, and a caller's stack pay for it.
         match idempotency_key(request)? {
+            Some(_)
+                if route
+                    .as_ref()
+                    .is_some_and(|route| route.shows_secret(request.method())) =>
+            {
+                Err(ApiError::Validation(vec![FieldError::header(
+                    "Idempotency-Key",
+                    "is not accepted here: the answer shows a secret, which is not kept to be \
+                     answered again",
+                )]))
+            }
             // Sending claims its key in its own first write, saving two round trips.
             Some(key) if sending => {
                 Box::pin(self.send_invitation(&recruiter, request, Some(&key))).await
@@ -444,6 +532,47 @@ where
             }
             Route::InvitationBatch(id) if method == Method::GET => {
                 Box::pin(self.get_invitation_batch(recruiter, &id)).await
+            }
+            Route::WebhookSubscriptions if method == Method::POST => {
+                Box::pin(self.subscribe(recruiter, request)).await
+            }
+            Route::WebhookSubscriptions if method == Method::GET => {
+                let now = self.clock.now();
+                let subscriptions = self
+                    .store
+                    .list_subscriptions(&recruiter.organization_id)
+                    .await?;
+                Ok(json_response(
+                    StatusCode::OK,
+                    &WebhookSubscriptionListView::at(&subscriptions, now),
+                    None,
+                ))
+            }
+            Route::WebhookSubscription(id) if method == Method::GET => {
+                let subscription = self
+                    .store
+                    .get_subscription(&recruiter.organization_id, id_in_path(&id)?)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                Ok(json_response(
+                    StatusCode::OK,
+                    &WebhookSubscriptionView::at(&subscription, self.clock.now()),
+                    None,
+                ))
+            }
+            Route::WebhookSubscription(id) if method == Method::DELETE => {
+                let deleted = self
+                    .store
+                    .delete_subscription(&recruiter.organization_id, id_in_path(&id)?)
+                    .await?;
+                if deleted {
+                    Ok(no_content())
+                } else {
+                    Err(ApiError::NotFound)
+                }
+            }
+            Route::SecretRotation(id) if method == Method::POST => {
+                Box::pin(self.rotate_secret(recruiter, request, &id)).await
             }
             route => Err(ApiError::MethodNotAllowed {
                 allowed: route.allowed(),
@@ -796,10 +925,7 @@ where
         self.eraser()
             .erase_invitation(&recruiter.organization_id, id_in_path(id)?)
             .await?;
-        Ok(Response::builder()
-            .status(StatusCode::NO_CONTENT)
-            .body(Body::Empty)
-            .expect("a valid response"))
+        Ok(no_content())
     }
 
     /// `POST /candidate-erasures`: erases every invitation to the address (GDPR article 17), 200
@@ -833,6 +959,60 @@ where
         Ok(json_response(
             StatusCode::OK,
             &CandidateDataView::at(&held, now),
+            None,
+        ))
+    }
+
+    async fn subscriptions(&self) -> Result<Subscriptions<'_, S, SystemResolver>, ApiError> {
+        Ok(Subscriptions {
+            store: &self.store,
+            resolver: &self.resolver,
+            rule: self.settings.webhook_targets,
+            key: self.keys.webhooks.get().await.map_err(key_unavailable)?,
+        })
+    }
+
+    /// `POST /webhook-subscriptions`: 201 with the subscription and its secret, shown this once.
+    async fn subscribe(&self, recruiter: &Recruiter, request: &Request) -> Answer {
+        let form =
+            parse_new_webhook_subscription(json_object(request)?, self.settings.webhook_targets)
+                .map_err(ApiError::Validation)?;
+        let now = self.clock.now();
+        let subscribed = self
+            .subscriptions()
+            .await?
+            .subscribe(&recruiter.organization_id, form, now)
+            .await
+            .map_err(subscription_refused)?;
+        Ok(json_response(
+            StatusCode::CREATED,
+            &WebhookSubscriptionSecretView::at(&subscribed, now),
+            Some(location(
+                request,
+                &format!("/webhook-subscriptions/{}", subscribed.subscription.id),
+            )),
+        ))
+    }
+
+    /// `POST /webhook-subscriptions/{id}/secret-rotation`: 200 with the subscription and its new
+    /// secret, shown this once; the previous one signs on for the overlap asked.
+    async fn rotate_secret(&self, recruiter: &Recruiter, request: &Request, id: &str) -> Answer {
+        let id = id_in_path(id)?;
+        let body = (!body_bytes(request).is_empty())
+            .then(|| json_object(request))
+            .transpose()?;
+        let overlap = parse_secret_rotation(body).map_err(ApiError::Validation)?;
+        let now = self.clock.now();
+        let rotated = self
+            .subscriptions()
+            .await?
+            .rotate_secret(&recruiter.organization_id, id, overlap, now)
+            .await
+            .map_err(subscription_refused)?
+            .ok_or(ApiError::NotFound)?;
+        Ok(json_response(
+            StatusCode::OK,
+            &WebhookSubscriptionSecretView::at(&rotated, now),
             None,
         ))
     }

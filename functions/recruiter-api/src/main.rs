@@ -5,7 +5,7 @@ use std::sync::Arc;
 use invitations::adapters::aws::load_sdk_config;
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
-use invitations::adapters::secrets::{LinkKeys, LookupKeys};
+use invitations::adapters::secrets::{LinkKeys, LookupKeys, WebhookKeys};
 use invitations::adapters::ses::SesMailer;
 use invitations::adapters::sqs::SqsSendQueue;
 use invitations::config::Configuration;
@@ -26,7 +26,8 @@ async fn main() -> Result<(), Error> {
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
     let keys = Keys {
         links: LinkKeys::from_secret(secrets.clone(), config.link_key_secret_arn.clone()),
-        lookups: LookupKeys::from_secret(secrets, config.lookup_key_secret_arn.clone()),
+        lookups: LookupKeys::from_secret(secrets.clone(), config.lookup_key_secret_arn.clone()),
+        webhooks: WebhookKeys::from_secret(secrets, config.webhook_key_secret_arn.clone()),
     };
     let api = Arc::new(RecruiterApi::new(
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name),

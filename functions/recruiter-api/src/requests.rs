@@ -15,6 +15,7 @@ use invitations::http::validation::{FieldError, FieldErrors, ObjectReader, json_
 use invitations::ports::{InvitationFilter, PageCursor, PageRequest};
 
 pub mod batch;
+pub mod webhooks;
 pub use batch::{NewInvitationBatch, parse_new_invitation_batch};
 
 /// `POST /invitations/{id}/resend`, read.

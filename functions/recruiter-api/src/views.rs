@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+use invitations::app::webhooks::Subscribed;
+use invitations::domain::WebhookDescription;
+use invitations::domain::webhooks::WebhookSubscription;
 use invitations::domain::{
     Bounce, FollowUp, HttpsUrl, Invitation, InvitationBatch, InvitationId, Language,
     OrganizationProfile, RowCounts, RowOutcome, SendOutcome, VideoInterview,
@@ -592,6 +595,109 @@ impl<'a> From<&'a OrganizationProfile> for OrganizationProfileView<'a> {
             privacy_notice_url: form.privacy_notice_url.as_str(),
             updated_by: profile.updated_by.as_str(),
             updated_at: profile.updated_at.to_string(),
+        }
+    }
+}
+
+/// A webhook subscription (`/webhook-subscriptions`), without its secret.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WebhookSubscription)]
+pub struct WebhookSubscriptionView<'a> {
+    #[schema(schema_with = schemas::ulid)]
+    id: String,
+    /// Where its webhooks go.
+    url: &'a str,
+    /// The event types it is sent, by code (`invitation.completed`, ...).
+    event_types: Vec<&'static str>,
+    #[schema(required = true)]
+    description: Option<&'a str>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    /// `enabled`, or `disabled` (deliveries stopped: after a `410 Gone`, or when every retry of
+    /// a webhook failed).
+    #[schema(pattern = "^(enabled|disabled)$")]
+    status: &'static str,
+    /// Why it was disabled: `gone` (the endpoint answered 410) or `persistent_failure`.
+    #[schema(required = true, pattern = "^(gone|persistent_failure)$")]
+    disabled_because: Option<&'static str>,
+    #[schema(required = true, format = DateTime)]
+    disabled_at: Option<String>,
+    /// Until when the secret before the last rotation signs too (each webhook then carries both
+    /// signatures); `null` when only the current one signs.
+    #[schema(required = true, format = DateTime)]
+    previous_secret_valid_until: Option<String>,
+}
+
+impl<'a> WebhookSubscriptionView<'a> {
+    /// The subscription as it stands at `now` (an overlap that ended is not shown).
+    pub fn at(subscription: &'a WebhookSubscription, now: jiff::Timestamp) -> Self {
+        let disabled = subscription.disabled.as_ref();
+        Self {
+            id: subscription.id.to_string(),
+            url: subscription.url.as_str(),
+            event_types: subscription
+                .event_types
+                .iter()
+                .map(|kind| kind.code())
+                .collect(),
+            description: subscription
+                .description
+                .as_ref()
+                .map(WebhookDescription::as_str),
+            created_at: subscription.created_at.to_string(),
+            status: if disabled.is_some() {
+                "disabled"
+            } else {
+                "enabled"
+            },
+            disabled_because: disabled.map(|(_, because)| because.code()),
+            disabled_at: disabled.map(|(at, _)| at.to_string()),
+            previous_secret_valid_until: subscription
+                .previous_secret_until
+                .filter(|until| now < *until)
+                .map(|until| until.to_string()),
+        }
+    }
+}
+
+/// A subscription with its current signing secret (`whsec_` and 32 bytes in base64), the answer to
+/// subscribing and to a rotation: the only time the secret is shown, as it is not stored.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WebhookSubscriptionWithSecret)]
+pub struct WebhookSubscriptionSecretView<'a> {
+    #[serde(flatten)]
+    subscription: WebhookSubscriptionView<'a>,
+    /// The signing secret, shown only in this answer: keep it where your receiver reads it.
+    #[schema(pattern = "^whsec_[A-Za-z0-9+/]{43}=$")]
+    secret: String,
+}
+
+impl<'a> WebhookSubscriptionSecretView<'a> {
+    pub fn at(subscribed: &'a Subscribed, now: jiff::Timestamp) -> Self {
+        Self {
+            subscription: WebhookSubscriptionView::at(&subscribed.subscription, now),
+            secret: subscribed.secret.expose(),
+        }
+    }
+}
+
+/// Every subscription of the organization (at most 10, so not paged).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WebhookSubscriptionList)]
+pub struct WebhookSubscriptionListView<'a> {
+    items: Vec<WebhookSubscriptionView<'a>>,
+}
+
+impl<'a> WebhookSubscriptionListView<'a> {
+    pub fn at(subscriptions: &'a [WebhookSubscription], now: jiff::Timestamp) -> Self {
+        Self {
+            items: subscriptions
+                .iter()
+                .map(|subscription| WebhookSubscriptionView::at(subscription, now))
+                .collect(),
         }
     }
 }

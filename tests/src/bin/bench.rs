@@ -151,6 +151,7 @@ async fn main() -> Result<(), Error> {
     ];
     let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;
     let lookup_key_secret = integration_tests::create_lookup_key(&world.sdk, "bench").await?;
+    let webhook_key_secret = integration_tests::create_webhook_key(&world.sdk, "bench").await?;
     let mut environment: Vec<(String, String)> = [
         "AWS_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
@@ -176,6 +177,7 @@ async fn main() -> Result<(), Error> {
             ("EVENT_BUS_NAME", "bench"),
             ("LINK_KEY_SECRET_ARN", link_key_secret.as_str()),
             ("LOOKUP_KEY_SECRET_ARN", lookup_key_secret.as_str()),
+            ("WEBHOOK_KEY_SECRET_ARN", webhook_key_secret.as_str()),
             ("SEND_QUEUE_URL", world.send_queue.queue_url.as_str()),
             // The template's highest rate over its fewest instances: a send every 2 ms, which
             // no invocation here waits for (each takes longer).

@@ -4,8 +4,9 @@
 //! - `setup`: creates the service's table (from infra/template.yaml), verifies the sender's domain,
 //!   and creates the bus `bus-local` with the notifier's rule (from the template), delivering to a
 //!   queue in place of the function, the batch send queue `send-local` and its dead-letter queue
-//!   (from the template), and the secrets `link-key-local` and `lookup-key-local` (the
-//!   follow-up link key and the candidate lookup key, as the template generates them).
+//!   (from the template), and the secrets `link-key-local`, `lookup-key-local` and
+//!   `webhook-key-local` (the follow-up link key, the candidate lookup key and the webhook key, as
+//!   the template generates them).
 //! - `candidate-token`: the personal token in the newest invitation email.
 //! - `deliveries`: the completion events EventBridge delivered since the last call, one per line.
 //! - `emails`: what SES was asked to send.
@@ -20,8 +21,8 @@ use deadline_reminders::{DeadlineReminders, SCHEDULED_EVENT, Settings};
 use integration_tests::send_queue::SendQueueRoute;
 use integration_tests::world::candidate_token_in;
 use integration_tests::{
-    CompletionRoute, Error, create_link_key, create_lookup_key, create_table, sdk_config,
-    sent_emails, verify_sender_identity,
+    CompletionRoute, Error, create_link_key, create_lookup_key, create_table, create_webhook_key,
+    sdk_config, sent_emails, verify_sender_identity,
 };
 use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::secrets::read_link_key;
@@ -157,10 +158,11 @@ async fn setup() -> Result<(), Error> {
     }
     let link_key = create_link_key(&sdk, ROUTE).await?;
     let lookup_key = create_lookup_key(&sdk, ROUTE).await?;
+    let webhook_key = create_webhook_key(&sdk, ROUTE).await?;
     println!(
         "table {table} created from infra/template.yaml; sender domain {domain} verified; \
          bus {} routes VideoInterviewCompleted to a local queue; batch send queue {}; \
-         link key {link_key}; lookup key {lookup_key}",
+         link key {link_key}; lookup key {lookup_key}; webhook key {webhook_key}",
         route.bus_name, send_queue.queue_url
     );
     Ok(())

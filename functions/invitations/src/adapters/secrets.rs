@@ -3,6 +3,7 @@
 
 use tokio::sync::OnceCell;
 
+use crate::domain::webhooks::WebhookKey;
 use crate::domain::{CandidateLookupKey, LinkKey};
 
 /// A key kept in a secret.
@@ -27,6 +28,14 @@ impl SecretKey for CandidateLookupKey {
 
     fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
         CandidateLookupKey::new(bytes)
+    }
+}
+
+impl SecretKey for WebhookKey {
+    const PURPOSE: &'static str = "webhook key (WEBHOOK_KEY_SECRET_ARN)";
+
+    fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
+        WebhookKey::new(bytes)
     }
 }
 
@@ -75,6 +84,10 @@ pub type LinkKeys = LazyKey<LinkKey>;
 
 /// The candidate lookup key of the recruiter API (sends, corrections, erasure and access).
 pub type LookupKeys = LazyKey<CandidateLookupKey>;
+
+/// The key webhook subscriptions' secrets derive under (`domain::webhooks::SigningSecret`): the
+/// recruiter API's, to show a secret when subscribing or rotating.
+pub type WebhookKeys = LazyKey<WebhookKey>;
 
 impl<K: SecretKey> LazyKey<K> {
     /// A key at hand (a function that read it at cold start, tests).

@@ -90,6 +90,27 @@ impl WebhookEventType {
                 format!("must be one of {}", known.join(", "))
             })
     }
+
+    /// Whether the service sends webhooks of this type yet. `invitation.expired` needs a write
+    /// that records the deadline's passing (reads derive `expired`), and
+    /// `invitation_batch.finished` a count of a batch's settled rows: until then a subscription
+    /// to them is refused rather than kept silent (docs/webhooks.md).
+    pub fn is_sent(self) -> bool {
+        !matches!(
+            self,
+            Self::InvitationExpired | Self::InvitationBatchFinished
+        )
+    }
+
+    /// A subscription's type, parsed: one the service sends ([`Self::is_sent`]).
+    pub fn parse_subscribable(code: &str) -> Result<Self, String> {
+        let kind = Self::parse(code)?;
+        if kind.is_sent() {
+            Ok(kind)
+        } else {
+            Err(format!("{code} is not sent yet"))
+        }
+    }
 }
 
 /// One webhook's content: its type, when the step happened (the payload's `timestamp`) and the
@@ -167,6 +188,13 @@ impl WebhookEvent {
         .into_iter()
         .filter_map(|(kind, at)| at.map(|at| Self::about(kind, at, after)))
         .collect()
+    }
+
+    /// The webhook of an invitation's removal at `removed_at`, whether a recruiter's erasure or
+    /// the end of its retention: `candidate_data.erased`, with the ids the integrator knows it by
+    /// and its last status.
+    pub fn of_removal(removed: &Invitation, removed_at: Timestamp) -> Self {
+        Self::about(WebhookEventType::CandidateDataErased, removed_at, removed)
     }
 
     fn about(kind: WebhookEventType, at: Timestamp, invitation: &Invitation) -> Self {

@@ -10,7 +10,10 @@ use serde_json::{Map, Value, json};
 
 use candidate_api::CandidateInvitationView;
 use invitations::app::webhooks::Subscribed;
-use invitations::domain::webhooks::{SigningSecret, TargetRule, WebhookKey, WebhookSubscription};
+use invitations::domain::webhook_delivery::{AttemptOutcome, WebhookDelivery};
+use invitations::domain::webhooks::{
+    SigningSecret, TargetRule, WebhookEvent, WebhookKey, WebhookSubscription,
+};
 use invitations::domain::{
     BatchRow, FollowUp, FollowUpKind, FollowUpOutcome, IanaTimeZone, Invitation, InvitationBatch,
     InvitationId, InvitationStatus, OrganizationProfile, RecruiterId, RetentionPeriod, RowOutcome,
@@ -28,8 +31,8 @@ use recruiter_api::requests::{
 use recruiter_api::views::{
     CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
     InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
-    VideoInterviewView, WebhookSubscriptionListView, WebhookSubscriptionSecretView,
-    WebhookSubscriptionView,
+    VideoInterviewView, WebhookDeliveryView, WebhookSubscriptionListView,
+    WebhookSubscriptionSecretView, WebhookSubscriptionView,
 };
 
 /// The example invitation's id.
@@ -46,6 +49,14 @@ const BATCH_INVITATION_IDS: [&str; 2] =
 /// A candidate token of the right shape (70 base64url characters) that no invitation has.
 pub const CANDIDATE_TOKEN: &str =
     "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYar0PUaP2SJrtP4HUJnjLHW-yBFag";
+/// The example webhook delivery's id (derived from its event, as the dispatcher derives it).
+pub fn webhook_delivery_id(examples: &Examples) -> String {
+    examples.deliveries["items"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
+}
+
 /// The example webhook subscription's id.
 pub const WEBHOOK_SUBSCRIPTION_ID: &str = "01KAWZ8M3Q6T9W2Y5A8C1E4G7J";
 /// The deadline the request examples ask for: within a year of when the document was written.
@@ -88,6 +99,9 @@ pub struct Examples {
     /// `POST /webhook-subscriptions/{id}/secret-rotation`'s body, and its answer.
     pub secret_rotation: Value,
     pub rotated: Value,
+    /// A page of the subscription's deliveries, and one redelivered.
+    pub deliveries: Value,
+    pub redelivered: Value,
 }
 
 /// When the example records were made (the fixtures' instant).
@@ -316,7 +330,32 @@ impl Examples {
             )
             .expect("within the most overlap");
 
+        // The invitation's `invitation.sent`, delivered at the second attempt.
+        let mut unsent = sent.clone();
+        unsent.sent_at = None;
+        let event = WebhookEvent::of_change(&unsent, &sent, later(1))
+            .pop()
+            .expect("a sent event");
+        let mut delivery = WebhookDelivery::new(&event, subscription.id, later(2));
+        delivery.start_attempt();
+        delivery.finish_attempt(AttemptOutcome::NoAnswer("timeout".to_owned()), later(12));
+        delivery.start_attempt();
+        delivery.finish_attempt(AttemptOutcome::Answered(204), later(17));
+        let deliveries = view(ListView::new(
+            &Page {
+                items: vec![delivery.clone()],
+                next: None,
+            },
+            WebhookDeliveryView::from,
+        ));
+        delivery
+            .redeliver(later(86_400))
+            .expect("a settled delivery");
+        let redelivered = view(WebhookDeliveryView::from(&delivery));
+
         Self {
+            deliveries,
+            redelivered,
             webhook_subscription: view(WebhookSubscriptionView::at(&subscription, later(90_000))),
             webhook_subscriptions: view(WebhookSubscriptionListView::at(
                 std::slice::from_ref(&subscription),

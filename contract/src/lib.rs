@@ -110,7 +110,8 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     use recruiter_api::views::{
         CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
         InvitationView, OrganizationProfileView, VideoInterviewSummaryView, VideoInterviewView,
-        WebhookSubscriptionListView, WebhookSubscriptionSecretView, WebhookSubscriptionView,
+        WebhookDeliveryView, WebhookSubscriptionListView, WebhookSubscriptionSecretView,
+        WebhookSubscriptionView,
     };
     let mut schemas = Vec::new();
     named::<OrganizationProfileView>(&mut schemas);
@@ -134,6 +135,11 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     named::<WebhookSubscriptionView>(&mut schemas);
     named::<WebhookSubscriptionSecretView>(&mut schemas);
     named::<WebhookSubscriptionListView>(&mut schemas);
+    named::<WebhookDeliveryView>(&mut schemas);
+    schemas.push((
+        "WebhookDeliveryPage".to_owned(),
+        page::<WebhookDeliveryView>(),
+    ));
     named::<invitations::http::problem::Problem>(&mut schemas);
     named::<requests::OrganizationProfileForm>(&mut schemas);
     named::<requests::NewVideoInterview>(&mut schemas);

@@ -954,6 +954,61 @@ pub fn operations() -> Vec<Operation> {
         )
         .problem(examples.invalid_secret_rotation())
         .problem(ApiError::Conflict(recruiter_api::ROTATED_MEANWHILE)),
+        paging(
+            Operation::new(
+                "GET",
+                "/webhook-subscriptions/{id}/deliveries",
+                "listWebhookDeliveries",
+                "webhooks",
+            )
+            .summary(
+                "A subscription's deliveries",
+                "The delivery log: each webhook made for the subscription, newest event first, \
+                 with its attempts and the last one's outcome, kept 30 days.",
+            )
+            .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID),
+        )
+        .answer(
+            200,
+            json(
+                "A page.",
+                "WebhookDeliveryPage",
+                examples.deliveries.clone(),
+                &[],
+            ),
+        )
+        .problem(examples.invalid_paging()),
+        Operation::new(
+            "POST",
+            "/webhook-subscriptions/{id}/deliveries/{deliveryId}/redelivery",
+            "redeliverWebhook",
+            "webhooks",
+        )
+        .summary(
+            "Send a webhook again",
+            "One more attempt of a delivery that succeeded or failed, with the same `webhook-id` \
+             (a receiver that drops duplicates by it drops this one too). Its failure is not \
+             retried and does not disable the subscription. 409 while the delivery is pending, \
+             and for a disabled subscription.",
+        )
+        .keyed()
+        .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID)
+        .parameter(path_parameter(
+            "deliveryId",
+            "The delivery's id.",
+            &examples::webhook_delivery_id(&examples),
+        ))
+        .answer(
+            202,
+            json(
+                "Accepted: the delivery is pending its attempt.",
+                "WebhookDelivery",
+                examples.redelivered.clone(),
+                REPLAYABLE,
+            ),
+        )
+        .problem(ApiError::Conflict(recruiter_api::DELIVERY_UNDER_WAY))
+        .problem(ApiError::Conflict(recruiter_api::SUBSCRIPTION_DISABLED)),
         Operation::new(
             "GET",
             "/candidate/invitations/{token}",

@@ -24,6 +24,9 @@ pub mod gateway;
 pub mod load;
 pub mod runtime_api;
 pub mod send_queue;
+pub mod table_stream;
+pub mod webhook_receiver;
+pub mod webhook_route;
 pub mod world;
 
 use std::path::PathBuf;
@@ -96,6 +99,8 @@ pub struct TableDefinition {
     pub indexes: Vec<IndexDefinition>,
     pub billing_mode: String,
     pub ttl_attribute: Option<String>,
+    /// The stream's view type (`StreamSpecification`), when the table has one.
+    pub stream_view: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +195,9 @@ pub fn table_definition() -> Result<TableDefinition, Error> {
         ttl_attribute: (ttl["Enabled"].as_bool() == Some(true))
             .then(|| ttl["AttributeName"].as_str().map(str::to_owned))
             .flatten(),
+        stream_view: properties["StreamSpecification"]["StreamViewType"]
+            .as_str()
+            .map(str::to_owned),
     })
 }
 
@@ -235,6 +243,14 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> Resu
                         )
                         .build(),
                 )
+                .build()?,
+        );
+    }
+    if let Some(view) = &definition.stream_view {
+        request = request.stream_specification(
+            aws_sdk_dynamodb::types::StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::from(view.as_str()))
                 .build()?,
         );
     }

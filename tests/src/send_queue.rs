@@ -1,5 +1,6 @@
-//! The batch send queue in the local stand-in, made from the template's `InvitationSendQueue` and
-//! its dead-letter queue (visibility timeout, retention, redrive after `maxReceiveCount`), and
+//! The SQS queues in the local stand-in, each made from the template's queue and its dead-letter
+//! queue (visibility timeout, retention, redrive after `maxReceiveCount`): the batch send queue
+//! (`InvitationSendQueue`) and the webhook queue (`WebhookQueue`); and
 //! Lambda's SQS event source mapping played by hand: receive up to a batch of messages as the
 //! event Lambda builds (<https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html>), hand it to
 //! the function, then delete what it did not name in its partial batch response and make the
@@ -11,8 +12,34 @@ use serde_yaml::Value;
 
 use crate::{Error, template};
 
+/// A queue of the template, with its dead-letter queue and the mapping that feeds its function.
+pub struct QueueResources {
+    pub queue: &'static str,
+    pub dead_letter: &'static str,
+    pub mapping: &'static str,
+    /// The local queues' names: `<prefix>-<name>` and `<prefix>-dlq-<name>`.
+    pub prefix: &'static str,
+}
+
+/// The batch send queue, which `invitation-sender` reads.
+pub const SEND_QUEUE: QueueResources = QueueResources {
+    queue: "InvitationSendQueue",
+    dead_letter: "InvitationSendDeadLetterQueue",
+    mapping: "InvitationSenderQueueMapping",
+    prefix: "send",
+};
+
+/// The webhook queue, which `webhook-sender` reads.
+pub const WEBHOOK_QUEUE: QueueResources = QueueResources {
+    queue: "WebhookQueue",
+    dead_letter: "WebhookDeadLetterQueue",
+    mapping: "WebhookSenderQueueMapping",
+    prefix: "webhooks",
+};
+
 pub struct SendQueueRoute {
     sqs: aws_sdk_sqs::Client,
+    resources: &'static QueueResources,
     pub queue_url: String,
     pub dead_letter_url: String,
     queue_arn: String,
@@ -34,15 +61,25 @@ fn property(resource: &str, path: &[&str]) -> Result<String, Error> {
 }
 
 impl SendQueueRoute {
-    /// The queue `send-<name>` and its dead-letter queue `send-dlq-<name>`.
+    /// The batch send queue `send-<name>` and its dead-letter queue `send-dlq-<name>`.
     pub async fn create(sdk: &aws_config::SdkConfig, name: &str) -> Result<Self, Error> {
+        Self::create_from(sdk, name, &SEND_QUEUE).await
+    }
+
+    /// The queue `resources` name, as `<prefix>-<name>`, with its dead-letter queue.
+    pub async fn create_from(
+        sdk: &aws_config::SdkConfig,
+        name: &str,
+        resources: &'static QueueResources,
+    ) -> Result<Self, Error> {
+        let prefix = resources.prefix;
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let dead_letter_url = sqs
             .create_queue()
-            .queue_name(format!("send-dlq-{name}"))
+            .queue_name(format!("{prefix}-dlq-{name}"))
             .attributes(
                 QueueAttributeName::MessageRetentionPeriod,
-                property("InvitationSendDeadLetterQueue", &["MessageRetentionPeriod"])?,
+                property(resources.dead_letter, &["MessageRetentionPeriod"])?,
             )
             .send()
             .await?
@@ -51,18 +88,18 @@ impl SendQueueRoute {
         let dead_letter_arn = Self::arn(&sqs, &dead_letter_url).await?;
         let redrive = serde_json::json!({
             "deadLetterTargetArn": dead_letter_arn,
-            "maxReceiveCount": property("InvitationSendQueue", &["RedrivePolicy", "maxReceiveCount"])?,
+            "maxReceiveCount": property(resources.queue, &["RedrivePolicy", "maxReceiveCount"])?,
         });
         let queue_url = sqs
             .create_queue()
-            .queue_name(format!("send-{name}"))
+            .queue_name(format!("{prefix}-{name}"))
             .attributes(
                 QueueAttributeName::VisibilityTimeout,
-                property("InvitationSendQueue", &["VisibilityTimeout"])?,
+                property(resources.queue, &["VisibilityTimeout"])?,
             )
             .attributes(
                 QueueAttributeName::MessageRetentionPeriod,
-                property("InvitationSendQueue", &["MessageRetentionPeriod"])?,
+                property(resources.queue, &["MessageRetentionPeriod"])?,
             )
             .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
             .send()
@@ -72,6 +109,7 @@ impl SendQueueRoute {
         let queue_arn = Self::arn(&sqs, &queue_url).await?;
         Ok(Self {
             sqs,
+            resources,
             queue_url,
             dead_letter_url,
             queue_arn,
@@ -92,11 +130,13 @@ impl SendQueueRoute {
                     .ok_or_else(|| Error::from("no queue url"))
             }
         };
+        let resources = &SEND_QUEUE;
         let queue_url = url(format!("send-{name}")).await?;
         let dead_letter_url = url(format!("send-dlq-{name}")).await?;
         let queue_arn = Self::arn(&sqs, &queue_url).await?;
         Ok(Self {
             sqs,
+            resources,
             queue_url,
             dead_letter_url,
             queue_arn,
@@ -115,10 +155,15 @@ impl SendQueueRoute {
             .ok_or("no queue arn")?)
     }
 
-    /// The event source mapping's batch size (the template's), as Lambda would receive it.
+    /// The batch send queue's event source mapping's batch size (the template's).
     pub fn batch_size() -> Result<i32, Error> {
+        Self::batch_size_of(&SEND_QUEUE)
+    }
+
+    /// A queue's event source mapping's batch size (the template's), as Lambda would receive it.
+    fn batch_size_of(resources: &QueueResources) -> Result<i32, Error> {
         Ok(
-            template()?["Resources"]["InvitationSenderQueueMapping"]["Properties"]["BatchSize"]
+            template()?["Resources"][resources.mapping]["Properties"]["BatchSize"]
                 .as_i64()
                 .and_then(|size| i32::try_from(size).ok())
                 .ok_or("no BatchSize")?,
@@ -131,7 +176,7 @@ impl SendQueueRoute {
             .sqs
             .receive_message()
             .queue_url(&self.queue_url)
-            .max_number_of_messages(Self::batch_size()?)
+            .max_number_of_messages(Self::batch_size_of(self.resources)?)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .send()
             .await?;

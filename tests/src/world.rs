@@ -15,7 +15,7 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::secrets::{LinkKeys, LookupKeys};
 use invitations::adapters::ses::SesMailer;
-use invitations::adapters::sqs::SqsSendQueue;
+use invitations::adapters::sqs::SqsQueue;
 use invitations::config::MailConfig;
 use invitations::domain::{
     CandidateLookupKey, CandidateToken, Employer, HttpsUrl, IanaTimeZone, LinkKey, OrganizationName,
@@ -135,7 +135,7 @@ pub const SENDER: &str = "Acme Recruiting <invitations@example.com>";
 pub const SENDER_HEADER: &str = "\"Acme Recruiting\" <invitations@example.com>";
 pub const CANDIDATE_APP: &str = "https://interview.example.com/i";
 
-pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock, EventBridgeBus, SqsSendQueue>;
+pub type Api = RecruiterApi<DynamoStore, SesMailer, FixedClock, EventBridgeBus, SqsQueue>;
 
 /// The batch sender as the tests run it.
 pub type Sender = InvitationSenderFunction<DynamoStore, SesMailer, FixedClock>;
@@ -149,6 +149,8 @@ pub struct FunctionCalls {
     pub deadline_reminders: CallLog,
     pub email_events: CallLog,
     pub invitation_sender: CallLog,
+    pub webhook_dispatcher: CallLog,
+    pub webhook_sender: CallLog,
 }
 
 pub struct World {
@@ -236,7 +238,7 @@ fn recruiter_api(
             calls.eventbridge(sdk),
             crate::CompletionRoute::bus_name(tag),
         ),
-        SqsSendQueue::new(calls.sqs(sdk), send_queue),
+        SqsQueue::new(calls.sqs(sdk), send_queue),
         at(now),
         settings(),
         keys(),
@@ -392,8 +394,8 @@ impl World {
     }
 
     /// The batch send queue as the recruiter API uses it (the test's own client, unrecorded).
-    pub fn queue(&self) -> SqsSendQueue {
-        SqsSendQueue::new(
+    pub fn queue(&self) -> SqsQueue {
+        SqsQueue::new(
             aws_sdk_sqs::Client::new(&self.sdk),
             &self.send_queue.queue_url,
         )

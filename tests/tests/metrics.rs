@@ -18,6 +18,7 @@ use completion_notifier::Outcome as NoticeOutcome;
 use deadline_reminders::Outcome as SweepOutcome;
 use integration_tests::events::ApiEvent;
 use integration_tests::faults::{Fault, FaultProxy};
+use integration_tests::webhook_route::WebhookRoute;
 use integration_tests::world::*;
 use invitations::app::reminders::SweepReport;
 use invitations::metrics::{Counter, Metrics};
@@ -477,6 +478,62 @@ async fn each_step_counts_exactly_what_it_did_in_one_emf_line_naming_no_one() {
     let replayed = scene.email_event("email-complaint", &anna, "anna").await;
     assert_eq!(replayed, "no_change");
     scene.assert_counted("the complaint replayed", &[]);
+
+    // Webhooks: an attempt failed and its retry delivered; an endpoint gone (410), its
+    // subscription disabled.
+    let mut hooks = WebhookRoute::create(&scene.world).await.unwrap();
+    let endpoint = hooks.receiver.base_url.clone();
+    let acme = scene.world.acme.clone();
+    let subscribe = move |path: &str, kind: &str| {
+        ApiEvent::post(
+            "/webhook-subscriptions",
+            &json!({"url": format!("{endpoint}{path}"), "eventTypes": [kind]}),
+        )
+        .claims(&acme)
+    };
+    let subscribed = scene
+        .world
+        .call(subscribe("/ats", "invitation.cancelled"))
+        .await;
+    assert_eq!(subscribed.status, 201, "{}", subscribed.body);
+    let cancel = ApiEvent::post(&format!("/invitations/{bruno}/cancellation"), &json!({}));
+    assert_eq!(
+        scene
+            .world
+            .call(cancel.claims(&scene.world.acme))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(hooks.dispatch(&scene.world).await.unwrap().queued, 1);
+    hooks.receiver.answer_with(&[500]);
+    hooks.send_after(&scene.world, 0).await.unwrap();
+    scene.assert_counted("a webhook attempt failed", &[(WebhookAttemptsFailed, 1)]);
+    hooks.send_after(&scene.world, 6).await.unwrap();
+    scene.assert_counted("its retry delivered", &[(WebhooksDelivered, 1)]);
+    hooks.send_after(&scene.world, 7).await.unwrap();
+    scene.assert_counted("nothing more to send", &[]);
+    let subscribed = scene
+        .world
+        .call(subscribe("/gone", "invitation.deadline_extended"))
+        .await;
+    assert_eq!(subscribed.status, 201, "{}", subscribed.body);
+    let extension = ApiEvent::post(
+        &format!("/invitations/{anna}/deadline-extension"),
+        &json!({"answerDeadline": "2027-01-29", "notifyCandidate": false}),
+    );
+    let extended = scene.world.call(extension.claims(&scene.world.acme)).await;
+    assert_eq!(extended.status, 200, "{}", extended.body);
+    assert_eq!(hooks.dispatch(&scene.world).await.unwrap().queued, 1);
+    hooks.receiver.answer_with(&[410]);
+    hooks.send_after(&scene.world, 8).await.unwrap();
+    scene.assert_counted(
+        "an endpoint gone",
+        &[
+            (WebhookAttemptsFailed, 1),
+            (WebhookSubscriptionsDisabled, 1),
+        ],
+    );
 
     let recorded = &scene.recorded;
     let seen: BTreeSet<&str> = recorded.totals.keys().map(String::as_str).collect();

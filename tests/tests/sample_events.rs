@@ -10,8 +10,10 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use completion_notifier::Outcome;
 use integration_tests::CompletionRoute;
 use integration_tests::events::into_request;
+use integration_tests::webhook_route::WebhookRoute;
 use integration_tests::world::*;
 use invitations::adapters::secrets::{LinkKeys, read_link_key};
+use invitations::domain::webhooks::TargetRule;
 use invitations::domain::{
     EmailAddress, Invitation, InvitationBatchId, InvitationStatus, RetentionPeriod, fixtures,
 };
@@ -23,6 +25,7 @@ const INVITATION_PLACEHOLDER: &str = "01KAWXK4D2T6Y9B3C5E7G8H1J2";
 const BATCH_PLACEHOLDER: &str = "01KAWY3H8R2C6V9N4D7F1G5J0K";
 const MESSAGE_ID_PLACEHOLDER: &str = "0102019c2f3a4b5c-6d7e8f90-1a2b-3c4d-5e6f-7a8b9c0d1e2f-000000";
 const WEBHOOK_SUBSCRIPTION_PLACEHOLDER: &str = "01KAWZ8M3Q6T9W2Y5A8C1E4G7J";
+const WEBHOOK_DELIVERY_PLACEHOLDER: &str = "01KAWZ9R5T7V0X3Z6B9D2F5H8K";
 const SAMPLE_IDEMPOTENCY_KEY: &str = "9f8b2c4e-1d3a-4e5f-8a6b-7c9d0e1f2a3b";
 const TOKEN_PLACEHOLDER: &str =
     "Q2FuZGlkYXRlVG9rZW5QbGFjZWhvbGRlcjAwMDAwMDAAAAAAAAAAAAAAAAAAAAAAZXhhbXBsZS1vcmc";
@@ -56,26 +59,26 @@ async fn journey(world: &World) {
     let created = recruiter(sample("recruiter-api/create-video-interview.json", &[])).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let video_interview = created.body["id"].as_str().unwrap().to_owned();
-    // An integrator's endpoint (here one on loopback, which the tests' API allows), read, listed,
-    // its secret rotated, and deleted.
+    // An integrator's endpoint (here one on loopback, which the tests' API allows), listed, read,
+    // its secret rotated; it hears of the journey's steps below, and is deleted at its end.
+    let mut hooks = WebhookRoute::create(world).await.unwrap();
+    hooks.now = NOW.parse().unwrap();
+    let endpoint = format!("{}/hooks/", hooks.receiver.base_url);
     let subscribed = recruiter(sample(
         "recruiter-api/subscribe-webhooks.json",
-        &[("https://ats.example/hooks/", "http://127.0.0.1:9/hooks/")],
+        &[("https://ats.example/hooks/", &endpoint)],
     ))
     .await;
     assert_eq!(subscribed.status, 201, "{}", subscribed.body);
-    let subscription = &[(
-        WEBHOOK_SUBSCRIPTION_PLACEHOLDER,
-        subscribed.body["id"].as_str().unwrap(),
-    )];
-    for (name, status) in [
-        ("list-webhook-subscriptions", 200),
-        ("get-webhook-subscription", 200),
-        ("rotate-webhook-secret", 200),
-        ("delete-webhook-subscription", 204),
+    let subscription_id = subscribed.body["id"].as_str().unwrap().to_owned();
+    let subscription = [(WEBHOOK_SUBSCRIPTION_PLACEHOLDER, subscription_id.as_str())];
+    for name in [
+        "list-webhook-subscriptions",
+        "get-webhook-subscription",
+        "rotate-webhook-secret",
     ] {
-        let answer = recruiter(sample(&format!("recruiter-api/{name}.json"), subscription)).await;
-        assert_eq!(answer.status, status, "{name}: {}", answer.body);
+        let answer = recruiter(sample(&format!("recruiter-api/{name}.json"), &subscription)).await;
+        assert_eq!(answer.status, 200, "{name}: {}", answer.body);
     }
     let send = |key: &str| {
         sample(
@@ -103,6 +106,62 @@ async fn journey(world: &World) {
         let answer = recruiter(sample(&format!("recruiter-api/{name}.json"), &ids)).await;
         assert_eq!(answer.status, 200, "{name}: {}", answer.body);
     }
+
+    // The send reaches the endpoint: its stream records make a delivery, queued; the endpoint
+    // fails the first attempt (the message is deferred) and takes the retry.
+    assert_eq!(hooks.dispatch(world).await.unwrap().queued, 1);
+    hooks.receiver.answer_with(&[500]);
+    let retry = hooks.send_after(world, 0).await.unwrap();
+    assert_eq!(retry.batch_item_failures.len(), 1);
+    assert!(
+        hooks
+            .send_after(world, 6)
+            .await
+            .unwrap()
+            .batch_item_failures
+            .is_empty()
+    );
+    // The dispatcher's sample is a record of this send: given again, it makes nothing new.
+    let record: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_value(sample("webhook-dispatcher/invitation-sent.json", &ids)).unwrap();
+    let replayed = hooks.dispatcher(world).handle(&record).await.unwrap();
+    assert_eq!(replayed.deliveries, 0);
+    // The delivery log, and a redelivery; the sender's sample is its queued message.
+    let log = recruiter(sample(
+        "recruiter-api/list-webhook-deliveries.json",
+        &subscription,
+    ))
+    .await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert_eq!(log.body["items"][0]["status"], "succeeded", "{}", log.body);
+    let delivery = log.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let delivery_ids = [
+        (WEBHOOK_SUBSCRIPTION_PLACEHOLDER, subscription_id.as_str()),
+        (WEBHOOK_DELIVERY_PLACEHOLDER, delivery.as_str()),
+    ];
+    let redelivery = recruiter(sample(
+        "recruiter-api/redeliver-webhook.json",
+        &delivery_ids,
+    ))
+    .await;
+    assert_eq!(redelivery.status, 202, "{}", redelivery.body);
+    assert_eq!(hooks.dispatch(world).await.unwrap().queued, 1);
+    let queued: SqsEvent =
+        serde_json::from_value(sample("webhook-sender/queued-delivery.json", &delivery_ids))
+            .unwrap();
+    let sender = hooks
+        .sender(
+            world,
+            hooks.now,
+            TargetRule {
+                allow_loopback: true,
+            },
+        )
+        .unwrap();
+    assert!(sender.handle(queued).await.batch_item_failures.is_empty());
+    // The dispatcher's message for it finds it delivered.
+    hooks.send_after(world, 0).await.unwrap();
+    assert_eq!(hooks.receiver.received().len(), 3);
 
     // A batch (CSV with a BOM, semicolons, a quoted comma, an invalid and a repeated row), then
     // the batch read back and the list of batches.
@@ -188,6 +247,23 @@ async fn journey(world: &World) {
     ))
     .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    // The endpoint hears of the steps since (opened, completed, the second invitation's), and is
+    // gone (410) at the first: its subscription is disabled, then deleted.
+    assert!(hooks.dispatch(world).await.unwrap().queued > 1);
+    hooks.receiver.answer_with(&[410]);
+    hooks.send_after(world, 0).await.unwrap();
+    let read = recruiter(sample(
+        "recruiter-api/get-webhook-subscription.json",
+        &subscription,
+    ))
+    .await;
+    assert_eq!(read.body["status"], "disabled", "{}", read.body);
+    let deleted = recruiter(sample(
+        "recruiter-api/delete-webhook-subscription.json",
+        &subscription,
+    ))
+    .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
     // Erased on the candidate's request, and announced on the bus (the route's).
     let erased = recruiter(sample(
         "recruiter-api/erase-invitation.json",
@@ -294,12 +370,14 @@ async fn every_sample_event_is_answered_with_success() {
     Box::pin(batch_sender(&world)).await;
     let events = integration_tests::repository_root().join("events");
     for (folder, exercised) in [
-        ("recruiter-api", 22),
+        ("recruiter-api", 24),
         ("candidate-api", 3),
         ("completion-notifier", 1),
         ("deadline-reminders", 1),
         ("email-events", 4),
         ("invitation-sender", 2),
+        ("webhook-dispatcher", 1),
+        ("webhook-sender", 1),
     ] {
         assert_eq!(
             json_files(&events.join(folder)),
@@ -309,8 +387,8 @@ async fn every_sample_event_is_answered_with_success() {
     }
 }
 
-/// Every action the statements of `function`'s inline policies allow, but the statement `except`.
-fn policy_actions_but(function: &str, except: &str) -> BTreeSet<String> {
+/// Every action the statements of `function`'s inline policies allow, but the statements `except`.
+fn policy_actions_but(function: &str, except: &[&str]) -> BTreeSet<String> {
     let template = integration_tests::template().unwrap();
     let policies = template["Resources"][function]["Properties"]["Policies"]
         .as_sequence()
@@ -320,15 +398,21 @@ fn policy_actions_but(function: &str, except: &str) -> BTreeSet<String> {
         .filter_map(|policy| policy["Statement"].as_sequence())
         .flatten()
         .collect();
-    assert!(
-        statements
-            .iter()
-            .any(|statement| statement["Sid"].as_str() == Some(except)),
-        "{function} has a statement {except}"
-    );
+    for sid in except {
+        assert!(
+            statements
+                .iter()
+                .any(|statement| statement["Sid"].as_str() == Some(sid)),
+            "{function} has a statement {sid}"
+        );
+    }
     statements
         .into_iter()
-        .filter(|statement| statement["Sid"].as_str() != Some(except))
+        .filter(|statement| {
+            !statement["Sid"]
+                .as_str()
+                .is_some_and(|sid| except.contains(&sid))
+        })
         .flat_map(|statement| match &statement["Action"] {
             serde_yaml::Value::String(action) => vec![action.clone()],
             serde_yaml::Value::Sequence(list) => list
@@ -364,6 +448,16 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
     )
     .await
     .unwrap();
+    // The webhook sender's, at cold start (main.rs).
+    let webhook_secret = integration_tests::create_webhook_key(&world.sdk, &world.tag)
+        .await
+        .unwrap();
+    let _: invitations::domain::webhooks::WebhookKey = invitations::adapters::secrets::read_key(
+        &world.calls.webhook_sender.secretsmanager(&world.sdk),
+        &webhook_secret,
+    )
+    .await
+    .unwrap();
     Box::pin(journey(&world)).await;
     for (function, calls) in [
         ("RecruiterApiFunction", &world.calls.recruiter_api),
@@ -382,11 +476,30 @@ async fn each_function_is_allowed_exactly_the_aws_actions_its_code_calls() {
         );
     }
     Box::pin(batch_sender(&world)).await;
-    // PollTheSendQueue is the event source mapping's, which polls and deletes with the function's
-    // role; the code itself never calls SQS (its calls here would show it).
-    assert_eq!(
-        policy_actions_but("InvitationSenderFunction", "PollTheSendQueue"),
-        world.calls.invitation_sender.iam_actions(),
-        "InvitationSenderFunction: allowed (left) vs called (right)"
-    );
+    // The statements named are the event source mappings', which use the function's role (to
+    // poll and delete, to read the stream and keep a failed batch's place); the code itself never
+    // makes those calls (its calls here would show it).
+    for (function, mappings, calls) in [
+        (
+            "InvitationSenderFunction",
+            &["PollTheSendQueue"][..],
+            &world.calls.invitation_sender,
+        ),
+        (
+            "WebhookDispatcherFunction",
+            &["TheStreamMapping", "TheStreamMappingFailures"][..],
+            &world.calls.webhook_dispatcher,
+        ),
+        (
+            "WebhookSenderFunction",
+            &["PollTheWebhookQueue"][..],
+            &world.calls.webhook_sender,
+        ),
+    ] {
+        assert_eq!(
+            policy_actions_but(function, mappings),
+            calls.iam_actions(),
+            "{function}: allowed (left) vs called (right)"
+        );
+    }
 }

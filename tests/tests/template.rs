@@ -14,14 +14,18 @@ use invitations::config::Configuration;
 use invitations::metrics::Counter;
 use recruiter_api::config::RecruiterApiConfig;
 use serde_yaml::Value;
+use webhook_dispatcher::config::WebhookDispatcherConfig;
+use webhook_sender::config::WebhookSenderConfig;
 
-const FUNCTIONS: [(&str, &str); 6] = [
+const FUNCTIONS: [(&str, &str); 8] = [
     ("RecruiterApiFunction", "recruiter-api"),
     ("CandidateApiFunction", "candidate-api"),
     ("CompletionNotifierFunction", "completion-notifier"),
     ("DeadlineRemindersFunction", "deadline-reminders"),
     ("EmailEventsFunction", "email-events"),
     ("InvitationSenderFunction", "invitation-sender"),
+    ("WebhookDispatcherFunction", "webhook-dispatcher"),
+    ("WebhookSenderFunction", "webhook-sender"),
 ];
 
 fn resources() -> serde_yaml::Mapping {
@@ -113,6 +117,8 @@ fn every_function_gets_exactly_the_environment_its_configuration_reads() {
             "DeadlineRemindersFunction" => asked_for::<DeadlineRemindersConfig>(&variables),
             "EmailEventsFunction" => asked_for::<EmailEventsConfig>(&variables),
             "InvitationSenderFunction" => asked_for::<InvitationSenderConfig>(&variables),
+            "WebhookDispatcherFunction" => asked_for::<WebhookDispatcherConfig>(&variables),
+            "WebhookSenderFunction" => asked_for::<WebhookSenderConfig>(&variables),
             _ => asked_for::<CompletionNotifierConfig>(&variables),
         }
         .unwrap_or_else(|error| panic!("{function} would not start: {error}"));
@@ -244,8 +250,19 @@ fn the_sender_finishes_before_its_claim_or_its_message_comes_back_and_polls_only
         .filter(|statement| text(&statement["Action"]).contains("sqs:"))
         .count();
     assert_eq!(sqs_statements, 1, "the code itself never calls SQS");
-    // No function's role reaches another queue (the dead-letter queues are written by their
-    // services, under the queues' own policies).
+    // No function's role reaches another's queue (the dead-letter queues are written by their
+    // services, under the queues' own policies; the dispatcher's failure queue by its stream's
+    // mapping, with its role).
+    let own_queues = |function: &str| -> &[&str] {
+        match function {
+            "WebhookDispatcherFunction" => &[
+                "!GetAtt WebhookQueue.Arn",
+                "!GetAtt WebhookDispatchFailureQueue.Arn",
+            ],
+            "WebhookSenderFunction" => &["!GetAtt WebhookQueue.Arn"],
+            _ => &["!GetAtt InvitationSendQueue.Arn"],
+        }
+    };
     for (function, _) in FUNCTIONS {
         for policy in resource(&resources, function)["Properties"]["Policies"]
             .as_sequence()
@@ -255,16 +272,70 @@ fn the_sender_finishes_before_its_claim_or_its_message_comes_back_and_polls_only
             for statement in policy["Statement"].as_sequence().into_iter().flatten() {
                 if text(&statement["Action"]).contains("sqs:") {
                     for target in targets_of(&statement["Resource"]) {
-                        assert_eq!(
-                            text(&target).trim(),
-                            "!GetAtt InvitationSendQueue.Arn",
-                            "{function}"
+                        let target = text(&target);
+                        assert!(
+                            own_queues(function).contains(&target.trim()),
+                            "{function}: {target}"
                         );
                     }
                 }
             }
         }
     }
+}
+
+/// The webhooks' limits fit together: the stream feeds the dispatcher with both images, only
+/// invitations' and deliveries' records, and keeps a failed batch's place; a deferred retry fits
+/// SQS's longest invisibility; a message lives through the whole schedule and is received more
+/// often than it has attempts before it is given up as dead.
+#[test]
+fn the_webhooks_are_fed_by_the_stream_and_a_message_outlives_its_retries() {
+    use invitations::domain::webhooks::RETRY_SCHEDULE;
+    let resources = resources();
+    let table = &resource(&resources, "InvitationsTable")["Properties"];
+    assert_eq!(
+        table["StreamSpecification"]["StreamViewType"].as_str(),
+        Some("NEW_AND_OLD_IMAGES")
+    );
+    let stream = &resource(&resources, "WebhookDispatcherStreamMapping")["Properties"];
+    assert_eq!(
+        text(&stream["EventSourceArn"]).trim(),
+        "!GetAtt InvitationsTable.StreamArn"
+    );
+    let filters = text(&stream["FilterCriteria"]);
+    for prefix in ["INV#", "DELIVERY#"] {
+        assert!(
+            filters.contains(&format!("\"prefix\": \"{prefix}\"")),
+            "{filters}"
+        );
+    }
+    assert!(text(&stream["DestinationConfig"]).contains("WebhookDispatchFailureQueue"));
+    let longest = RETRY_SCHEDULE.iter().max().unwrap().as_secs();
+    assert!(
+        longest <= 12 * 3600,
+        "SQS hides a message for 12 hours at most"
+    );
+    let sender = &resource(&resources, "WebhookSenderFunction")["Properties"];
+    let timeout = sender["Timeout"].as_u64().unwrap();
+    let queue = &resource(&resources, "WebhookQueue")["Properties"];
+    assert!(queue["VisibilityTimeout"].as_u64().unwrap() >= 6 * timeout);
+    let schedule: i64 = RETRY_SCHEDULE.iter().map(|wait| wait.as_secs()).sum();
+    assert!(
+        queue["MessageRetentionPeriod"].as_i64().unwrap() > 2 * schedule,
+        "a message outlives its schedule, with room for an outage"
+    );
+    let redrive = &queue["RedrivePolicy"];
+    assert!(text(redrive).contains("WebhookDeadLetterQueue"));
+    assert!(redrive["maxReceiveCount"].as_u64().unwrap() > 2 * (RETRY_SCHEDULE.len() as u64 + 1));
+    let mapping = &resource(&resources, "WebhookSenderQueueMapping")["Properties"];
+    assert_eq!(
+        text(&mapping["FunctionResponseTypes"]),
+        "- ReportBatchItemFailures\n"
+    );
+    assert_eq!(
+        mapping["BatchSize"].as_u64().unwrap(),
+        webhook_sender::AT_ONCE as u64
+    );
 }
 
 /// Each resource a statement may name: the items of a list, both branches of an `!If`.
@@ -391,6 +462,8 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
         "EmailEventsRuleDeadLetterQueue",
         "EmailEventsFailureQueue",
         "InvitationSendDeadLetterQueue",
+        "WebhookDispatchFailureQueue",
+        "WebhookDeadLetterQueue",
     ] {
         assert!(
             watching("ApproximateNumberOfMessagesVisible", queue),
@@ -419,6 +492,7 @@ fn every_alarm_an_operator_needs_exists_and_notifies_the_topic() {
                 &["CompletionNotifierFunction", "EmailEventsFunction"]
             }
             Counter::RemindersFailed => &["DeadlineRemindersFunction"],
+            Counter::WebhookAttemptsFailed => &["WebhookSenderFunction"],
             _ => &[],
         }
     };

@@ -50,10 +50,16 @@ pub enum Counter {
     Bounces,
     /// A candidate's complaint (marking an email as spam).
     Complaints,
+    /// A webhook the endpoint answered with 2xx.
+    WebhooksDelivered,
+    /// A webhook attempt that got no 2xx (retried on the schedule, or given up).
+    WebhookAttemptsFailed,
+    /// A subscription stopped: a 410, or every retry of a webhook failed.
+    WebhookSubscriptionsDisabled,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 13] = [
+    pub const ALL: [Counter; 16] = [
         Self::InvitationsSent,
         Self::InvitationSendFailures,
         Self::InvitationSendsUnconfirmed,
@@ -67,6 +73,9 @@ impl Counter {
         Self::NoticeSendsUnconfirmed,
         Self::Bounces,
         Self::Complaints,
+        Self::WebhooksDelivered,
+        Self::WebhookAttemptsFailed,
+        Self::WebhookSubscriptionsDisabled,
     ];
 
     /// The metric's name in CloudWatch.
@@ -85,6 +94,9 @@ impl Counter {
             Self::NoticeSendsUnconfirmed => "NoticeSendsUnconfirmed",
             Self::Bounces => "Bounces",
             Self::Complaints => "Complaints",
+            Self::WebhooksDelivered => "WebhooksDelivered",
+            Self::WebhookAttemptsFailed => "WebhookAttemptsFailed",
+            Self::WebhookSubscriptionsDisabled => "WebhookSubscriptionsDisabled",
         }
     }
 }

@@ -23,7 +23,7 @@ use invitations::app::video_interviews::{create_video_interview, video_interview
 use invitations::app::webhooks::{SubscriptionRefused, Subscriptions, TargetRefused};
 use std::collections::HashMap;
 
-use invitations::domain::webhooks::TargetRule;
+use invitations::domain::webhooks::{TargetRule, WebhookSubscription};
 use invitations::domain::{
     CandidateLookupKey, Employer, Invitation, InvitationId, InvitationStatus, OrganizationId,
     OrganizationProfile, Recruiter, RowProblem, SendOutcome, VideoInterview, VideoInterviewId,
@@ -40,7 +40,7 @@ use invitations::http::{
 use invitations::ports::{
     Clock, EmailQuota, EventBus, IdempotencyKey, IdempotencyRecords, InvitationBatches,
     Invitations, Mailer, OrganizationProfiles, ProfileCondition, SendQueue, VideoInterviews,
-    WebhookSubscriptions,
+    WebhookDeliveries, WebhookSubscriptions,
 };
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -56,8 +56,8 @@ use requests::{
 use views::{
     CandidateDataView, ErasureView, InvitationBatchSummaryView, InvitationBatchView,
     InvitationView, ListView, OrganizationProfileView, VideoInterviewSummaryView,
-    VideoInterviewView, WebhookSubscriptionListView, WebhookSubscriptionSecretView,
-    WebhookSubscriptionView,
+    VideoInterviewView, WebhookDeliveryView, WebhookSubscriptionListView,
+    WebhookSubscriptionSecretView, WebhookSubscriptionView,
 };
 
 /// What the handler needs from the deployment's configuration.
@@ -142,6 +142,8 @@ enum Route {
     WebhookSubscriptions,
     WebhookSubscription(String),
     SecretRotation(String),
+    WebhookDeliveries(String),
+    Redelivery(String, String),
 }
 
 impl Route {
@@ -167,12 +169,16 @@ impl Route {
             | Self::Invitations
             | Self::InvitationBatches
             | Self::WebhookSubscriptions => "GET, POST",
-            Self::VideoInterview(_) | Self::CandidateData | Self::InvitationBatch(_) => "GET",
+            Self::VideoInterview(_)
+            | Self::CandidateData
+            | Self::InvitationBatch(_)
+            | Self::WebhookDeliveries(_) => "GET",
             Self::Invitation(_) | Self::WebhookSubscription(_) => "GET, DELETE",
             Self::Cancellation(_)
             | Self::Resend(_)
             | Self::DeadlineExtension(_)
             | Self::SecretRotation(_)
+            | Self::Redelivery(..)
             | Self::CandidateErasures => "POST",
         }
     }
@@ -187,7 +193,7 @@ impl Route {
 
 /// Every route of this function, as API Gateway's route keys name them (`METHOD /path`): the
 /// template's routes, and the contract's paths, are these (tests/tests/contract.rs).
-pub const ROUTES: [(&str, &str); 22] = [
+pub const ROUTES: [(&str, &str); 24] = [
     ("GET", "/organization"),
     ("PUT", "/organization"),
     ("POST", "/video-interviews"),
@@ -210,6 +216,11 @@ pub const ROUTES: [(&str, &str); 22] = [
     ("GET", "/webhook-subscriptions/{id}"),
     ("DELETE", "/webhook-subscriptions/{id}"),
     ("POST", "/webhook-subscriptions/{id}/secret-rotation"),
+    ("GET", "/webhook-subscriptions/{id}/deliveries"),
+    (
+        "POST",
+        "/webhook-subscriptions/{id}/deliveries/{deliveryId}/redelivery",
+    ),
 ];
 
 fn route(path: &str) -> Option<Route> {
@@ -231,6 +242,16 @@ fn route(path: &str) -> Option<Route> {
         ["webhook-subscriptions", id, "secret-rotation"] => {
             Some(Route::SecretRotation((*id).to_owned()))
         }
+        ["webhook-subscriptions", id, "deliveries"] => {
+            Some(Route::WebhookDeliveries((*id).to_owned()))
+        }
+        [
+            "webhook-subscriptions",
+            id,
+            "deliveries",
+            delivery,
+            "redelivery",
+        ] => Some(Route::Redelivery((*id).to_owned(), (*delivery).to_owned())),
         ["invitations", id, "deadline-extension"] => {
             Some(Route::DeadlineExtension((*id).to_owned()))
         }
@@ -358,6 +379,13 @@ fn subscription_refused(refused: SubscriptionRefused) -> ApiError {
 pub const WEBHOOK_LIMIT_REACHED: &str =
     "Your organization holds 10 webhook subscriptions, the most it may; delete one first";
 
+/// The conflict of a redelivery to a disabled subscription.
+pub const SUBSCRIPTION_DISABLED: &str = "The subscription is disabled, so nothing is sent to it; subscribe the endpoint again once it answers";
+
+/// The conflict of a redelivery of a delivery still under way.
+pub const DELIVERY_UNDER_WAY: &str =
+    "The delivery is under way (pending its next attempt); it is attempted again by itself";
+
 /// The conflict of a rotation that another one came before.
 pub const ROTATED_MEANWHILE: &str = "Another rotation of this secret came first, and its answer showed the new secret; nothing was changed. Rotate again for a newer one";
 
@@ -393,7 +421,8 @@ where
         + IdempotencyRecords
         + EmailQuota
         + OrganizationProfiles
-        + WebhookSubscriptions,
+        + WebhookSubscriptions
+        + WebhookDeliveries,
     M: Mailer,
     C: Clock,
     B: EventBus,
@@ -573,6 +602,12 @@ where
             }
             Route::SecretRotation(id) if method == Method::POST => {
                 Box::pin(self.rotate_secret(recruiter, request, &id)).await
+            }
+            Route::WebhookDeliveries(id) if method == Method::GET => {
+                Box::pin(self.list_deliveries(recruiter, request, &id)).await
+            }
+            Route::Redelivery(id, delivery) if method == Method::POST => {
+                Box::pin(self.redeliver(recruiter, &id, &delivery)).await
             }
             route => Err(ApiError::MethodNotAllowed {
                 allowed: route.allowed(),
@@ -1015,6 +1050,69 @@ where
             &WebhookSubscriptionSecretView::at(&rotated, now),
             None,
         ))
+    }
+
+    /// The caller's subscription `id`: 404 when there is none.
+    async fn subscription(
+        &self,
+        recruiter: &Recruiter,
+        id: &str,
+    ) -> Result<WebhookSubscription, ApiError> {
+        self.store
+            .get_subscription(&recruiter.organization_id, id_in_path(id)?)
+            .await?
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// `GET /webhook-subscriptions/{id}/deliveries`: its deliveries, newest event first.
+    async fn list_deliveries(&self, recruiter: &Recruiter, request: &Request, id: &str) -> Answer {
+        let mut errors = FieldErrors::default();
+        let parameters = query_parameters(request, &mut errors);
+        let page = video_interview_listing(parameters, errors).map_err(ApiError::Validation)?;
+        let subscription = self.subscription(recruiter, id).await?;
+        let page = self
+            .store
+            .list_deliveries(&recruiter.organization_id, subscription.id, &page)
+            .await?;
+        Ok(json_response(
+            StatusCode::OK,
+            &ListView::new(&page, WebhookDeliveryView::from),
+            None,
+        ))
+    }
+
+    /// `POST /webhook-subscriptions/{id}/deliveries/{deliveryId}/redelivery`: 202 with the
+    /// delivery, pending one more attempt, which its stream record queues.
+    async fn redeliver(&self, recruiter: &Recruiter, id: &str, delivery: &str) -> Answer {
+        let subscription = self.subscription(recruiter, id).await?;
+        if subscription.disabled.is_some() {
+            return Err(ApiError::Conflict(SUBSCRIPTION_DISABLED));
+        }
+        let mut delivery = self
+            .store
+            .get_delivery(
+                &recruiter.organization_id,
+                subscription.id,
+                id_in_path(delivery)?,
+            )
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let attempts = delivery.attempts;
+        delivery
+            .redeliver(self.clock.now())
+            .map_err(|_| ApiError::Conflict(DELIVERY_UNDER_WAY))?;
+        match self.store.save_delivery(&delivery, attempts, false).await {
+            Ok(()) => Ok(json_response(
+                StatusCode::ACCEPTED,
+                &WebhookDeliveryView::from(&delivery),
+                None,
+            )),
+            // Another redelivery, or an attempt, came first.
+            Err(invitations::ports::StoreError::Conflict) => {
+                Err(ApiError::Conflict(DELIVERY_UNDER_WAY))
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     fn eraser(&self) -> Eraser<'_, S, B, C> {

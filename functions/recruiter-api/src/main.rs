@@ -7,7 +7,7 @@ use invitations::adapters::dynamodb::DynamoStore;
 use invitations::adapters::eventbridge::EventBridgeBus;
 use invitations::adapters::secrets::{LinkKeys, LookupKeys, WebhookKeys};
 use invitations::adapters::ses::SesMailer;
-use invitations::adapters::sqs::SqsSendQueue;
+use invitations::adapters::sqs::SqsQueue;
 use invitations::config::Configuration;
 use invitations::metrics::Metrics;
 use invitations::ports::SystemClock;
@@ -36,7 +36,7 @@ async fn main() -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&sdk),
             &config.event_bus_name,
         ),
-        SqsSendQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.send_queue_url),
+        SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.send_queue_url),
         SystemClock,
         Settings::from(&config),
         keys,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use invitations::app::webhooks::Subscribed;
 use invitations::domain::WebhookDescription;
+use invitations::domain::webhook_delivery::{AttemptOutcome, WebhookDelivery};
 use invitations::domain::webhooks::WebhookSubscription;
 use invitations::domain::{
     Bounce, FollowUp, HttpsUrl, Invitation, InvitationBatch, InvitationId, Language,
@@ -698,6 +699,65 @@ impl<'a> WebhookSubscriptionListView<'a> {
                 .iter()
                 .map(|subscription| WebhookSubscriptionView::at(subscription, now))
                 .collect(),
+        }
+    }
+}
+
+/// One webhook's delivery to a subscription, as its log shows it
+/// (`GET /webhook-subscriptions/{id}/deliveries`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WebhookDelivery)]
+pub struct WebhookDeliveryView<'a> {
+    #[schema(schema_with = schemas::ulid)]
+    id: String,
+    /// The `webhook-id` header: the same on every attempt and redelivery.
+    message_id: &'a str,
+    event_type: &'static str,
+    /// `pending` (its next attempt at `nextAttemptAt`), `succeeded` or `failed`.
+    #[schema(pattern = "^(pending|succeeded|failed)$")]
+    status: &'static str,
+    /// Attempts made, redeliveries included.
+    attempts: u32,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(required = true, format = DateTime)]
+    next_attempt_at: Option<String>,
+    #[schema(required = true, format = DateTime)]
+    last_attempt_at: Option<String>,
+    /// The HTTP status the endpoint answered the last attempt with; `null` without an answer.
+    #[schema(required = true)]
+    last_response_status: Option<u16>,
+    /// Why the last attempt got no answer (`timeout`, `connection failed`, `target refused: ...`).
+    #[schema(required = true)]
+    last_error: Option<&'a str>,
+    /// The body sent, as the endpoint got it.
+    #[schema(value_type = Object)]
+    payload: serde_json::Value,
+}
+
+impl<'a> From<&'a WebhookDelivery> for WebhookDeliveryView<'a> {
+    fn from(delivery: &'a WebhookDelivery) -> Self {
+        let last = delivery.last_attempt.as_ref();
+        let outcome = last.map(|last| &last.outcome);
+        Self {
+            id: delivery.id.to_string(),
+            message_id: &delivery.message_id,
+            event_type: delivery.kind.code(),
+            status: delivery.status.code(),
+            attempts: delivery.attempts,
+            created_at: delivery.created_at.to_string(),
+            next_attempt_at: delivery.next_attempt_at.map(|at| at.to_string()),
+            last_attempt_at: last.map(|last| last.at.to_string()),
+            last_response_status: match outcome {
+                Some(AttemptOutcome::Answered(status)) => Some(*status),
+                _ => None,
+            },
+            last_error: match outcome {
+                Some(AttemptOutcome::NoAnswer(why)) => Some(why.as_str()),
+                _ => None,
+            },
+            payload: serde_json::from_str(&delivery.body).unwrap_or(serde_json::Value::Null),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use integration_tests::Error;
 use integration_tests::events::{ApiEvent, ses_event};
 use integration_tests::runtime_api::RuntimeApi;
+use integration_tests::webhook_route::WebhookRoute;
 use integration_tests::world::*;
 use serde_json::{Value, json};
 
@@ -110,6 +111,31 @@ async fn main() -> Result<(), Error> {
     let queued = world
         .queued_invitation_event(&world.candidate_email("batch"), jiff::Timestamp::now())
         .await?;
+    // A subscription to a local endpoint: the send's stream records make its delivery, queued.
+    let mut hooks = WebhookRoute::create(&world).await?;
+    let subscribed = world
+        .call(
+            ApiEvent::post(
+                "/webhook-subscriptions",
+                &json!({"url": format!("{}/hooks", hooks.receiver.base_url),
+                        "eventTypes": ["invitation.sent"]}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    if subscribed.status != 201 {
+        return Err(format!("subscribing: {}", subscribed.body).into());
+    }
+    hooks.dispatch(&world).await?;
+    // The queued delivery: attempted by the first invocation, found delivered after.
+    let queued_delivery = serde_json::to_value(hooks.queue.receive().await?)?;
+    // The dispatcher's sample record of this send: its delivery is made already (a replay).
+    let record = std::fs::read_to_string(
+        integration_tests::repository_root().join("events/webhook-dispatcher/invitation-sent.json"),
+    )?
+    .replace("01KAWXK4D2T6Y9B3C5E7G8H1J2", &id)
+    .replace("01KAWXJ0V8G5Q8ZK3N2M4P6R7S", &video_interview);
+    let stream_record: Value = serde_json::from_str(&record)?;
     let subjects = [
         Subject {
             name: "hello-lambda",
@@ -148,6 +174,16 @@ async fn main() -> Result<(), Error> {
             name: "invitation-sender",
             event: queued,
         },
+        // The stream's record of the send: the subscriptions read, the delivery found made.
+        Subject {
+            name: "webhook-dispatcher",
+            event: stream_record,
+        },
+        // Reads its key at cold start, as deadline-reminders does.
+        Subject {
+            name: "webhook-sender",
+            event: queued_delivery,
+        },
     ];
     let link_key_secret = integration_tests::create_link_key(&world.sdk, "bench").await?;
     let lookup_key_secret = integration_tests::create_lookup_key(&world.sdk, "bench").await?;
@@ -179,6 +215,9 @@ async fn main() -> Result<(), Error> {
             ("LOOKUP_KEY_SECRET_ARN", lookup_key_secret.as_str()),
             ("WEBHOOK_KEY_SECRET_ARN", webhook_key_secret.as_str()),
             ("SEND_QUEUE_URL", world.send_queue.queue_url.as_str()),
+            ("WEBHOOK_QUEUE_URL", hooks.queue.queue_url.as_str()),
+            // The endpoint listens on loopback.
+            ("WEBHOOK_ALLOW_LOOPBACK", "true"),
             // The template's highest rate over its fewest instances: a send every 2 ms, which
             // no invocation here waits for (each takes longer).
             ("SEND_RATE", "1000"),

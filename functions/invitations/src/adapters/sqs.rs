@@ -1,6 +1,8 @@
-//! The send queue adapter: SQS `SendMessageBatch` onto the queue `invitation-sender` reads.
+//! The queues' adapter: SQS `SendMessageBatch` onto the queue `invitation-sender` reads
+//! (`ports::SendQueue`) or the one `webhook-sender` reads (`ports::WebhookQueue`), and
+//! `ChangeMessageVisibility` for a webhook's next attempt.
 //!
-//! A duplicate message is harmless (the sender's claim is a conditional write), so the SDK's
+//! A duplicate message is harmless (each sender's claim is a conditional write), so the SDK's
 //! standard retry stays on, and entries SQS refuses in a batch (its answer lists them) are sent
 //! again a few times before the whole call fails.
 
@@ -11,7 +13,9 @@ use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::ports::{QueuedInvitation, SendQueue, StoreError};
+use serde::Serialize;
+
+use crate::ports::{QueuedDelivery, QueuedInvitation, SendQueue, StoreError, WebhookQueue};
 
 /// SQS's most entries per `SendMessageBatch`.
 const PER_BATCH: usize = 10;
@@ -20,13 +24,13 @@ const AT_ONCE: usize = 10;
 /// Rounds of sending the entries SQS refused again, with doubling waits from 50 ms.
 const ROUNDS: u32 = 4;
 
-pub struct SqsSendQueue {
+pub struct SqsQueue {
     client: Client,
     queue_url: String,
 }
 
-impl SqsSendQueue {
-    /// The queue at `queue_url` (`SEND_QUEUE_URL`).
+impl SqsQueue {
+    /// The queue at `queue_url` (`SEND_QUEUE_URL`, `WEBHOOK_QUEUE_URL`).
     pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
         Self {
             client,
@@ -35,7 +39,7 @@ impl SqsSendQueue {
     }
 
     /// Sends one batch of up to ten messages, again for the entries SQS refused.
-    async fn send_batch(&self, messages: &[QueuedInvitation]) -> Result<(), StoreError> {
+    async fn send_batch(&self, messages: &[impl Serialize]) -> Result<(), StoreError> {
         let mut pending: Vec<SendMessageBatchRequestEntry> = messages
             .iter()
             .enumerate()
@@ -79,19 +83,51 @@ impl SqsSendQueue {
             pending.len()
         )))
     }
-}
 
-impl SendQueue for SqsSendQueue {
-    async fn enqueue(&self, invitations: &[QueuedInvitation]) -> Result<(), StoreError> {
+    /// Sends every message, ten to a call, a few calls at once.
+    async fn send_all<T: Serialize + Clone + Send + Sync>(
+        &self,
+        messages: &[T],
+    ) -> Result<(), StoreError> {
         // Owned chunks: a stream of borrowed ones makes a future that is not `Send` for every
-        // lifetime, which the port's `Send` future requires.
-        let chunks: Vec<Vec<QueuedInvitation>> =
-            invitations.chunks(PER_BATCH).map(<[_]>::to_vec).collect();
+        // lifetime, which the ports' `Send` futures require.
+        let chunks: Vec<Vec<T>> = messages.chunks(PER_BATCH).map(<[_]>::to_vec).collect();
         futures_util::stream::iter(chunks)
             .map(|chunk| async move { self.send_batch(&chunk).await })
             .buffer_unordered(AT_ONCE)
             .try_collect::<Vec<()>>()
             .await?;
+        Ok(())
+    }
+}
+
+impl SendQueue for SqsQueue {
+    async fn enqueue(&self, invitations: &[QueuedInvitation]) -> Result<(), StoreError> {
+        self.send_all(invitations).await
+    }
+}
+
+impl WebhookQueue for SqsQueue {
+    async fn enqueue(&self, deliveries: &[QueuedDelivery]) -> Result<(), StoreError> {
+        self.send_all(deliveries).await
+    }
+
+    async fn defer(&self, receipt: &str, seconds: u32) -> Result<(), StoreError> {
+        self.client
+            .change_message_visibility()
+            .queue_url(&self.queue_url)
+            .receipt_handle(receipt)
+            .visibility_timeout(i32::try_from(seconds).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|error| {
+                StoreError::Unavailable(
+                    error
+                        .code()
+                        .unwrap_or("unreachable or timed out")
+                        .to_owned(),
+                )
+            })?;
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ pub mod notify_recruiter;
 pub mod organizations;
 pub mod reminders;
 pub mod video_interviews;
+pub mod webhook_deliveries;
 pub mod webhooks;
 
 use crate::domain::{Invitation, InvitationEvent};

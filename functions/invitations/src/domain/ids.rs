@@ -73,6 +73,10 @@ ulid_id!(
     /// Identifies a webhook subscription within its organization.
     WebhookSubscriptionId
 );
+ulid_id!(
+    /// Identifies one webhook's delivery to one subscription (`domain::webhook_delivery`).
+    WebhookDeliveryId
+);
 
 /// A ULID for this instant that sorts after every other one this process made in the same
 /// millisecond, so that ids made in quick succession still list in the order they were made.

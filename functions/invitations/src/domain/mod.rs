@@ -18,6 +18,7 @@ mod retention;
 mod token;
 mod values;
 mod video_interview;
+pub mod webhook_delivery;
 pub mod webhooks;
 
 pub use batch::{
@@ -28,7 +29,9 @@ pub use candidate_lookup::{CandidateEmailDigest, CandidateLookupKey};
 pub use deadline::{AnswerDeadline, DeadlineError, IanaTimeZone};
 pub use emails::{EmailEvent, EmailKind, EmailOutcome};
 pub use follow_up::{FollowUp, FollowUpKind, FollowUpOutcome};
-pub use ids::{InvitationBatchId, InvitationId, VideoInterviewId, WebhookSubscriptionId};
+pub use ids::{
+    InvitationBatchId, InvitationId, VideoInterviewId, WebhookDeliveryId, WebhookSubscriptionId,
+};
 #[cfg(any(test, feature = "test-util"))]
 pub use invitation::fixtures;
 pub use invitation::{

@@ -16,6 +16,7 @@ mod organization_profiles;
 mod paging;
 mod reminders;
 mod video_interviews;
+mod webhook_deliveries;
 mod webhook_subscriptions;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -36,6 +37,9 @@ pub use organization_profiles::{OrganizationProfiles, ProfileCondition};
 pub use paging::{Page, PageCursor, PageRequest};
 pub use reminders::{DueReminder, ReminderClaim, Reminders};
 pub use video_interviews::VideoInterviews;
+pub use webhook_deliveries::{
+    QueuedDelivery, TableChange, WebhookDeliveries, WebhookEndpoint, WebhookQueue, WebhookRequest,
+};
 pub use webhook_subscriptions::{MAX_WEBHOOK_SUBSCRIPTIONS, WebhookSubscriptions};
 
 /// How a store port fails.

@@ -12,6 +12,7 @@
 //! | organization profile | `ORG#<org>` | `PROFILE`        |                                     |
 //! | webhook subscription | `ORG#<org>` | `WEBHOOK#<ulid>` |                                     |
 //! | their count          | `ORG#<org>` | `WEBHOOKS`       |                                     |
+//! | webhook delivery     | `ORG#<org>` | `DELIVERY#<subscription ulid>#<ulid>` |                |
 //!
 //! An invitation is also in the keys-only index `by-candidate-email` under
 //! `candidateEmailKey` = `ORG#<org>#EMAIL#<digest>` (`domain::candidate_lookup`), holds `ttl` (its
@@ -29,7 +30,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{
-    CandidateEmailDigest, InvitationId, OrganizationId, VideoInterviewId, WebhookSubscriptionId,
+    CandidateEmailDigest, InvitationId, OrganizationId, VideoInterviewId, WebhookDeliveryId,
+    WebhookSubscriptionId,
 };
 use crate::ports::IdempotencyKey;
 
@@ -57,6 +59,7 @@ pub(super) const INVITATION_PREFIX: &str = "INV#";
 pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
 const EMAIL_QUOTA_PREFIX: &str = "QUOTA#";
 pub(super) const WEBHOOK_PREFIX: &str = "WEBHOOK#";
+pub(super) const DELIVERY_PREFIX: &str = "DELIVERY#";
 
 /// The primary key of one item.
 pub(super) struct Key(pub(super) HashMap<String, AttributeValue>);
@@ -102,6 +105,23 @@ pub(super) fn webhook_subscription_key(
     id: WebhookSubscriptionId,
 ) -> Key {
     Key::in_organization(organization, WEBHOOK_PREFIX, &id.to_string())
+}
+
+/// The sort key prefix of a subscription's deliveries.
+pub(super) fn delivery_prefix(subscription: WebhookSubscriptionId) -> String {
+    format!("{DELIVERY_PREFIX}{subscription}#")
+}
+
+pub(super) fn delivery_key(
+    organization: &OrganizationId,
+    subscription: WebhookSubscriptionId,
+    id: WebhookDeliveryId,
+) -> Key {
+    Key::in_organization(
+        organization,
+        &delivery_prefix(subscription),
+        &id.to_string(),
+    )
 }
 
 /// The organization's count of webhook subscriptions (`MAX_WEBHOOK_SUBSCRIPTIONS`).

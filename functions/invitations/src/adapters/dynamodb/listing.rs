@@ -23,7 +23,7 @@ pub(super) struct Listing<'a> {
     pub(super) partition_attribute: &'static str,
     pub(super) partition: String,
     pub(super) index: Option<&'static str>,
-    pub(super) prefix: &'static str,
+    pub(super) prefix: &'a str,
     pub(super) filter: Option<ItemFilter>,
     pub(super) organization: &'a OrganizationId,
 }

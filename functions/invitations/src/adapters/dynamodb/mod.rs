@@ -11,8 +11,12 @@ mod listing;
 mod notification_claims;
 mod organization_profiles;
 mod reminders;
+pub mod stream;
 mod video_interviews;
+mod webhook_deliveries;
 mod webhook_subscriptions;
+
+pub use webhook_deliveries::DELIVERY_LOG_RETENTION;
 
 use std::collections::HashMap;
 

@@ -337,9 +337,9 @@ impl Examples {
             .pop()
             .expect("a sent event");
         let mut delivery = WebhookDelivery::new(&event, subscription.id, later(2));
-        delivery.start_attempt();
+        delivery.start_attempt(later(2));
         delivery.finish_attempt(AttemptOutcome::NoAnswer("timeout".to_owned()), later(12));
-        delivery.start_attempt();
+        delivery.start_attempt(later(17));
         delivery.finish_attempt(AttemptOutcome::Answered(204), later(17));
         let deliveries = view(ListView::new(
             &Page {

@@ -988,8 +988,9 @@ pub fn operations() -> Vec<Operation> {
             "Send a webhook again",
             "One more attempt of a delivery that succeeded or failed, with the same `webhook-id` \
              (a receiver that drops duplicates by it drops this one too). Its failure is not \
-             retried and does not disable the subscription. 409 while the delivery is pending, \
-             and for a disabled subscription.",
+             retried and does not disable the subscription, but a 410 does. 409 while the \
+             delivery is pending (unless 15 minutes past its due time), and for a disabled \
+             subscription.",
         )
         .keyed()
         .id("webhook subscription", examples::WEBHOOK_SUBSCRIPTION_ID)

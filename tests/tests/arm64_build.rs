@@ -22,7 +22,7 @@ fn every_bootstrap_is_an_aarch64_elf_executable() {
         .filter(|(_, resource)| resource["Type"].as_str() == Some("AWS::Serverless::Function"))
         .map(|(name, _)| name.as_str().unwrap())
         .collect();
-    assert_eq!(functions.len(), 6, "{functions:?}");
+    assert_eq!(functions.len(), 8, "{functions:?}");
     for function in functions {
         let path = build.join(function).join("bootstrap");
         let bytes =

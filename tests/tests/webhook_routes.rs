@@ -66,6 +66,11 @@ async fn subscribing_rotating_and_deleting() {
         ApiEvent::get(&path),
         ApiEvent::new("DELETE", &path),
         ApiEvent::post(&format!("{path}/secret-rotation"), &json!({})),
+        ApiEvent::get(&format!("{path}/deliveries")),
+        ApiEvent::post(
+            &format!("{path}/deliveries/01KAWZ9R5T7V0X3Z6B9D2F5H8K/redelivery"),
+            &json!({}),
+        ),
     ] {
         world
             .call(event.claims(&world.globex))

@@ -248,6 +248,36 @@ async fn each_step_is_signed_retried_on_the_schedule_and_signed_by_both_secrets_
             .all(|webhook| webhook.path == "/hooks/ats")
     );
     assert_eq!(hooks.route.queue.dead_letters().await.unwrap(), 0);
+    // The delivery log, a page at a time, newest event first. (The sent step is stamped with the
+    // API's fixed clock, the later ones with the stream's: the order is the events' times.)
+    let mut pages = Vec::new();
+    let mut query = "limit=1".to_owned();
+    loop {
+        let page = hooks
+            .call(ApiEvent::get(&deliveries).raw_query(&query))
+            .await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+        let payload = &page["items"][0]["payload"];
+        let at: Timestamp = payload["timestamp"].as_str().unwrap().parse().unwrap();
+        pages.push((at, payload["type"].as_str().unwrap().to_owned()));
+        match page["nextCursor"].as_str() {
+            Some(cursor) => query = format!("limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut newest_first = pages.clone();
+    newest_first.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    assert_eq!(pages, newest_first);
+    let mut kinds: Vec<&str> = pages.iter().map(|(_, kind)| kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        [
+            "candidate_data.erased",
+            "invitation.cancelled",
+            "invitation.sent"
+        ]
+    );
 }
 
 #[tokio::test]

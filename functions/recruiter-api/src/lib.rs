@@ -383,8 +383,7 @@ pub const WEBHOOK_LIMIT_REACHED: &str =
 pub const SUBSCRIPTION_DISABLED: &str = "The subscription is disabled, so nothing is sent to it; subscribe the endpoint again once it answers";
 
 /// The conflict of a redelivery of a delivery still under way.
-pub const DELIVERY_UNDER_WAY: &str =
-    "The delivery is under way (pending its next attempt); it is attempted again by itself";
+pub const DELIVERY_UNDER_WAY: &str = "The delivery is under way (pending its next attempt); it is attempted again by itself, and may be redelivered once 15 minutes past its due time";
 
 /// The conflict of a rotation that another one came before.
 pub const ROTATED_MEANWHILE: &str = "Another rotation of this secret came first, and its answer showed the new secret; nothing was changed. Rotate again for a newer one";

@@ -94,3 +94,80 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use aws_lambda_events::event::sqs::SqsMessage;
+    use invitations::adapters::memory::{
+        MemoryStore, MemoryWebhookQueue, ScriptedEndpoint, StaticResolver,
+    };
+    use invitations::domain::fixtures;
+    use invitations::domain::webhook_delivery::{AttemptOutcome, WebhookDelivery};
+    use invitations::domain::webhooks::{
+        WebhookEvent, WebhookEventType, WebhookSubscription, WebhookUrl,
+    };
+    use invitations::ports::FixedClock;
+
+    use super::*;
+
+    fn message(id: &str, body: &str) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(id.to_owned());
+        message.receipt_handle = Some(format!("receipt-{id}"));
+        message.body = Some(body.to_owned());
+        message
+    }
+
+    /// A retry keeps its message, out of sight until a second after the attempt is due; a
+    /// delivered one and a message that is no delivery are done with.
+    #[tokio::test]
+    async fn a_retry_keeps_its_message_deferred_to_its_turn() {
+        let store = MemoryStore::default();
+        let mut unsent = fixtures::invitation();
+        unsent.sent_at = None;
+        let mut sent = unsent.clone();
+        sent.sent_at = Some(fixtures::now());
+        let subscription = WebhookSubscription::new(
+            sent.organization_id.clone(),
+            WebhookUrl::parse("https://ats.example/hooks", TargetRule::default()).unwrap(),
+            BTreeSet::from([WebhookEventType::InvitationSent]),
+            None,
+            fixtures::now(),
+        );
+        store.insert_subscription(&subscription).await.unwrap();
+        let event = WebhookEvent::of_change(&unsent, &sent, fixtures::now()).remove(0);
+        let delivery = WebhookDelivery::new(&event, subscription.id, fixtures::now());
+        store.insert_delivery(&delivery).await.unwrap();
+        let queued = serde_json::to_string(&QueuedDelivery {
+            organization_id: sent.organization_id.as_str().to_owned(),
+            subscription_id: subscription.id.to_string(),
+            delivery_id: delivery.id.to_string(),
+        })
+        .unwrap();
+        let function = WebhookSenderFunction {
+            store,
+            queue: MemoryWebhookQueue::default(),
+            resolver: StaticResolver::new([("ats.example", vec!["93.184.215.14"])]),
+            endpoint: ScriptedEndpoint::default(),
+            clock: FixedClock(fixtures::now()),
+            rule: TargetRule::default(),
+            key: WebhookKey::new(vec![5; 32]).unwrap(),
+        };
+        function
+            .endpoint
+            .answer_with([AttemptOutcome::Answered(503)]);
+        let mut event = SqsEvent::default();
+        event.records = vec![message("m-1", &queued), message("m-2", "not a delivery")];
+        let response = function.handle(event).await;
+        let again: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|failure| failure.item_identifier.as_str())
+            .collect();
+        assert_eq!(again, ["m-1"]);
+        assert_eq!(function.queue.deferred(), [("receipt-m-1".to_owned(), 6)]);
+        assert_eq!(function.endpoint.received().len(), 1);
+    }
+}

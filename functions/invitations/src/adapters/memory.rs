@@ -7,19 +7,23 @@
 use std::collections::HashMap;
 
 use crate::ports::RecruiterNotice;
-use crate::ports::{HostResolver, ResolveError};
+use crate::ports::{
+    HostResolver, QueuedDelivery, ResolveError, WebhookDeliveries, WebhookEndpoint, WebhookQueue,
+    WebhookRequest,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jiff::Timestamp;
 
 use crate::domain::events::{CandidateDataErased, VideoInterviewCompleted};
+use crate::domain::webhook_delivery::{AttemptOutcome, DeliveryStatus, WebhookDelivery};
 use crate::domain::webhooks::{DisabledBecause, WebhookSubscription};
 use crate::domain::{
     CandidateEmailDigest, CandidateToken, CandidateTokenHash, EmailAddress, FollowUp,
     FollowUpOutcome, Invitation, InvitationBatch, InvitationBatchId, InvitationEvent, InvitationId,
     InvitationStatus, OrganizationId, OrganizationProfile, ReminderSlot, VideoInterview,
-    VideoInterviewId, WebhookSubscriptionId,
+    VideoInterviewId, WebhookDeliveryId, WebhookSubscriptionId,
 };
 use crate::ports::{
     ClaimTicket, DailyEmailQuota, DueReminder, EmailQuota, EventBus, IdempotencyKey,
@@ -87,6 +91,8 @@ struct Tables {
     profiles: HashMap<OrganizationId, OrganizationProfile>,
     batches: HashMap<(OrganizationId, InvitationBatchId), InvitationBatch>,
     webhooks: HashMap<(OrganizationId, WebhookSubscriptionId), WebhookSubscription>,
+    deliveries:
+        HashMap<(OrganizationId, WebhookSubscriptionId, WebhookDeliveryId), WebhookDelivery>,
 }
 
 /// Every store port over maps behind one lock, so that each call is atomic as a conditional write
@@ -255,6 +261,78 @@ impl WebhookSubscriptions for MemoryStore {
             .webhooks
             .remove(&(organization.clone(), id))
             .is_some())
+    }
+}
+
+impl WebhookDeliveries for MemoryStore {
+    async fn insert_delivery(&self, delivery: &WebhookDelivery) -> Result<bool, StoreError> {
+        let mut tables = self.tables()?;
+        let slot = (
+            delivery.organization_id.clone(),
+            delivery.subscription_id,
+            delivery.id,
+        );
+        if tables.deliveries.contains_key(&slot) {
+            return Ok(false);
+        }
+        tables.deliveries.insert(slot, delivery.clone());
+        Ok(true)
+    }
+
+    async fn get_delivery(
+        &self,
+        organization: &OrganizationId,
+        subscription: WebhookSubscriptionId,
+        id: WebhookDeliveryId,
+    ) -> Result<Option<WebhookDelivery>, StoreError> {
+        Ok(self
+            .tables()?
+            .deliveries
+            .get(&(organization.clone(), subscription, id))
+            .cloned())
+    }
+
+    async fn list_deliveries(
+        &self,
+        organization: &OrganizationId,
+        subscription: WebhookSubscriptionId,
+        page: &PageRequest,
+    ) -> Result<Page<WebhookDelivery>, StoreError> {
+        let tables = self.tables()?;
+        let items = tables
+            .deliveries
+            .values()
+            .filter(|delivery| {
+                delivery.organization_id == *organization
+                    && delivery.subscription_id == subscription
+            })
+            .map(|delivery| (delivery.id.to_string(), delivery.clone()))
+            .collect();
+        Ok(page_of(items, page))
+    }
+
+    async fn save_delivery(
+        &self,
+        delivery: &WebhookDelivery,
+        attempts_before: u32,
+        was_pending: bool,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables()?;
+        let slot = (
+            delivery.organization_id.clone(),
+            delivery.subscription_id,
+            delivery.id,
+        );
+        match tables.deliveries.get_mut(&slot) {
+            Some(stored)
+                if stored.attempts == attempts_before
+                    && (stored.status == DeliveryStatus::Pending) == was_pending =>
+            {
+                *stored = delivery.clone();
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict),
+        }
     }
 }
 
@@ -1261,6 +1339,98 @@ impl Reminders for MemoryStore {
             stored.token_hashes.push(link.clone());
         }
         Ok(ReminderClaim::Claimed(Box::new(claimed)))
+    }
+}
+
+/// The webhook queue: what was queued, and each message deferred with its wait.
+#[derive(Default)]
+pub struct MemoryWebhookQueue {
+    queued: Mutex<Vec<QueuedDelivery>>,
+    deferred: Mutex<Vec<(String, u32)>>,
+}
+
+impl MemoryWebhookQueue {
+    /// The deliveries queued so far, taken off the queue.
+    pub fn take(&self) -> Vec<QueuedDelivery> {
+        std::mem::take(&mut *self.queued.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Each deferral asked: the message's receipt and the seconds.
+    pub fn deferred(&self) -> Vec<(String, u32)> {
+        self.deferred
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl WebhookQueue for MemoryWebhookQueue {
+    async fn enqueue(&self, deliveries: &[QueuedDelivery]) -> Result<(), StoreError> {
+        self.queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(deliveries);
+        Ok(())
+    }
+
+    async fn defer(&self, receipt: &str, seconds: u32) -> Result<(), StoreError> {
+        self.deferred
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((receipt.to_owned(), seconds));
+        Ok(())
+    }
+}
+
+/// An endpoint that answers each attempt with the next outcome it was given (a 204 when given
+/// none), and keeps what each attempt sent: its URL, addresses, headers and body.
+#[derive(Default)]
+pub struct ScriptedEndpoint {
+    outcomes: Mutex<std::collections::VecDeque<AttemptOutcome>>,
+    received: Mutex<Vec<ReceivedAttempt>>,
+}
+
+/// One attempt as the endpoint saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedAttempt {
+    pub url: String,
+    pub addresses: Vec<std::net::IpAddr>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+impl ScriptedEndpoint {
+    pub fn answer_with(&self, outcomes: impl IntoIterator<Item = AttemptOutcome>) {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(outcomes);
+    }
+
+    pub fn received(&self) -> Vec<ReceivedAttempt> {
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl WebhookEndpoint for ScriptedEndpoint {
+    async fn post(&self, request: WebhookRequest<'_>) -> AttemptOutcome {
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(ReceivedAttempt {
+                url: request.url.as_str().to_owned(),
+                addresses: request.addresses.to_vec(),
+                headers: request.headers.to_vec(),
+                body: request.body.to_owned(),
+            });
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()
+            .unwrap_or(AttemptOutcome::Answered(204))
     }
 }
 

@@ -158,14 +158,16 @@ where
         let Some(subscription) = subscription else {
             let attempts = delivery.attempts;
             delivery.abandon();
-            return self
-                .save(&delivery, attempts)
-                .await
-                .map(|()| Attempted::Done);
+            return match self.store.save_delivery(&delivery, attempts, true).await {
+                // Another copy settled it first.
+                Ok(()) | Err(StoreError::Conflict) => Ok(Attempted::Done),
+                Err(error) => Err(error),
+            };
         };
-        // Claimed before sending: another copy of the message finds it claimed and stops.
+        // Claimed before sending, as a lease: another copy of the message finds it taken and
+        // waits; an attempt whose sender died is made again once the lease is over.
         let attempts = delivery.attempts;
-        delivery.start_attempt();
+        delivery.start_attempt(now);
         match self.store.save_delivery(&delivery, attempts, true).await {
             Ok(()) => {}
             Err(StoreError::Conflict) => return Ok(Attempted::Done),
@@ -174,7 +176,12 @@ where
         let outcome = self.send(&subscription, &delivery, now).await;
         let claimed = delivery.attempts;
         let after = delivery.finish_attempt(outcome.clone(), self.clock.now());
-        self.save(&delivery, claimed).await?;
+        match self.store.save_delivery(&delivery, claimed, true).await {
+            Ok(()) => {}
+            // Its lease ran out and another copy took it over: that attempt's record settles it.
+            Err(StoreError::Conflict) => return Ok(Attempted::Done),
+            Err(error) => return Err(error),
+        }
         match &outcome {
             AttemptOutcome::Answered(status) if (200..300).contains(status) => {
                 count(Counter::WebhooksDelivered);
@@ -221,22 +228,6 @@ where
         })
     }
 
-    async fn save(
-        &self,
-        delivery: &WebhookDelivery,
-        attempts_before: u32,
-    ) -> Result<(), StoreError> {
-        match self
-            .store
-            .save_delivery(delivery, attempts_before, true)
-            .await
-        {
-            // Another copy of the message came first: it makes the attempt.
-            Err(StoreError::Conflict) => Ok(()),
-            other => other,
-        }
-    }
-
     /// The attempt itself: where it may go now, signed with every secret that signs now.
     async fn send(
         &self,
@@ -279,10 +270,304 @@ fn ids(
     ))
 }
 
-/// Whole seconds from `now` to `due`, at least one, at most SQS's longest deferral.
+/// Whole seconds from `now` to a second after `due` (rounded up: a message that came back early
+/// would only be deferred again), at most SQS's longest deferral.
 fn seconds_until(now: Timestamp, due: Timestamp) -> u32 {
-    let wait = due.duration_since(now).as_secs().max(1);
+    let wait = due.duration_since(now);
+    let wait = (wait.as_secs() + i64::from(wait.subsec_nanos() > 0) + 1).max(1);
     u32::try_from(wait)
         .unwrap_or(u32::MAX)
         .min(LONGEST_DEFERRAL_SECONDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use jiff::SignedDuration;
+
+    use super::*;
+    use crate::adapters::memory::{
+        MemoryStore, MemoryWebhookQueue, ScriptedEndpoint, StaticResolver,
+    };
+    use crate::domain::webhooks::{DisabledBecause, WebhookEventType, WebhookUrl};
+    use crate::domain::{Invitation, fixtures};
+    use crate::ports::{FixedClock, PageRequest};
+
+    fn key() -> WebhookKey {
+        WebhookKey::new(vec![3; 32]).unwrap()
+    }
+
+    async fn subscribed(
+        store: &MemoryStore,
+        organization: &OrganizationId,
+        kinds: &[WebhookEventType],
+    ) -> WebhookSubscription {
+        let subscription = WebhookSubscription::new(
+            organization.clone(),
+            WebhookUrl::parse("https://ats.example/hooks", TargetRule::default()).unwrap(),
+            kinds.iter().copied().collect::<BTreeSet<_>>(),
+            None,
+            fixtures::now(),
+        );
+        store.insert_subscription(&subscription).await.unwrap();
+        subscription
+    }
+
+    /// An invitation before and after its email went out.
+    fn sending() -> (Invitation, Invitation) {
+        let mut before = fixtures::invitation();
+        before.sent_at = None;
+        let mut after = before.clone();
+        after.sent_at = Some(fixtures::now());
+        (before, after)
+    }
+
+    fn change(before: &Invitation, after: &Invitation) -> TableChange {
+        TableChange::Invitation {
+            before: Some(Box::new(before.clone())),
+            after: Some(Box::new(after.clone())),
+            at: fixtures::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_step_makes_a_delivery_for_each_enabled_subscription_that_wants_it_once() {
+        let store = MemoryStore::default();
+        let (before, after) = sending();
+        let organization = after.organization_id.clone();
+        let wanted = subscribed(&store, &organization, &[WebhookEventType::InvitationSent]).await;
+        subscribed(
+            &store,
+            &organization,
+            &[WebhookEventType::InvitationCompleted],
+        )
+        .await;
+        let stopped = subscribed(&store, &organization, &[WebhookEventType::InvitationSent]).await;
+        store
+            .disable_subscription(
+                &organization,
+                stopped.id,
+                fixtures::now(),
+                DisabledBecause::Gone,
+            )
+            .await
+            .unwrap();
+        let other = OrganizationId::parse("globex").unwrap();
+        subscribed(&store, &other, &[WebhookEventType::InvitationSent]).await;
+        let queue = MemoryWebhookQueue::default();
+        let clock = FixedClock(fixtures::now());
+        let dispatcher = Dispatcher {
+            store: &store,
+            queue: &queue,
+            clock: &clock,
+        };
+        let changes = [change(&before, &after)];
+        let made = dispatcher.dispatch(&changes).await.unwrap();
+        assert_eq!(
+            made,
+            Dispatched {
+                deliveries: 1,
+                queued: 0
+            }
+        );
+        // Replayed, it makes nothing new.
+        assert_eq!(
+            dispatcher.dispatch(&changes).await.unwrap(),
+            Dispatched::default()
+        );
+        let page = store
+            .list_deliveries(
+                &organization,
+                wanted.id,
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 1);
+        let due = QueuedDelivery {
+            organization_id: organization.as_str().to_owned(),
+            subscription_id: wanted.id.to_string(),
+            delivery_id: page.items[0].id.to_string(),
+        };
+        let queued = dispatcher
+            .dispatch(&[
+                TableChange::DeliveryDue(due.clone()),
+                TableChange::Unrelated,
+            ])
+            .await
+            .unwrap();
+        assert_eq!(queued.queued, 1);
+        assert_eq!(queue.take(), [due]);
+    }
+
+    struct Scene {
+        store: MemoryStore,
+        endpoint: ScriptedEndpoint,
+        resolver: StaticResolver,
+        subscription: WebhookSubscription,
+        queued: QueuedDelivery,
+    }
+
+    impl Scene {
+        /// A subscription to `invitation.sent`, its delivery of a send due, the host's
+        /// addresses `addresses`.
+        async fn new(addresses: Vec<&str>) -> Self {
+            let store = MemoryStore::default();
+            let (before, after) = sending();
+            let subscription = subscribed(
+                &store,
+                &after.organization_id,
+                &[WebhookEventType::InvitationSent],
+            )
+            .await;
+            let event = WebhookEvent::of_change(&before, &after, fixtures::now()).remove(0);
+            let delivery = WebhookDelivery::new(&event, subscription.id, fixtures::now());
+            store.insert_delivery(&delivery).await.unwrap();
+            Self {
+                queued: QueuedDelivery {
+                    organization_id: delivery.organization_id.as_str().to_owned(),
+                    subscription_id: subscription.id.to_string(),
+                    delivery_id: delivery.id.to_string(),
+                },
+                store,
+                endpoint: ScriptedEndpoint::default(),
+                resolver: StaticResolver::new([("ats.example", addresses)]),
+                subscription,
+            }
+        }
+
+        async fn attempt_at(&self, seconds: i64, key: &WebhookKey) -> Attempted {
+            let clock = FixedClock(fixtures::now() + SignedDuration::from_secs(seconds));
+            WebhookSender {
+                store: &self.store,
+                resolver: &self.resolver,
+                endpoint: &self.endpoint,
+                clock: &clock,
+                rule: TargetRule::default(),
+                key,
+            }
+            .attempt(&self.queued)
+            .await
+            .unwrap()
+        }
+
+        async fn delivery(&self) -> WebhookDelivery {
+            let (organization, subscription, id) = ids(&self.queued).unwrap();
+            self.store
+                .get_delivery(&organization, subscription, id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_attempt_goes_to_the_checked_address_signed_and_a_failure_waits_its_turn() {
+        let scene = Scene::new(vec!["93.184.215.14"]).await;
+        let key = key();
+        scene.endpoint.answer_with([AttemptOutcome::Answered(503)]);
+        // Back a second after it is due (a message back early is deferred again).
+        assert_eq!(scene.attempt_at(0, &key).await, Attempted::RetryIn(6));
+        let failed = scene.delivery().await;
+        assert_eq!(failed.attempts, 1);
+        assert_eq!(
+            failed.next_attempt_at,
+            Some(fixtures::now() + SignedDuration::from_secs(5))
+        );
+        // Not due yet: nothing is sent, the message waits the rest.
+        assert_eq!(scene.attempt_at(2, &key).await, Attempted::RetryIn(4));
+        assert_eq!(scene.endpoint.received().len(), 1);
+        assert_eq!(scene.attempt_at(5, &key).await, Attempted::Done);
+        let [first, second] = <[_; 2]>::try_from(scene.endpoint.received()).unwrap();
+        assert_eq!(
+            first.addresses,
+            ["93.184.215.14".parse::<std::net::IpAddr>().unwrap()]
+        );
+        assert_eq!(first.headers[0], ("webhook-id", failed.message_id.clone()));
+        assert_eq!(second.headers[0], first.headers[0]);
+        // Signed afresh: the attempt's own timestamp, the signature over it.
+        let secret = SigningSecret::derive(&key, scene.subscription.id, 1);
+        for (attempt, at) in [(&first, 0), (&second, 5)] {
+            let timestamp = fixtures::now() + SignedDuration::from_secs(at);
+            assert_eq!(attempt.headers[1].1, timestamp.as_second().to_string());
+            assert_eq!(
+                attempt.headers[2].1,
+                signature(
+                    std::slice::from_ref(&secret),
+                    &failed.message_id,
+                    timestamp,
+                    &attempt.body
+                )
+            );
+        }
+        let delivered = scene.delivery().await;
+        assert_eq!(delivered.status, DeliveryStatus::Succeeded);
+        assert_eq!(delivered.attempts, 2);
+        // A copy of the message finds it delivered, and sends nothing.
+        assert_eq!(scene.attempt_at(9, &key).await, Attempted::Done);
+        assert_eq!(scene.endpoint.received().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_claimed_attempt_holds_its_delivery_until_its_lease_ends() {
+        let scene = Scene::new(vec!["93.184.215.14"]).await;
+        let key = key();
+        // Another copy of the message claimed the attempt, and is sending.
+        let mut claimed = scene.delivery().await;
+        claimed.start_attempt(fixtures::now());
+        scene.store.save_delivery(&claimed, 0, true).await.unwrap();
+        let lease = crate::domain::webhook_delivery::ATTEMPT_LEASE.as_secs();
+        assert_eq!(
+            scene.attempt_at(10, &key).await,
+            Attempted::RetryIn(u32::try_from(lease - 10 + 1).unwrap())
+        );
+        assert!(scene.endpoint.received().is_empty(), "not sent twice");
+        // Its sender died: once the lease is over, the attempt is made again.
+        assert_eq!(scene.attempt_at(lease, &key).await, Attempted::Done);
+        assert_eq!(scene.endpoint.received().len(), 1);
+        assert_eq!(scene.delivery().await.attempts, 2);
+    }
+
+    #[tokio::test]
+    async fn a_host_that_now_resolves_inside_is_not_called_and_a_gone_endpoint_is_disabled() {
+        let scene = Scene::new(vec!["93.184.215.14", "169.254.169.254"]).await;
+        let key = key();
+        assert_eq!(scene.attempt_at(0, &key).await, Attempted::RetryIn(6));
+        assert!(scene.endpoint.received().is_empty());
+        let refused = scene.delivery().await;
+        assert!(matches!(
+            refused.last_attempt.unwrap().outcome,
+            AttemptOutcome::NoAnswer(why) if why.starts_with("target refused")
+        ));
+        let scene = Scene::new(vec!["93.184.215.14"]).await;
+        scene.endpoint.answer_with([AttemptOutcome::Answered(410)]);
+        assert_eq!(scene.attempt_at(0, &key).await, Attempted::Done);
+        let organization = &scene.subscription.organization_id;
+        let stopped = scene
+            .store
+            .get_subscription(organization, scene.subscription.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stopped.disabled.unwrap().1, DisabledBecause::Gone);
+        assert_eq!(scene.delivery().await.status, DeliveryStatus::Failed);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_subscriptions_delivery_is_given_up_unsent() {
+        let scene = Scene::new(vec!["93.184.215.14"]).await;
+        let organization = scene.subscription.organization_id.clone();
+        scene
+            .store
+            .delete_subscription(&organization, scene.subscription.id)
+            .await
+            .unwrap();
+        assert_eq!(scene.attempt_at(0, &key()).await, Attempted::Done);
+        assert!(scene.endpoint.received().is_empty());
+        assert_eq!(scene.delivery().await.status, DeliveryStatus::Failed);
+    }
 }

@@ -5,12 +5,17 @@
 //!
 //! | status    | an attempt answered 2xx | 410 Gone                         | another failure                                          | redelivery asked |
 //! |-----------|-------------------------|----------------------------------|----------------------------------------------------------|------------------|
-//! | pending   | succeeded               | failed, subscription `gone`      | pending, next try after the schedule's wait; after the last, failed with the subscription `persistent_failure` | refused (it is under way) |
+//! | pending   | succeeded               | failed, subscription `gone`      | pending, next try after the schedule's wait; after the last, failed with the subscription `persistent_failure` | refused while under way; allowed once stalled (`STALLED_AFTER` past its due time) |
 //! | succeeded | -                       | -                                | -                                                        | pending, one attempt |
 //! | failed    | -                       | -                                | -                                                        | pending, one attempt |
 //!
+//! An attempt is claimed before it is made, as a lease: the delivery is due again only once
+//! `ATTEMPT_LEASE` has passed, so that another copy of its message finds it taken, and an attempt
+//! whose sender died is made again (webhooks are delivered at least once; a receiver drops
+//! duplicates by `webhook-id`).
+//!
 //! A redelivery is one attempt: its failure neither retries nor disables the subscription (the
-//! integrator is at the keyboard).
+//! integrator is at the keyboard), but a 410 does, as the specification asks.
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -111,6 +116,14 @@ pub struct WebhookDelivery {
     pub last_attempt: Option<LastAttempt>,
 }
 
+/// How long a claimed attempt holds its delivery: more than the webhook sender's timeout
+/// (`infra/template.yaml`, 30 s), so that a live attempt is never made twice.
+pub const ATTEMPT_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(90);
+
+/// How long past its due time a pending delivery is taken as stalled (its message lost to the
+/// dead-letter queue, or its queueing to the stream's failures), and may be redelivered by hand.
+pub const STALLED_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
 /// What an attempt's outcome asks of the subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AfterAttempt {
@@ -143,10 +156,12 @@ impl WebhookDelivery {
         self.status == DeliveryStatus::Pending && self.next_attempt_at.is_none_or(|due| due <= now)
     }
 
-    /// Counts an attempt about to be made (the sender claims it before sending).
-    pub fn start_attempt(&mut self) {
+    /// Counts an attempt about to be made at `now`, and holds the delivery for it
+    /// ([`ATTEMPT_LEASE`]); the sender saves this claim before sending.
+    pub fn start_attempt(&mut self, now: Timestamp) {
         self.attempts += 1;
         self.attempts_in_round += 1;
+        self.next_attempt_at = Some(now + ATTEMPT_LEASE);
     }
 
     /// Records the outcome of the attempt started last, at `now`: the table above.
@@ -159,15 +174,15 @@ impl WebhookDelivery {
             self.status = DeliveryStatus::Succeeded;
             return AfterAttempt { disable: None };
         }
-        if self.redelivery {
-            self.status = DeliveryStatus::Failed;
-            return AfterAttempt { disable: None };
-        }
         if gone {
             self.status = DeliveryStatus::Failed;
             return AfterAttempt {
                 disable: Some(DisabledBecause::Gone),
             };
+        }
+        if self.redelivery {
+            self.status = DeliveryStatus::Failed;
+            return AfterAttempt { disable: None };
         }
         let wait = usize::try_from(self.attempts_in_round)
             .ok()
@@ -193,9 +208,12 @@ impl WebhookDelivery {
     }
 
     /// Asks for one more attempt at `now`, of a delivery that is not under way: `Err` while it is
-    /// pending.
+    /// pending and not stalled ([`STALLED_AFTER`]).
     pub fn redeliver(&mut self, now: Timestamp) -> Result<(), &'static str> {
-        if self.status == DeliveryStatus::Pending {
+        let stalled = self
+            .next_attempt_at
+            .is_none_or(|due| due + STALLED_AFTER <= now);
+        if self.status == DeliveryStatus::Pending && !stalled {
             return Err("the delivery is under way; it is attempted again by itself");
         }
         self.status = DeliveryStatus::Pending;
@@ -260,7 +278,8 @@ mod tests {
         assert!(delivery.is_due(fixtures::now()));
         let mut now = fixtures::now();
         for wait in RETRY_SCHEDULE {
-            delivery.start_attempt();
+            delivery.start_attempt(now);
+            assert!(!delivery.is_due(now), "held by the attempt's lease");
             let after = delivery.finish_attempt(AttemptOutcome::Answered(500), now);
             assert_eq!(after.disable, None);
             assert_eq!(delivery.status, DeliveryStatus::Pending);
@@ -269,7 +288,7 @@ mod tests {
             now += wait;
             assert!(delivery.is_due(now));
         }
-        delivery.start_attempt();
+        delivery.start_attempt(now);
         let after = delivery.finish_attempt(AttemptOutcome::NoAnswer("timeout".into()), now);
         assert_eq!(after.disable, Some(DisabledBecause::PersistentFailure));
         assert_eq!(delivery.status, DeliveryStatus::Failed);
@@ -279,12 +298,12 @@ mod tests {
     #[test]
     fn a_410_disables_at_once_and_a_2xx_delivers() {
         let mut gone = delivery();
-        gone.start_attempt();
+        gone.start_attempt(fixtures::now());
         let after = gone.finish_attempt(AttemptOutcome::Answered(410), at(1));
         assert_eq!(after.disable, Some(DisabledBecause::Gone));
         assert_eq!(gone.status, DeliveryStatus::Failed);
         let mut delivered = delivery();
-        delivered.start_attempt();
+        delivered.start_attempt(fixtures::now());
         let after = delivered.finish_attempt(AttemptOutcome::Answered(204), at(1));
         assert_eq!(after.disable, None);
         assert_eq!(delivered.status, DeliveryStatus::Succeeded);
@@ -295,14 +314,32 @@ mod tests {
     fn a_redelivery_is_one_attempt_of_a_settled_delivery() {
         let mut delivery = delivery();
         assert!(delivery.redeliver(at(0)).is_err(), "under way");
-        delivery.start_attempt();
+        delivery.start_attempt(fixtures::now());
         delivery.finish_attempt(AttemptOutcome::Answered(200), at(1));
         delivery.redeliver(at(60)).unwrap();
         assert!(delivery.is_due(at(60)));
-        delivery.start_attempt();
-        let after = delivery.finish_attempt(AttemptOutcome::Answered(410), at(61));
-        assert_eq!(after.disable, None, "a redelivery does not disable");
+        delivery.start_attempt(fixtures::now());
+        let after = delivery.finish_attempt(AttemptOutcome::Answered(500), at(61));
+        assert_eq!(
+            after.disable, None,
+            "a redelivery's failure neither retries nor disables"
+        );
         assert_eq!(delivery.status, DeliveryStatus::Failed);
         assert_eq!(delivery.attempts, 2);
+        delivery.redeliver(at(120)).unwrap();
+        delivery.start_attempt(at(120));
+        let after = delivery.finish_attempt(AttemptOutcome::Answered(410), at(121));
+        assert_eq!(after.disable, Some(DisabledBecause::Gone), "but a 410 does");
+    }
+
+    #[test]
+    fn a_stalled_pending_delivery_may_be_redelivered() {
+        let mut delivery = delivery();
+        delivery.start_attempt(at(0));
+        delivery.finish_attempt(AttemptOutcome::Answered(500), at(1));
+        // Due at 6 s: under way until 15 minutes past that.
+        assert!(delivery.redeliver(at(6 + 15 * 60 - 1)).is_err());
+        delivery.redeliver(at(6 + 15 * 60)).unwrap();
+        assert!(delivery.redelivery && delivery.is_due(at(6 + 15 * 60)));
     }
 }

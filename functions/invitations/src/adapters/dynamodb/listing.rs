@@ -114,8 +114,9 @@ impl DynamoStore {
 
     fn cursor_of(&self, item: &Item) -> Result<PageCursor, StoreError> {
         let sort_key = ItemReader(item).string("sk")?;
+        // The id is after the last `#`: a delivery's prefix names its subscription too.
         let id = sort_key
-            .split_once('#')
+            .rsplit_once('#')
             .map(|(_, id)| id)
             .ok_or_else(|| StoreError::Corrupt("sort key without an id".to_owned()))?;
         Ok(PageCursor::after(id))

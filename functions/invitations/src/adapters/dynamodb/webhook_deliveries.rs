@@ -190,10 +190,10 @@ mod tests {
         let subscription = WebhookSubscriptionId::generate(fixtures::now());
         let fresh = WebhookDelivery::new(&event, subscription, fixtures::now());
         let mut failed = fresh.clone();
-        failed.start_attempt();
+        failed.start_attempt(fixtures::now());
         failed.finish_attempt(AttemptOutcome::NoAnswer("timeout".into()), fixtures::now());
         let mut answered = failed.clone();
-        answered.start_attempt();
+        answered.start_attempt(fixtures::now());
         answered.finish_attempt(AttemptOutcome::Answered(503), fixtures::now());
         for delivery in [fresh, failed, answered] {
             assert_eq!(read_delivery(&delivery_item(&delivery)).unwrap(), delivery);

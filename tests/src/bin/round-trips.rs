@@ -10,7 +10,9 @@ use futures_util::StreamExt;
 use integration_tests::Error;
 use integration_tests::calls::CallLog;
 use integration_tests::events::{ApiEvent, ses_event};
+use integration_tests::webhook_route::WebhookRoute;
 use integration_tests::world::*;
+use invitations::domain::webhooks::TargetRule;
 use serde_json::json;
 
 fn row(operation: &str, log: &CallLog) -> String {
@@ -270,10 +272,71 @@ async fn main() -> Result<(), Error> {
         }
         rows.push(row(operation, &calls.invitation_sender));
     }
+    webhooks(&world, &video_interview, &mut rows).await?;
     println!("{}", rows.join("\n"));
 
     let size: usize = std::env::var("REMINDER_SWEEP_SIZE").map_or(Ok(1000), |v| v.parse())?;
     sweep_of_many(&world, &video_interview, size).await
+}
+
+/// A send's webhook to one subscription: the stream's batches the dispatcher gets (the send's
+/// records, then its delivery's), and the sender's attempt and a copy of its message.
+async fn webhooks(
+    world: &World,
+    video_interview: &str,
+    rows: &mut Vec<String>,
+) -> Result<(), Error> {
+    let calls = &world.calls;
+    let mut hooks = WebhookRoute::create(world).await?;
+    hooks.now = NOW.parse()?;
+    // What came before is the stream's history, not this send's; read before subscribing, so
+    // that it makes no deliveries.
+    hooks.dispatch(world).await?;
+    calls.webhook_dispatcher.clear();
+    let url = format!("{}/hooks", hooks.receiver.base_url);
+    world
+        .call(
+            ApiEvent::post(
+                "/webhook-subscriptions",
+                &json!({"url": url, "eventTypes": ["invitation.sent"]}),
+            )
+            .claims(&world.acme),
+        )
+        .await;
+    rows.push(row("POST /webhook-subscriptions", &calls.recruiter_api));
+    let mut form = world.invitation_form(video_interview, "en", false);
+    form["email"] = json!(world.candidate_email("webhook"));
+    // No reminder: the sweep below counts exactly its own due ones.
+    form["reminders"] = json!(false);
+    world.invite(&world.acme, &form).await;
+    calls.recruiter_api.clear();
+    let dispatcher = hooks.dispatcher(world);
+    for operation in [
+        "stream batch: an invitation sent, 1 subscription",
+        "stream batch: its delivery, due",
+    ] {
+        dispatcher.handle(&hooks.stream.next_event().await?).await?;
+        rows.push(row(operation, &calls.webhook_dispatcher));
+    }
+    let event = hooks.queue.receive().await?;
+    let sender = hooks.sender(
+        world,
+        hooks.now,
+        TargetRule {
+            allow_loopback: true,
+        },
+    )?;
+    for operation in [
+        "webhook attempt, delivered",
+        "webhook message again, delivered already",
+    ] {
+        let response = sender.handle(event.clone()).await;
+        if !response.batch_item_failures.is_empty() {
+            return Err(format!("{operation}: handed back").into());
+        }
+        rows.push(row(operation, &calls.webhook_sender));
+    }
+    Ok(())
 }
 
 /// 48 hours before the end of the tests' deadline day (15 December 2026 in Helsinki).

@@ -24,6 +24,17 @@ const AT_ONCE: usize = 10;
 /// Rounds of sending the entries SQS refused again, with doubling waits from 50 ms.
 const ROUNDS: u32 = 4;
 
+/// A failed SQS call, as the ports say it: its error code, never its message (which may quote a
+/// request).
+fn unavailable(error: impl ProvideErrorMetadata) -> StoreError {
+    StoreError::Unavailable(
+        error
+            .code()
+            .unwrap_or("unreachable or timed out")
+            .to_owned(),
+    )
+}
+
 pub struct SqsQueue {
     client: Client,
     queue_url: String,
@@ -64,14 +75,7 @@ impl SqsQueue {
                 .set_entries(Some(pending.clone()))
                 .send()
                 .await
-                .map_err(|error| {
-                    StoreError::Unavailable(
-                        error
-                            .code()
-                            .unwrap_or("unreachable or timed out")
-                            .to_owned(),
-                    )
-                })?;
+                .map_err(unavailable)?;
             let failed: Vec<&str> = output.failed().iter().map(|entry| entry.id()).collect();
             pending.retain(|entry| failed.contains(&entry.id()));
             if pending.is_empty() {
@@ -120,14 +124,7 @@ impl WebhookQueue for SqsQueue {
             .visibility_timeout(i32::try_from(seconds).unwrap_or(i32::MAX))
             .send()
             .await
-            .map_err(|error| {
-                StoreError::Unavailable(
-                    error
-                        .code()
-                        .unwrap_or("unreachable or timed out")
-                        .to_owned(),
-                )
-            })?;
+            .map_err(unavailable)?;
         Ok(())
     }
 }

@@ -577,11 +577,7 @@ where
                 ))
             }
             Route::WebhookSubscription(id) if method == Method::GET => {
-                let subscription = self
-                    .store
-                    .get_subscription(&recruiter.organization_id, id_in_path(&id)?)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
+                let subscription = self.subscription(recruiter, &id).await?;
                 Ok(json_response(
                     StatusCode::OK,
                     &WebhookSubscriptionView::at(&subscription, self.clock.now()),
